@@ -1,0 +1,1 @@
+"""Getting articles in: fetching web pages safely and extracting their body and metadata."""
