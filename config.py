@@ -1,0 +1,85 @@
+"""Settings, read from the environment (DESIGN.md §11); a `.env` file is read in development."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the desk unsafe or unable to run; the message says what to set."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the settings mapping for one app; `overrides` (tests) win over the environment."""
+    env = (overrides or {}).get("FACTDESK_ENV") or os.environ.get("FACTDESK_ENV", "development")
+    if env not in {"development", "testing", "production"}:
+        raise ConfigError(f"FACTDESK_ENV must be development, testing or production, got {env!r}")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'factdesk.db'}"
+    settings = {
+        "FACTDESK_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "FACTDESK_ALLOW_PRIVATE_FETCH": _flag("FACTDESK_ALLOW_PRIVATE_FETCH"),
+        "ALLOW_SELF_APPROVAL": _flag("ALLOW_SELF_APPROVAL"),
+        # Limits of DESIGN.md §10.
+        "MAX_ARTICLE_CHARS": _int("MAX_ARTICLE_CHARS", 500_000),
+        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "MAX_QUOTE_CHARS": _int("MAX_QUOTE_CHARS", 2_000),
+        "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute"),
+        "WEB_CONCURRENCY": _int("WEB_CONCURRENCY", 1),
+        "FACTDESK_FIXTURES": os.environ.get("FACTDESK_FIXTURES") or str(ROOT.parent / "shared" / "fixtures"),
+        "DESK_NAME": os.environ.get("DESK_NAME", "Factdesk"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+    }
+    settings.update(overrides or {})
+    env = settings["FACTDESK_ENV"]
+    # Uploads are checked against MAX_UPLOAD_BYTES; the whole request may hold a little form data too.
+    settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_BYTES"] + 64 * 1024)
+    secure = env == "production"
+    settings.setdefault("SESSION_COOKIE_SECURE", secure)
+    settings.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    if env == "testing":
+        settings.setdefault("WTF_CSRF_ENABLED", True)
+    _check(settings)
+    return settings
+
+
+def _check(settings: dict) -> None:
+    if settings["FACTDESK_ENV"] == "production":
+        if not settings.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY is not set: production needs a long random SECRET_KEY in the environment")
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and settings["WEB_CONCURRENCY"] > 1:
+            raise ConfigError(
+                f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} with SQLite: several workers need "
+                "DATABASE_URL=postgresql+psycopg://… (or set WEB_CONCURRENCY=1)"
+            )
+    elif not settings.get("SECRET_KEY"):
+        # Development and tests get a per-process key so nobody ships a known secret.
+        settings["SECRET_KEY"] = os.urandom(32).hex()

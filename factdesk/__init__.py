@@ -1,0 +1,184 @@
+"""Factdesk: the workflow app of a fact-checking desk."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+import config as settings
+
+from .access import current_actor, enforce_least_role, is_api_request, public as declare_public
+from .errors import DomainError
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(settings.load(overrides))
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to open the desk."
+    login_manager.session_protection = "strong"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
+    limiter.init_app(app)
+
+    from .accounts.views import bp as auth_bp
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .desk import bp as desk_bp
+    from .public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, desk_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    declare_public(app.view_functions["static"])
+
+    app.before_request(enforce_least_role)
+    app.after_request(_security_headers)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _limiter_storage(redis_url: str | None) -> str:
+    return redis_url if redis_url else "memory://"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers run beside a writer; busy_timeout waits instead of failing with "locked"."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint and request.endpoint.startswith(("desk.", "admin.", "auth.")):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from .api import error_body
+
+    def answer(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+        if is_api_request():
+            response = jsonify(error_body(code, message, fields))
+        else:
+            response = app.response_class(
+                render_template("errors/error.html", status=status, message=message), mimetype="text/html")
+        response.status_code = status
+        for key, value in (headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return answer(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        code, message = HTTP_MESSAGES.get(status, ("error", exc.description or "Something went wrong."))
+        headers = {}
+        if status == 429:
+            message = _throttle_message()
+        if status == 405 and getattr(exc, "valid_methods", None):
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        response = answer(status, code, message, headers=headers)
+        if status == 429:
+            response.headers.update(_retry_headers())
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return answer(500, "server_error", "Something went wrong on our side; nothing was saved.")
+
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "The request could not be read."),
+    401: ("unauthorized", "Authentication required: send Authorization: Bearer <token>."),
+    403: ("forbidden", "Your role does not allow this."),
+    404: ("not_found", "Nothing here."),
+    405: ("method_not_allowed", "That method is not allowed here."),
+    409: ("conflict", "Conflict."),
+    413: ("too_large", "The request is too large."),
+    422: ("invalid", "A field is invalid."),
+    429: ("throttled", "Too many attempts."),
+}
+
+
+def _throttle_message() -> str:
+    seconds = _retry_seconds()
+    return f"Too many attempts. Try again in {seconds} seconds." if seconds else "Too many attempts. Try again in a minute."
+
+
+def _retry_seconds() -> int | None:
+    import math
+    import time
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def _retry_headers() -> dict:
+    seconds = _retry_seconds()
+    return {"Retry-After": str(seconds)} if seconds else {}
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .models import Role
+
+    # Navigation by role; an entry shows once its page exists.
+    nav = [("desk.articles", "Articles", Role.checker), ("desk.dashboard", "Dashboard", Role.editor),
+           ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin)]
+
+    @app.context_processor
+    def desk_context():
+        actor = current_actor() if not is_api_request() else None
+        desk_nav = [entry for entry in nav if entry[0] in app.view_functions]
+        return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": desk_nav}

@@ -1,0 +1,1 @@
+"""People of the desk: users, passwords, API tokens."""

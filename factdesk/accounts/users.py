@@ -1,0 +1,78 @@
+"""Creating people, checking passwords and changing roles: the rules pages, admin and CLI share."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Role, User, utcnow
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+# A hash to check against when the account does not exist, so timing does not reveal which e-mails exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.email) == normalise_email(email).lower())
+    ).scalar_one_or_none()
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise ValidationError(
+            f"Unknown role {value!r}: choose checker, editor or admin.", fields={"role": "invalid"}
+        ) from None
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            f"The password needs at least {MIN_PASSWORD} characters.", fields={"password": "too_short"}
+        )
+    if len(password) > 512:
+        raise ValidationError("The password is longer than 512 characters.", fields={"password": "too_long"})
+
+
+def create_user(email: str, name: str, role: Role | str, password: str) -> User:
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise ValidationError(f"{email!r} is not an e-mail address.", fields={"email": "invalid"})
+    if not name or len(name) > 120:
+        raise ValidationError("A name of 1 to 120 characters is needed.", fields={"name": "required"})
+    role = parse_role(role) if isinstance(role, str) else role
+    check_password_rules(password)
+    if find_by_email(email) is not None:
+        raise ValidationError(f"{email} already has an account.", code="email_taken", fields={"email": "taken"})
+    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method="scrypt"))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same work either way)."""
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user

@@ -1,0 +1,110 @@
+"""The JSON API under /api/v1 (DESIGN.md §8): token auth, one error shape, OpenAPI built from the routes."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, g, jsonify, request
+from jsonschema import Draft202012Validator
+from sqlalchemy import Select, func, select
+
+from ..access import READER, public, requires
+from ..errors import BadRequest, ValidationError
+from ..extensions import csrf, db
+from ..models import Role
+from . import schemas
+from .spec import spec
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # API requests authenticate by token, not by cookie.
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    resolvable = {"$defs": schemas.COMPONENTS, **schema}
+    text = str(schema)
+    if "#/components/schemas/" in text:
+        # Rewrite component refs to local $defs so the validator needs no registry.
+        import json
+
+        resolvable = json.loads(json.dumps(resolvable).replace("#/components/schemas/", "#/$defs/"))
+    return Draft202012Validator(resolvable)
+
+
+def json_body(schema: dict | None = None) -> dict:
+    """The request's JSON object, validated; 400 when unreadable, 422 naming each bad field."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON object with Content-Type: application/json.", fields={"body": "not_json"})
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON (UTF-8).", fields={"body": "invalid"})
+    if not isinstance(data, dict):
+        raise ValidationError("The body must be a JSON object.", fields={"body": "not_object"})
+    if schema is not None:
+        errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.path))
+        if errors:
+            fields: dict[str, str] = {}
+            for err in errors:
+                name = ".".join(str(p) for p in err.path) or _unknown_field(err) or "body"
+                fields.setdefault(name, err.message[:300])
+            first = next(iter(fields))
+            raise ValidationError(f"Invalid field {first!r}: {fields[first]}", fields=fields)
+    return data
+
+
+def _unknown_field(err) -> str | None:
+    if err.validator == "additionalProperties":
+        extra = set(err.instance) - set(err.schema.get("properties", {}))
+        return ", ".join(sorted(extra)) or None
+    if err.validator == "required":
+        return err.message.split("'")[1] if "'" in err.message else None
+    return None
+
+
+def query_int(name: str, default: int, *, lo: int = 1, hi: int = 2**31 - 1) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a whole number.", fields={name: "not_integer"}) from None
+    if not lo <= value <= hi:
+        raise ValidationError(f"{name} must be between {lo} and {hi}.", fields={name: "out_of_range"})
+    return value
+
+
+def paginate(query: Select, serialise: Callable[[Any], dict], *, count_query: Select | None = None) -> dict:
+    """One page of `query` in the list shape of §8 (`per_page` at most 100)."""
+    page = query_int("page", 1, hi=100_000)
+    per_page = query_int("per_page", 50, hi=100)
+    counter = count_query if count_query is not None else select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.execute(counter).scalar_one()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+
+
+def endpoint(rule: str, method: str = "GET", *, least: Role | str, summary: str, body: dict | None = None,
+             response: dict | None = None, status: int = 200, query: list[dict] | None = None,
+             errors: tuple[int, ...] = ()) -> Callable:
+    """Register an API route, declare its least role and describe it in the OpenAPI document at once."""
+
+    def register(view: Callable) -> Callable:
+        declared = public(view) if least == READER else requires(least)(view)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=declared, methods=[method])
+        spec.add(rule, method, summary=summary, least=least if isinstance(least, str) else least.value,
+                 body=body, response=response, status=status, query=query or [], errors=errors,
+                 operation_id=view.__name__)
+        return declared
+
+    return register
+
+
+def person(user) -> dict | None:
+    return None if user is None else {"id": user.id, "name": user.name}
+
+
+from . import routes  # noqa: E402,F401  (routes register themselves on bp)

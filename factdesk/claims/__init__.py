@@ -1,0 +1,1 @@
+"""Claims: highlighting, their life through the queue, history."""

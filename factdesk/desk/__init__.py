@@ -1,0 +1,6 @@
+"""The desk's pages under /desk: the queue, articles with highlights, claims."""
+from flask import Blueprint
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+from . import queue  # noqa: E402,F401

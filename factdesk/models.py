@@ -1,0 +1,402 @@
+"""The desk's data (DESIGN.md §3) as SQLAlchemy 2.0 typed models."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """Timestamps stored naive in UTC (SQLite has no zones) and handed back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created = Annotated[datetime, mapped_column(UTCDateTime, default=utcnow, nullable=False)]
+timestamp = Annotated[datetime | None, mapped_column(UTCDateTime)]
+short = Annotated[str, mapped_column(String(300))]
+user_fk = Annotated[int | None, mapped_column(ForeignKey("users.id", ondelete="SET NULL"))]
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Enums stored by their value, with a CHECK constraint, so the API ids are what the database holds."""
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                create_constraint=True, length=32, validate_strings=True)
+
+
+class Role(str, enum.Enum):
+    checker = "checker"
+    editor = "editor"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self]
+
+
+# Readers have no account; rank 0 is "anyone".
+ROLE_RANK = {Role.checker: 1, Role.editor: 2, Role.admin: 3}
+
+
+class Status(str, enum.Enum):
+    new = "new"
+    researching = "researching"
+    in_review = "in_review"
+    changes_requested = "changes_requested"
+    approved = "approved"
+    published = "published"
+    discarded = "discarded"
+
+
+class Priority(enum.IntEnum):
+    """Stored as a small integer so the queue can sort on an index."""
+
+    low = 0
+    normal = 1
+    high = 2
+    urgent = 3
+
+
+class AnchorState(str, enum.Enum):
+    anchored = "anchored"
+    moved = "moved"
+    fuzzy = "fuzzy"
+    orphaned = "orphaned"
+
+
+class Stance(str, enum.Enum):
+    supports = "supports"
+    refutes = "refutes"
+    context = "context"
+
+
+class SourceType(str, enum.Enum):
+    primary = "primary"
+    official = "official"
+    expert = "expert"
+    news = "news"
+    dataset = "dataset"
+    other = "other"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", func.lower("email"), unique=True),)
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.checker)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[created]
+    last_login_at: Mapped[timestamp]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, least: Role) -> bool:
+        return self.active and self.role.rank >= least.rank
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so a person can tell their tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[created]
+    last_used_at: Mapped[timestamp]
+    revoked_at: Mapped[timestamp]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Rating(db.Model):
+    """One step of the desk's rating scale; `ordinal` is None for ratings outside the true–false line."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[intpk]
+    label: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#777777")
+    ordinal: Mapped[int | None] = mapped_column(SmallInteger)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(String(500))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str] = deferred(mapped_column(Text))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The fetched page, kept as provenance of an import from a URL.
+    source_html: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+    updated_at: Mapped[created]
+    claim_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_by: Mapped[User | None] = relationship()
+    revisions: Mapped[list[ArticleRevision]] = relationship(
+        back_populates="article", order_by="ArticleRevision.number", cascade="all, delete-orphan")
+    claims: Mapped[list[Claim]] = relationship(back_populates="article")
+
+
+class ArticleRevision(db.Model):
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_article_revisions_number"),)
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = deferred(mapped_column(Text))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+    created_by: Mapped[User | None] = relationship()
+
+
+claim_tags = db.Table(
+    "claim_tags",
+    db.Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("tag", String(60), primary_key=True),
+    Index("ix_claim_tags_tag", "tag", "claim_id"),
+)
+
+
+class Claim(db.Model):
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_status_updated", "status", "updated_at"),
+        Index("ix_claims_status_priority", "status", "priority", "created_at"),
+        Index("ix_claims_assignee_status", "assignee_id", "status"),
+        Index("ix_claims_article_start", "article_id", "anchor_start"),
+        Index("ix_claims_due", "due"),
+        Index("ix_claims_published", "status", "published_at"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    # Anchor (DESIGN.md §4): code-point offsets into the article's canonical text.
+    anchor_start: Mapped[int] = mapped_column(Integer)
+    anchor_end: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(String(64), default="")
+    suffix: Mapped[str] = mapped_column(String(64), default="")
+    anchor_state: Mapped[AnchorState] = mapped_column(_enum(AnchorState, "anchor_state"), default=AnchorState.anchored)
+    # The wording before a fuzzy re-anchor, shown beside the new one until a checker confirms it.
+    previous_quote: Mapped[str | None] = mapped_column(Text)
+
+    summary: Mapped[str] = mapped_column(Text, default="")
+    claimant: Mapped[str] = mapped_column(String(300), default="")
+    claimed_at: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.new)
+    assignee_id: Mapped[user_fk]
+    priority: Mapped[Priority] = mapped_column(SmallInteger, default=Priority.normal)
+    due: Mapped[date | None] = mapped_column(Date)
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    # Who last set the rating or rationale: the four-eyes rule compares the approver with this person.
+    verdict_by_id: Mapped[user_fk]
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Counts kept with every write so the queue never counts per row.
+    evidence_count: Mapped[int] = mapped_column(Integer, default=0)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_by_id: Mapped[user_fk]
+    updated_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+    updated_at: Mapped[created]
+    published_at: Mapped[timestamp]
+
+    article: Mapped[Article] = relationship(back_populates="claims")
+    assignee: Mapped[User | None] = relationship(foreign_keys="Claim.assignee_id")
+    rating: Mapped[Rating | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys="Claim.created_by_id")
+    updated_by: Mapped[User | None] = relationship(foreign_keys="Claim.updated_by_id")
+    verdict_by: Mapped[User | None] = relationship(foreign_keys="Claim.verdict_by_id")
+    duplicate_of: Mapped[Claim | None] = relationship(remote_side="Claim.id")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="claim", order_by="Evidence.id", cascade="all, delete-orphan")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="claim", order_by="Comment.id", cascade="all, delete-orphan")
+    history: Mapped[list[ClaimHistory]] = relationship(back_populates="claim", order_by="ClaimHistory.id")
+    publications: Mapped[list[Publication]] = relationship(back_populates="claim", order_by="Publication.number")
+    tag_rows = relationship("ClaimTag", cascade="all, delete-orphan", order_by="ClaimTag.tag", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+
+class ClaimTag(db.Model):
+    __table__ = claim_tags
+
+
+class Evidence(db.Model):
+    __tablename__ = "evidence"
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    publisher: Mapped[str] = mapped_column(String(300), default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    stance: Mapped[Stance] = mapped_column(_enum(Stance, "stance"), default=Stance.context)
+    source_type: Mapped[SourceType] = mapped_column(_enum(SourceType, "source_type"), default=SourceType.other)
+    accessed_at: Mapped[date | None] = mapped_column(Date)
+    archive_url: Mapped[str | None] = mapped_column(String(2000))
+    # A snapshot of the linked page's text, so a verdict's sources survive link rot (DESIGN.md §12).
+    archive_text: Mapped[str | None] = deferred(mapped_column(Text))
+    archived_at: Mapped[timestamp]
+    archive_status: Mapped[str | None] = mapped_column(String(300))
+    link_status: Mapped[str | None] = mapped_column(String(300))
+    link_checked_at: Mapped[timestamp]
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence")
+    created_by: Mapped[User | None] = relationship()
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[user_fk]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created]
+
+    claim: Mapped[Claim] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # assigned, sent_back, mentioned, approved, published, …
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    actor_id: Mapped[user_fk]
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created]
+    read_at: Mapped[timestamp]
+
+    claim: Mapped[Claim | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys="Notification.actor_id")
+
+
+class ClaimHistory(db.Model):
+    """The append-only audit trail of a claim: written once, never edited or deleted."""
+
+    __tablename__ = "claim_history"
+    __table_args__ = (
+        Index("ix_claim_history_claim", "claim_id", "id"),
+        Index("ix_claim_history_at", "at"),
+    )
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"))
+    at: Mapped[created]
+    by_id: Mapped[user_fk]
+    action: Mapped[str] = mapped_column(String(40))  # created, transition, edit, evidence_added, …
+    field: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[Any] = mapped_column(JSON)
+    after: Mapped[Any] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    claim: Mapped[Claim] = relationship(back_populates="history")
+    by: Mapped[User | None] = relationship()
+
+
+class Publication(db.Model):
+    """Each time a claim is published: the verdict readers saw, kept so earlier versions stay readable."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("claim_id", "number", name="uq_publications_number"),
+                      Index("ix_publications_at", "published_at"))
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"))
+    rationale: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[created]
+    published_by_id: Mapped[user_fk]
+    # Set when this publication corrects an earlier one: why it was reopened.
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    is_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    claim: Mapped[Claim] = relationship(back_populates="publications")
+    rating: Mapped[Rating | None] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _history_is_append_only(session: Session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, (ClaimHistory, Publication)) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("claim history is append-only: entries are never edited or deleted")
