@@ -165,7 +165,8 @@ _FURNITURE = re.compile(
     r"click here|all rights reserved|copyright|\u00a9|tell us what you think|have a tip|share this|"
     r"share on|read more|more information|comments?\b|join the conversation|leave a (comment|reply)|"
     r"in your inbox|delivered (to|through)|updated (at|on)\b|last updated|advertisement|"
-    r"send us|contact us|reporting by|editing by|@\w+\.\w+)",
+    r"send us|contact us|reporting by|editing by|@\w+\.\w+|originally published|first published|"
+    r"(article|story) (was )?(originally |first )?(published|appeared))",
     re.IGNORECASE,
 )
 
@@ -183,11 +184,15 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _drop_leading_headings(blocks: list[_Block], title: str | None) -> list[_Block]:
-    """Headline, kicker and standfirst: headings (or a title echo) before the first body paragraph."""
+    """Headline, kicker, standfirst and teaser links: what comes before the first body paragraph."""
     i = 0
     while i < len(blocks) - 1:
         block = blocks[i]
-        if block.kind == "head" or (title and block.words <= 40 and _similar(block.text, title)):
+        if (
+            block.kind == "head"
+            or (title and block.words <= 40 and _similar(block.text, title))
+            or (block.words <= 25 and block.link_ratio >= 0.8)
+        ):
             i += 1
             continue
         break
@@ -201,7 +206,9 @@ def _drop_promotions(blocks: list[_Block]) -> list[_Block]:
     for block in blocks:
         short = block.words <= 25
         linky = block.link_ratio >= 0.5
-        if short and _PROMO_CUE.match(block.text) and (linky or block.words <= 4):
+        cue = _PROMO_CUE.match(block.text)
+        cue_alone = cue is not None and "\n" in block.text and _PROMO_CUE.fullmatch(block.text.split("\n", 1)[0])
+        if short and cue and (linky or block.words <= 4 or cue_alone):
             in_promo = True
             continue
         if in_promo and short and (linky or block.words <= 2):
@@ -344,25 +351,80 @@ def _render(blocks: list[_Block]) -> str:
     return canonicalize("\n\n".join(b.text for b in blocks))
 
 
+def _shingle_set(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    tokens = _WORD.findall(text.lower())
+    return {tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1))} if tokens else set()
+
+
+def _fuse(precise: list[_Block], full: list[_Block]) -> list[_Block]:
+    """Precision mode's choice of region, with the full mode's paragraphs inside that region.
+
+    Precision mode sometimes splits or drops prose paragraphs in the middle of the story (inline
+    markup it distrusts). Full-mode blocks that precision mode also kept are taken whole, and
+    full-mode blocks lying between two of them are kept when they read as prose: long enough,
+    few links. Nothing before the first or after the last shared block is added, so sidebars and
+    footers precision mode left out stay out. When the two modes disagree on where the story is,
+    precision mode wins.
+    """
+    if not precise or not full:
+        return precise
+    grams_p = [_shingle_set(b.text) for b in precise]
+    words_p = [_norm(b.text) for b in precise]
+
+    def within(k: int, block: _Block, grams: set) -> bool:
+        """Is precise[k] the same text as (or a fragment of) this full-mode block, or vice versa?"""
+        if len(grams_p[k]) <= 2 or len(grams) <= 2:
+            a, b = words_p[k], _norm(block.text)
+            return bool(a and b) and (a in b or b in a)
+        common = len(grams_p[k] & grams)
+        return common >= 0.5 * len(grams_p[k]) or common >= 0.5 * len(grams)
+
+    fused: list[_Block] = []
+    pending: list[_Block] = []  # prose since the last shared block, kept if another shared one follows
+    matched_words = 0
+    j = 0
+    for block in full:
+        if j >= len(precise):
+            break  # all of precision mode's text is placed; the rest is outside the story
+        grams = _shingle_set(block.text)
+        hit = next((k for k in range(j, min(j + 4, len(precise))) if within(k, block, grams)), None)
+        if hit is None:
+            if fused and block.kind == "p" and block.words >= 15 and block.link_ratio < 0.3 \
+                    and not _FURNITURE.search(block.text) and not _PROMO_CUE.match(block.text):
+                pending.append(block)
+            continue
+        j = hit + 1
+        while j < len(precise) and within(j, block, grams):
+            j += 1  # precision mode split this paragraph into fragments
+        matched_words += sum(p.words for p in precise[hit:j])
+        fused.extend(pending)
+        pending = []
+        fused.append(block)
+    if matched_words < 0.9 * sum(b.words for b in precise):
+        return precise  # the modes disagree on where the story is
+    return fused
+
+
 def _body(tree: lxml.html.HtmlElement, url: str | None, title: str | None, ld: list[dict[str, Any]]) -> tuple[str, str]:
     """(canonical text, method) for the page's article body, or ("", "") when there is none."""
-    best, method = "", ""
-    for mode, options in (("precision", {"favor_precision": True}), ("default", {})):
-        xml = _trafilatura_xml(tree, url, **options)
-        text = _render(_clean(_blocks(xml), title)) if xml else ""
-        if len(text) > len(best):
-            best, method = text, f"trafilatura-{mode}"
-        if len(best) >= _MIN_CHARS:
-            return best, method
-    for obj in _ld_articles(ld):
-        body = obj.get("articleBody")
-        if isinstance(body, str) and len(body.strip()) > len(best):
-            if "<" in body:
-                body = lxml.html.fromstring(body).text_content() if body.strip() else ""
-            best, method = canonicalize(body), "json-ld"
+    precise_xml = _trafilatura_xml(tree, url, favor_precision=True)
+    full_xml = _trafilatura_xml(tree, url)
+    precise = _blocks(precise_xml) if precise_xml else []
+    full = _blocks(full_xml) if full_xml else []
+    best, method = _render(_clean(_fuse(precise, full), title)), "trafilatura"
+    if len(best) < _MIN_CHARS:
+        fallback = _render(_clean(full, title))
+        if len(fallback) > len(best):
+            best, method = fallback, "trafilatura-full"
+    if len(best) < _MIN_CHARS:
+        for obj in _ld_articles(ld):
+            body = obj.get("articleBody")
+            if isinstance(body, str) and len(body.strip()) > len(best):
+                if "<" in body:
+                    body = lxml.html.fromstring(body).text_content()
+                best, method = canonicalize(body), "json-ld"
     if not best:
-        fallback = trafilatura.baseline(_copy(tree))[1]
-        best, method = canonicalize(fallback or ""), "baseline"
+        best, method = canonicalize(trafilatura.baseline(_copy(tree))[1] or ""), "baseline"
     return best, method
 
 
