@@ -327,6 +327,7 @@ def _strip_site_suffix(title: str | None, publisher: str | None) -> str | None:
 
 # --- extraction ---------------------------------------------------------------------------------
 
+_MIN_WORDS = 8  # fewer words than a one-line news brief is a menu or an error page, not an article
 _MIN_CHARS = 200  # below this, precision mode probably cut the body; try the default mode
 
 
@@ -456,8 +457,8 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     )
 
     text, method = _body(tree, url, title, ld)
-    if not text:
-        raise ExtractionError("No article text was found on the page")
+    if len(_WORD.findall(text)) < _MIN_WORDS:
+        raise ExtractionError("No article text was found on the page (only navigation or too little text)")
     return Extracted(
         title=title or None,
         author=author or None,
