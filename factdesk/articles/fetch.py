@@ -288,7 +288,9 @@ def _request(target: _Target, addresses: list[IPAddress], deadline: _Deadline, m
     watchdog = threading.Timer(max(deadline.end - time.monotonic(), 0), _shut, (sock,))
     watchdog.daemon = True
     watchdog.start()
-    conn = http.client.HTTPConnection(target.host, target.port, timeout=deadline.remaining())
+    # The HTTPS class only so the Host header omits the default port; the socket is already wrapped.
+    kind = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    conn = kind(target.host, target.port, timeout=deadline.remaining())
     conn.sock = sock  # pinned: http.client only connects by itself when it has no socket
     try:
         conn.putrequest("GET", target.path, skip_accept_encoding=True)
