@@ -29,6 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    # Role checks come before CSRF checks: a reader is sent to log in, not told a token is missing.
+    app.before_request(enforce_least_role)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -47,7 +49,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     declare_public(app.view_functions["static"])
 
-    app.before_request(enforce_least_role)
     app.after_request(_security_headers)
     _register_error_handlers(app)
     _register_template_helpers(app)
@@ -115,6 +116,12 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         return answer(exc.status, exc.code, exc.message, exc.fields)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return answer(400, "csrf", "The form expired or did not come from this site. Reload the page and send it again.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from .models import Role, User
@@ -43,14 +43,16 @@ def is_api_request() -> bool:
 
 def current_actor() -> User | None:
     """The person behind this request: the bearer token's user on the API, the session's on pages."""
-    if "actor" not in g:
+    # Cached on the request (not on g, which an outer app context may share between requests).
+    key = "factdesk.actor"
+    if key not in request.environ:
         if is_api_request():
             from .accounts.tokens import user_for_bearer
 
-            g.actor = user_for_bearer(request.headers.get("Authorization"))
+            request.environ[key] = user_for_bearer(request.headers.get("Authorization"))
         else:
-            g.actor = current_user if current_user.is_authenticated else None
-    return g.actor
+            request.environ[key] = current_user._get_current_object() if current_user.is_authenticated else None
+    return request.environ[key]
 
 
 def enforce_least_role():

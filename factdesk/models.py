@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
@@ -119,7 +120,7 @@ class SourceType(str, enum.Enum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (Index("uq_users_email_lower", func.lower("email"), unique=True),)
+    __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
 
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254))

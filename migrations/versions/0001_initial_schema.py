@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('last_login_at', factdesk.models.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
+    op.create_index('uq_users_email_lower', 'users', [sa.text('lower(email)')], unique=True)
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),

@@ -1,0 +1,41 @@
+# Factdesk: `make run` (the demo desk) and `make test` (the suite) are all a newcomer needs.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: run test test-postgres test-fuzz bench extract-score rankers-eval venv chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[test,postgres,redis]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## The demo desk on SQLite in instance/, served on 127.0.0.1:5000.
+run: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo load
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+## Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## The whole suite on SQLite, browser tests included.
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
+test-postgres: $(STAMP) chromium
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Scores article extraction on ../shared/fixtures/web-articles (shingle F1).
+extract-score: $(STAMP)
+	$(BIN)/python -m factdesk.articles.score --baseline
+
+clean:
+	rm -rf $(VENV) instance/*.db* .pytest_cache

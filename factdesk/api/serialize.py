@@ -1,0 +1,88 @@
+"""The API's shapes of DESIGN.md §8, one function per object, shared by every endpoint."""
+from __future__ import annotations
+
+from flask import url_for
+
+from ..models import Article, Claim, Evidence, Status
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def person(user) -> dict | None:
+    return None if user is None else {"id": user.id, "name": user.name}
+
+
+def evidence(item: Evidence) -> dict:
+    return {
+        "id": item.id, "url": item.url, "title": item.title, "publisher": item.publisher, "excerpt": item.excerpt,
+        "stance": item.stance.value, "source_type": item.source_type.value, "accessed_at": _iso(item.accessed_at),
+        "archive_url": item.archive_url, "archived_at": _iso(item.archived_at), "link_status": item.link_status,
+    }
+
+
+def anchor(claim: Claim) -> dict:
+    return {"start": claim.anchor_start, "end": claim.anchor_end, "quote": claim.quote, "prefix": claim.prefix,
+            "suffix": claim.suffix, "state": claim.anchor_state.value, "previous_quote": claim.previous_quote}
+
+
+def claim(item: Claim, *, with_evidence: bool = True) -> dict:
+    """A claim; pass with_evidence=False in lists that did not load evidence (keeps the SQL count flat)."""
+    return {
+        "id": item.id,
+        "article_id": item.article_id,
+        "status": item.status.value,
+        "anchor": anchor(item),
+        "summary": item.summary,
+        "claimant": item.claimant,
+        "claimed_at": _iso(item.claimed_at),
+        "priority": item.priority.name if hasattr(item.priority, "name") else item.priority,
+        "due": _iso(item.due),
+        "assignee": person(item.assignee),
+        "tags": item.tags,
+        "rating": item.rating.label if item.rating else None,
+        "rationale": item.rationale,
+        "version": item.version,
+        "evidence": [evidence(e) for e in item.evidence] if with_evidence else None,
+        "evidence_count": item.evidence_count,
+        "comment_count": item.comment_count,
+        "published_at": _iso(item.published_at),
+        "public_url": public_url(item),
+        "duplicate_of": item.duplicate_of_id,
+        "created_at": _iso(item.created_at),
+        "updated_at": _iso(item.updated_at),
+        "url": url_for("desk.claim", claim_id=item.id, _external=False) if _has("desk.claim") else None,
+    }
+
+
+def public_url(item: Claim) -> str | None:
+    if item.published_at is None or not _has("public.check"):
+        return None
+    from ..public.slugs import check_path
+
+    return check_path(item)
+
+
+def article(item: Article, *, claims: list[Claim] | None = None, with_text: bool = True) -> dict:
+    body = {
+        "id": item.id, "title": item.title, "source_url": item.source_url, "publisher": item.publisher,
+        "author": item.author, "published_at": _iso(item.published_at), "revision": item.revision,
+        "claim_count": item.claim_count,
+        "url": url_for("desk.article", article_id=item.id) if _has("desk.article") else None,
+        "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
+    }
+    if with_text:
+        body["text"] = item.text
+    if claims is not None:
+        body["claims"] = [claim(c, with_evidence=False) for c in claims]
+    return body
+
+
+def _has(endpoint: str) -> bool:
+    from flask import current_app
+
+    return endpoint in current_app.view_functions
+
+
+PUBLISHED = Status.published

@@ -1,0 +1,169 @@
+"""Test fixtures: a real database per test (a copy of a migrated SQLite file, or a truncated PostgreSQL).
+
+Set TEST_DATABASE_URL=postgresql+psycopg://… to run the same suite on PostgreSQL (`make test-postgres`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from factdesk import create_app
+from factdesk.extensions import db, limiter
+from factdesk.models import Role
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+FIXTURES = Path(os.environ.get("FACTDESK_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures")
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct-horse-battery"
+
+
+def _settings(url: str, **extra) -> dict:
+    return {"FACTDESK_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret", "FACTDESK_FIXTURES": str(FIXTURES), "SERVER_NAME": None, **extra}
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Run the real migrations once; each test then starts from a copy of the result."""
+    if PG_URL:
+        app = create_app(_settings(PG_URL))
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(_settings(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+def _fresh_postgres() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    from factdesk.ratings import seed_default_scale
+
+    seed_default_scale()
+    db.session.commit()
+
+
+@pytest.fixture
+def app_settings():
+    """Override in a test module to change settings (e.g. ALLOW_SELF_APPROVAL)."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path, app_settings):
+    if PG_URL:
+        app = create_app(_settings(PG_URL, **app_settings))
+    else:
+        path = tmp_path / "desk.db"
+        shutil.copy(migrated_database, path)
+        app = create_app(_settings(f"sqlite:///{path}", **app_settings))
+    with app.app_context():
+        if PG_URL:
+            _fresh_postgres()
+        limiter.reset()
+        app.test_client_class = DeskClient
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class DeskClient(FlaskClient):
+    """Each request in its own app context, as in production (its own `g` and database session).
+
+    Afterwards the test's own session is rolled back, so the test reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(role: Role, email: str | None = None, name: str | None = None):
+    from factdesk.accounts.users import create_user
+
+    user = create_user(email or f"{role.value}@desk.test", name or f"{role.value.title()} Person", role, PASSWORD)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def checker(app):
+    return make_user(Role.checker)
+
+
+@pytest.fixture
+def editor(app):
+    return make_user(Role.editor)
+
+
+@pytest.fixture
+def editor2(app):
+    return make_user(Role.editor, "editor2@desk.test", "Second Editor")
+
+
+@pytest.fixture
+def admin(app):
+    return make_user(Role.admin)
+
+
+def csrf_token(client) -> str:
+    """A CSRF token for this client's session, read from a real form."""
+    page = client.get("/logout").get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form as a browser would: with the session's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+def login(client, user, password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def token_for(user, name: str = "tests") -> dict:
+    from factdesk.accounts.tokens import issue_token
+
+    _, raw = issue_token(user, name)
+    db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def seed_article(app, checker):
+    """The demo desk's seed article from the shared fixtures."""
+    from factdesk.demo import seed_article as make
+
+    article = make(checker)
+    db.session.commit()
+    return article
