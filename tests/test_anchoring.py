@@ -160,6 +160,17 @@ def test_find_quote_returns_the_canonical_span_not_the_pasted_one():
     assert text[a.start:a.end] == a.quote
 
 
+def test_find_quote_ignores_surrounding_whitespace():
+    a = find_quote(DPRK, "  a minimum of 10 occurrences\n")
+    assert a.quote == "a minimum of 10 occurrences"
+
+
+def test_anchor_as_dict_is_the_api_shape():
+    a = anchor_at("Hello world", 6, 11)
+    assert a.as_dict() == {"start": 6, "end": 11, "quote": "world", "prefix": "Hello ",
+                           "suffix": "", "state": "anchored"}
+
+
 def test_find_quote_nfd_input_matches_nfc_text():
     text = canonicalize("Le pr\u00e9sident a dit non.")
     a = find_quote(text, "pre\u0301sident")
@@ -217,6 +228,14 @@ def test_reanchor_fuzzy_number_change():
     new = DPRK.replace("previous estimate of 7,000", "previous estimate of 6,500")
     [b] = reanchor(DPRK, new, [a])
     assert (b.state, b.quote) == (FUZZY, "previous estimate of 6,500 containers")
+
+
+def test_reanchor_prefers_fuzzy_in_place_over_the_same_words_elsewhere():
+    text = "The army had 10,000 containers. Later reports: 10,000 containers were sent."
+    a = _anchor(text, "10,000 containers")
+    new = text.replace("had 10,000", "had 7,000")
+    [b] = reanchor(text, new, [a])
+    assert (b.state, b.start, b.quote) == (FUZZY, new.index("7,000"), "7,000 containers")
 
 
 def test_reanchor_orphans_a_deleted_claim_and_keeps_its_quote():

@@ -178,12 +178,15 @@ def find_quote(text: str, quote: str, prefix: str | None = None, suffix: str | N
                *, max_quote: int = MAX_QUOTE) -> Anchor:
     """Anchor a typed or pasted quote: the exact text first, then whitespace- and quote-mark-tolerant.
 
+    The quote is taken NFC and without leading or trailing whitespace; the anchor is always the
+    canonical text's own span (its quote marks, its line breaks).
+
     Several occurrences are told apart by ``prefix``/``suffix`` (the one whose surroundings agree
     best, if it is the only best); otherwise ConflictError ``ambiguous_quote`` lists them all.
     """
     if not isinstance(quote, str) or not quote.strip():
         raise ValidationError("The quote is empty.", code="invalid_anchor", fields={"quote": quote})
-    quote = unicodedata.normalize("NFC", quote)
+    quote = unicodedata.normalize("NFC", quote).strip()
     if len(quote) > max_quote:
         raise ValidationError(f"A quote can be at most {max_quote} characters long.",
                               code="invalid_anchor", fields={"max_quote": max_quote})
@@ -193,7 +196,7 @@ def find_quote(text: str, quote: str, prefix: str | None = None, suffix: str | N
     spans = [(s, s + len(quote)) for s in _occurrences(text, quote)]
     score = _context_score
     if not spans:
-        spans = _loose_spans(text, quote.strip())
+        spans = _loose_spans(text, quote)
         score = _loose_context_score
     if not spans:
         raise ValidationError("The quote does not occur in the article text.",
