@@ -1,0 +1,1 @@
+"""Filling and measuring a desk at scale (DESIGN.md §9)."""

@@ -1,0 +1,294 @@
+"""The review queue (DESIGN.md §6): query parameters in, one filtered and sorted page of claims out.
+
+The queue page, its exports and `GET /api/v1/claims` all call `parse()` then `page()`/`rows()`, so a
+filtered queue is the same link everywhere (`/desk?status=in_review&sort=due`).
+
+Parameters (all optional; several values comma-separated or repeated where noted):
+- `status`: one or more states (several).
+- `assignee`: `me`, `none` (unassigned), `anyone` (assigned to somebody), or a person's id.
+- `article`: an article id. `tag`: one tag. `priority`: one or more of low, normal, high, urgent (several).
+- `overdue`: 1/true/yes/on — due before today and neither published nor discarded.
+- `q`: free text over the quote and the checkable wording (summary), case-insensitive substring.
+  A LIKE scan is what the queue uses: filters combine with it in one statement and an editor's
+  search for part of a word ("contain" in "containers") finds it, which a full-text index
+  (factdesk/search.py, words and stems) does not promise. The site's search box is full text.
+- `sort`: `priority` (most urgent first, then oldest), `due` (soonest first, undated last), `age`
+  (oldest first), `updated` (most recently changed first); `-` in front reverses it. Ties break on id.
+- `page` (from 1), `per_page` (1–100, default 50).
+
+Invalid values raise ValidationError naming the field. A page costs a constant number of statements:
+one count, one page of rows, and one SELECT per eager-loaded relation (article title, assignee,
+rating, tags); evidence and comment counts come from the counters on the claim.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Iterator, Mapping
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import load_only, selectinload
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Article, Claim, ClaimTag, Priority, Rating, Status, User
+
+PER_PAGE = 50
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+DONE = (Status.published, Status.discarded)
+OPEN = tuple(s for s in Status if s not in DONE)
+SORTS = ("priority", "due", "age", "updated")
+DEFAULT_SORT = "priority"
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+PARAMS = ("status", "assignee", "article", "tag", "priority", "overdue", "q", "sort", "page", "per_page")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """A parsed queue request; `args()` turns it back into query parameters for links."""
+
+    statuses: tuple[Status, ...] = ()
+    assignee: str | int | None = None  # "me", "none", "anyone" or a user id
+    article: int | None = None
+    tag: str | None = None
+    priorities: tuple[Priority, ...] = ()
+    overdue: bool = False
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    per_page: int = PER_PAGE
+    actor_id: int | None = field(default=None, compare=False)
+
+    def args(self, **changes) -> dict:
+        """Query parameters for a link to this queue with `changes` applied (None drops a parameter)."""
+        current = {
+            "status": ",".join(s.value for s in self.statuses) or None,
+            "assignee": None if self.assignee is None else str(self.assignee),
+            "article": self.article, "tag": self.tag,
+            "priority": ",".join(p.name for p in self.priorities) or None,
+            "overdue": "1" if self.overdue else None, "q": self.q or None,
+            "sort": self.sort if self.sort != DEFAULT_SORT else None,
+            "page": self.page if self.page != 1 else None,
+            "per_page": self.per_page if self.per_page != PER_PAGE else None,
+        }
+        current.update(changes)
+        return {k: v for k, v in current.items() if v is not None and v != ""}
+
+    @property
+    def is_my_work(self) -> bool:
+        return self.assignee == "me" and set(self.statuses) == set(OPEN)
+
+
+@dataclass
+class QueuePage:
+    query: QueueQuery
+    items: list[Claim]
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def _values(args: Mapping, name: str) -> list[str]:
+    raw = args.getlist(name) if hasattr(args, "getlist") else ([args[name]] if name in args else [])
+    out = []
+    for item in raw:
+        out.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return out
+
+
+def _one(args: Mapping, name: str) -> str | None:
+    values = _values(args, name)
+    if len(values) > 1:
+        raise ValidationError(f"{name} takes one value.", fields={name: "one value only"})
+    return values[0] if values else None
+
+
+def _int(args: Mapping, name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = _one(args, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a whole number, not {raw[:40]!r}.", fields={name: "not_integer"}) from None
+    if not lo <= value <= hi:
+        raise ValidationError(f"{name} must be between {lo} and {hi:,}.", fields={name: "out_of_range"})
+    return value
+
+
+def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
+    """Read queue parameters (a request's args or any mapping); raise ValidationError naming a bad field."""
+    statuses = []
+    for value in _values(args, "status"):
+        try:
+            status = Status(value)
+        except ValueError:
+            raise ValidationError(f"status {value[:40]!r} is not a state; states are "
+                                  f"{', '.join(s.value for s in Status)}.", fields={"status": "unknown state"}) from None
+        if status not in statuses:
+            statuses.append(status)
+
+    assignee: str | int | None = _one(args, "assignee")
+    if assignee is not None:
+        if assignee in ("me", "none", "anyone"):
+            if assignee == "me" and actor is None:
+                raise ValidationError("assignee=me needs a logged-in person.", fields={"assignee": "no person"})
+        elif assignee.isdigit():
+            assignee = int(assignee)
+            if db.session.get(User, assignee) is None:
+                raise ValidationError(f"assignee {assignee}: nobody has that id.", fields={"assignee": "unknown person"})
+        else:
+            raise ValidationError("assignee must be me, none, anyone or a person's id.",
+                                  fields={"assignee": "invalid"})
+
+    priorities = []
+    for value in _values(args, "priority"):
+        try:
+            priority = Priority[value.lower()]
+        except KeyError:
+            raise ValidationError(f"priority {value[:40]!r} is not one of low, normal, high, urgent.",
+                                  fields={"priority": "unknown priority"}) from None
+        if priority not in priorities:
+            priorities.append(priority)
+
+    overdue_raw = (_one(args, "overdue") or "").lower()
+    if overdue_raw not in TRUE | FALSE:
+        raise ValidationError("overdue must be 1 or 0 (true or false).", fields={"overdue": "not_boolean"})
+
+    tag = _one(args, "tag")
+    if tag is not None and len(tag) > 60:
+        raise ValidationError("tag is at most 60 characters.", fields={"tag": "too_long"})
+    q = " ".join(str(args.get("q") or "").split())
+    if len(q) > 200:
+        raise ValidationError("q (free text) is at most 200 characters.", fields={"q": "too_long"})
+
+    sort = _one(args, "sort") or DEFAULT_SORT
+    if sort.lstrip("-") not in SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(SORTS)} (a leading - reverses it).",
+                              fields={"sort": "unknown sort"})
+
+    return QueueQuery(
+        statuses=tuple(statuses), assignee=assignee, article=_int(args, "article", None, 1, 2**31 - 1),
+        tag=tag.lower() if tag else None, priorities=tuple(priorities), overdue=overdue_raw in TRUE, q=q,
+        sort=sort, page=_int(args, "page", 1, 1, MAX_PAGE), per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE),
+        actor_id=actor.id if actor is not None else None)
+
+
+def my_work(actor: User) -> QueueQuery:
+    """Claims assigned to this person that are not done (neither published nor discarded)."""
+    return QueueQuery(statuses=OPEN, assignee="me", actor_id=actor.id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(query: QueueQuery, *, with_status: bool = True) -> list:
+    where = []
+    if with_status and query.statuses:
+        where.append(Claim.status.in_(query.statuses))
+    if query.assignee == "me":
+        where.append(Claim.assignee_id == query.actor_id)
+    elif query.assignee == "none":
+        where.append(Claim.assignee_id.is_(None))
+    elif query.assignee == "anyone":
+        where.append(Claim.assignee_id.is_not(None))
+    elif isinstance(query.assignee, int):
+        where.append(Claim.assignee_id == query.assignee)
+    if query.article is not None:
+        where.append(Claim.article_id == query.article)
+    if query.tag:
+        where.append(Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == query.tag)))
+    if query.priorities:
+        where.append(Claim.priority.in_([int(p) for p in query.priorities]))
+    if query.overdue:
+        where.append(and_(Claim.due < date.today(), Claim.status.not_in(DONE)))
+    if query.q:
+        pattern = f"%{_escape_like(query.q)}%"
+        where.append(or_(Claim.quote.ilike(pattern, escape="\\"), Claim.summary.ilike(pattern, escape="\\")))
+    return where
+
+
+def _order(sort: str) -> list:
+    reverse = sort.startswith("-")
+    key = sort.lstrip("-")
+
+    def direction(column, ascending: bool):
+        return column.asc() if ascending != reverse else column.desc()
+
+    if key == "priority":
+        return [direction(Claim.priority, False), direction(Claim.created_at, True), direction(Claim.id, True)]
+    if key == "due":
+        # Undated claims last either way: "no due date" is never the most or least pressing.
+        return [Claim.due.is_(None), direction(Claim.due, True), direction(Claim.priority, False),
+                direction(Claim.id, True)]
+    if key == "age":
+        return [direction(Claim.created_at, True), direction(Claim.id, True)]
+    return [direction(Claim.updated_at, False), direction(Claim.id, False)]
+
+
+def claims_select(query: QueueQuery) -> Select:
+    """The filtered, sorted claims (no paging, no eager loads)."""
+    return select(Claim).where(*_conditions(query)).order_by(*_order(query.sort))
+
+
+def _with_display(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(Claim.article).options(load_only(Article.id, Article.title)),
+        selectinload(Claim.assignee),
+        selectinload(Claim.rating),
+        selectinload(Claim.tag_rows),
+    )
+
+
+def count(query: QueueQuery) -> int:
+    return db.session.execute(select(func.count(Claim.id)).where(*_conditions(query))).scalar_one()
+
+
+def page(query: QueueQuery) -> QueuePage:
+    """One page of the queue with what the list shows loaded: a count, the rows, four eager loads."""
+    total = count(query)
+    stmt = _with_display(claims_select(query)).limit(query.per_page).offset((query.page - 1) * query.per_page)
+    return QueuePage(query, list(db.session.execute(stmt).scalars()), total)
+
+
+def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
+    """Every claim of the filtered queue up to `limit`, loaded `chunk` rows at a time (for exports)."""
+    offset = 0
+    while offset < limit:
+        size = min(chunk, limit - offset)
+        batch = list(db.session.execute(
+            _with_display(claims_select(query)).limit(size).offset(offset)).scalars())
+        yield from batch
+        for claim in batch:
+            db.session.expunge(claim)  # keep memory flat over a long export
+        if len(batch) < size:
+            return
+        offset += size
+
+
+def tab_counts(query: QueueQuery) -> dict[str, int]:
+    """Claims per status under the other filters (one GROUP BY), for the tabs; every state is present."""
+    counts = {s.value: 0 for s in Status}
+    stmt = select(Claim.status, func.count(Claim.id)).where(*_conditions(query, with_status=False)) \
+        .group_by(Claim.status)
+    for status, n in db.session.execute(stmt):
+        counts[Status(status).value] = n
+    return counts
+
+
+def my_work_count(actor: User) -> int:
+    return count(my_work(actor))
+
+
+def ids_in_order(ids: Iterable[int]) -> list[int]:
+    """Distinct ids as sent, order kept (a bulk form may repeat one)."""
+    seen: list[int] = []
+    for i in ids:
+        if i not in seen:
+            seen.append(i)
+    return seen
