@@ -20,7 +20,8 @@ class UserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES)
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=512)])
+    password = PasswordField("Password", validators=[
+        DataRequired(), Length(min=10, max=512, message="The password needs at least 10 characters (at most 512).")])
     submit = SubmitField("Create user")
 
 
