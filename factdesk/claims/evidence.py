@@ -1,0 +1,122 @@
+"""Evidence on a claim (DESIGN.md §3): links with stance and source type, added and removed with history.
+
+Evidence is part of the verdict, so like the rating it changes only while the claim is new,
+researching or changes_requested, by an editor or the claim's assignee (or anyone while unassigned).
+The claim's evidence_count moves in the same transaction; the counter is updated in SQL so that adding
+evidence does not bump the claim's version (someone editing the rationale meanwhile is not refused).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
+
+from ..errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..models import Claim, Evidence, SourceType, Stance, User, utcnow
+from .editing import OPEN_STATES, may_edit_content
+from .history import record
+
+FIELDS = ("url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url")
+LIMITS = {"url": 2000, "archive_url": 2000, "title": 500, "publisher": 300, "excerpt": 10_000}
+
+
+def check_url(value: Any, field: str, *, required: bool) -> str | None:
+    """An absolute http(s) URL with a host, or a clear refusal (javascript:, data:, relative … are not links)."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise ValueError("must be text.")
+    if not text:
+        if required:
+            raise ValueError("A link (http or https) is required.")
+        return None
+    if len(text) > LIMITS[field]:
+        raise ValueError(f"The link is longer than {LIMITS[field]:,} characters.")
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        raise ValueError(f"{text[:80]!r} is not an http or https link.")
+    return text
+
+
+def _parse(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(FIELDS))
+    errors: dict[str, str] = {f: "Unknown field." for f in unknown}
+    values: dict[str, Any] = {}
+    for field in ("url", "archive_url"):
+        try:
+            values[field] = check_url(data.get(field), field, required=field == "url")
+        except ValueError as exc:
+            errors[field] = str(exc)
+    for field in ("title", "publisher", "excerpt"):
+        raw = data.get(field) or ""
+        if not isinstance(raw, str):
+            errors[field] = "must be text."
+            continue
+        raw = raw.replace("\r\n", "\n").strip()
+        if len(raw) > LIMITS[field]:
+            errors[field] = f"Limited to {LIMITS[field]:,} characters."
+        values[field] = raw
+    for field, enum_cls, default in (("stance", Stance, Stance.context), ("source_type", SourceType, SourceType.other)):
+        raw = data.get(field) or default.value
+        try:
+            values[field] = enum_cls(raw)
+        except ValueError:
+            errors[field] = f"{raw!r} is not one of {', '.join(m.value for m in enum_cls)}."
+    raw = data.get("accessed_at")
+    if raw in (None, ""):
+        values["accessed_at"] = date.today()
+    elif isinstance(raw, date):
+        values["accessed_at"] = raw
+    else:
+        try:
+            values["accessed_at"] = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            errors["accessed_at"] = f"{raw!r} is not a date: use YYYY-MM-DD."
+    if values.get("accessed_at") and values["accessed_at"] > date.today():
+        errors["accessed_at"] = "The accessed date cannot be in the future."
+    if errors:
+        first = next(iter(errors.items()))
+        raise ValidationError(f"Evidence {first[0]}: {first[1]}", fields=errors)
+    return values
+
+
+def _check_open(claim: Claim, by: User) -> None:
+    if claim.status not in OPEN_STATES:
+        raise ConflictError(f"The claim is {claim.status.value.replace('_', ' ')}: its evidence is locked with its "
+                            "verdict. Reopen it or send it back to change the evidence.", code="locked")
+    if not may_edit_content(claim, by):
+        raise PermissionDenied("This claim is assigned to someone else; only they or an editor can change its evidence.")
+
+
+def summary_of(item: Evidence) -> dict:
+    """What history keeps of an evidence link."""
+    return {"id": item.id, "url": item.url, "title": item.title, "stance": item.stance.value,
+            "source_type": item.source_type.value}
+
+
+def add_evidence(claim: Claim, by: User, data: dict[str, Any]) -> Evidence:
+    _check_open(claim, by)
+    values = _parse(data)
+    item = Evidence(claim_id=claim.id, created_by_id=by.id, created_at=utcnow(), **values)
+    db.session.add(item)
+    db.session.execute(update(Claim).where(Claim.id == claim.id).values(evidence_count=Claim.evidence_count + 1))
+    db.session.flush()
+    record(claim, by, "evidence_added", field="evidence", before=None, after=summary_of(item))
+    db.session.flush()
+    db.session.expire(claim, ["evidence_count", "evidence"])
+    return item
+
+
+def remove_evidence(claim: Claim, by: User, evidence_id: int) -> None:
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.claim_id != claim.id:
+        raise NotFound(f"Claim {claim.id} has no evidence {evidence_id}.")
+    _check_open(claim, by)
+    snapshot = summary_of(item)
+    db.session.delete(item)
+    db.session.execute(update(Claim).where(Claim.id == claim.id).values(evidence_count=Claim.evidence_count - 1))
+    record(claim, by, "evidence_removed", field="evidence", before=snapshot, after=None)
+    db.session.flush()
+    db.session.expire(claim, ["evidence_count", "evidence"])
