@@ -91,6 +91,11 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The full-text search machinery of migration 0002 (FTS5 virtual tables with their shadow
+    # tables on SQLite, expression GIN indexes on PostgreSQL) has no model: autogenerate must not
+    # offer to drop it.
+    from factdesk.search import include_object
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

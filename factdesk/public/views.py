@@ -1,21 +1,154 @@
-from flask import jsonify, render_template
-from sqlalchemy import select, text
-from sqlalchemy.orm import joinedload
+from __future__ import annotations
 
-from ..access import public
+from flask import Response, jsonify, redirect, render_template, request
+from sqlalchemy import text
+
+from ..access import current_actor, public
+from ..articles.marks import render_marked_text
 from ..extensions import db
-from ..models import Claim, Status
-from . import bp
+from ..markdown import render_markdown
+from ..models import utcnow
+from ..ratings import scale
+from . import bp, reading
+from .claimreview import claim_review, json_ld, scale_bounds
+from .slugs import article_path, article_slug, check_path, check_slug, version_path
+
+READER_ENDPOINTS = {"public.home", "public.check", "public.check_version", "public.article", "public.ratings",
+                    "public.corrections", "public.feed", "public.sitemap"}
+PER_PAGE = 20
+
+# Public addresses for every template (the desk links to published checks too).
+bp.add_app_template_global(check_path, "check_path")
+bp.add_app_template_global(article_path, "article_path")
+bp.add_app_template_global(version_path, "version_path")
+
+
+@bp.after_app_request
+def _cache_for_readers(response: Response) -> Response:
+    """Readers' pages may be cached for a minute by browsers and proxies (a viral check brings
+    crowds); a logged-in person's copy (with their name in the header) is private."""
+    if request.endpoint in READER_ENDPOINTS and response.status_code == 200:
+        if current_actor() is None:
+            response.headers["Cache-Control"] = "public, max-age=60"
+        else:
+            response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+    return response
+
+
+def _page() -> int:
+    """Readers' pagination is forgiving: a bad page number shows the first page."""
+    try:
+        return min(max(int(request.args.get("page", 1)), 1), 10_000)
+    except ValueError:
+        return 1
 
 
 @bp.route("/")
 @public
 def home():
-    checks = db.session.execute(
-        select(Claim).options(joinedload(Claim.rating), joinedload(Claim.article))
-        .where(Claim.status == Status.published).order_by(Claim.published_at.desc()).limit(20)
-    ).scalars().all()
-    return render_template("public/home.html", checks=checks)
+    q = request.args.get("q", "").strip()[:200]
+    rating = request.args.get("rating", "").strip() or None
+    tag = request.args.get("tag", "").strip() or None
+    checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE)
+    return render_template("public/home.html", checks=checks, q=q, rating=rating, tag=tag, ratings=scale())
+
+
+@bp.route("/checks/<int:claim_id>")
+@public
+def check_short(claim_id: int):
+    return redirect(check_path(reading.published_check(claim_id)), 301)
+
+
+@bp.route("/checks/<int:claim_id>-<slug>")
+@public
+def check(claim_id: int, slug: str):
+    claim = reading.published_check(claim_id)
+    if slug != check_slug(claim):
+        return redirect(check_path(claim), 301)
+    return _render_check(claim, None)
+
+
+@bp.route("/checks/<int:claim_id>/v/<int:number>")
+@public
+def check_version_short(claim_id: int, number: int):
+    claim = reading.published_check(claim_id)
+    return redirect(version_path(claim, reading.publication(claim, number).number), 301)
+
+
+@bp.route("/checks/<int:claim_id>-<slug>/v/<int:number>")
+@public
+def check_version(claim_id: int, slug: str, number: int):
+    claim = reading.published_check(claim_id)
+    shown = reading.publication(claim, number)
+    if slug != check_slug(claim):
+        return redirect(version_path(claim, number), 301)
+    return _render_check(claim, shown)
+
+
+def _render_check(claim, shown):
+    latest = claim.publications[-1] if claim.publications else None
+    version = shown or latest
+    review = claim_review(claim, shown, bounds=scale_bounds())
+    return render_template(
+        "public/check.html", claim=claim, version=version, latest=latest, earlier=shown is not None and shown is not latest,
+        rating=version.rating if version else claim.rating,
+        summary=version.summary if version else claim.summary,
+        rationale=render_markdown(version.rationale if version else claim.rationale),
+        corrections=reading.corrections_of(claim), jsonld=json_ld(review), review=review,
+        canonical=check_path(claim, _external=True))
+
+
+@bp.route("/articles/<int:article_id>")
+@public
+def article_short(article_id: int):
+    article, _ = reading.article_summary(article_id)
+    return redirect(article_path(article), 301)
+
+
+@bp.route("/articles/<int:article_id>-<slug>")
+@public
+def article(article_id: int, slug: str):
+    article, claims = reading.article_summary(article_id)
+    if slug != article_slug(article):
+        return redirect(article_path(article), 301)
+    marks = [{"start": c.anchor_start, "end": c.anchor_end, "id": c.id, "href": f"#claim-{c.id}",
+              "title": f"{c.rating.name if c.rating else 'Checked'}: {c.summary or c.quote}",
+              "css_class": f"published rating-{c.rating.label}" if c.rating else "published"}
+             for c in claims if c.anchor_state.value != "orphaned"]
+    return render_template("public/article.html", article=article, claims=claims,
+                           marked_text=render_marked_text(article.text, marks),
+                           canonical=article_path(article, _external=True))
+
+
+@bp.route("/ratings")
+@public
+def ratings():
+    return render_template("public/ratings.html", ratings=scale())
+
+
+@bp.route("/corrections")
+@public
+def corrections():
+    page = _page()
+    changes, has_next = reading.all_corrections(page=page)
+    return render_template("public/corrections.html", changes=changes, page=page, has_next=has_next)
+
+
+@bp.route("/feed.atom")
+@public
+def feed():
+    items = reading.feed_publications()
+    body = render_template("public/feed.atom.xml", items=items, render_markdown=render_markdown, now_utc=utcnow())
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/sitemap.xml")
+@public
+def sitemap():
+    checks, articles = reading.sitemap_rows()
+    body = render_template("public/sitemap.xml", checks=checks, articles=articles)
+    return Response(body, mimetype="application/xml")
 
 
 @bp.route("/healthz")

@@ -1,0 +1,153 @@
+"""schema.org ClaimReview markup of a published check (DESIGN.md §7), and the pre-publish checks.
+
+The desk's rating scale maps onto schema.org's numeric Rating: `ratingValue` is the rating's
+ordinal, `bestRating`/`worstRating` the highest and lowest ordinal of the active scale, and
+`alternateName` the rating's name (what search engines show). Ratings outside the true–false line
+(no ordinal, e.g. "Misleading") carry `alternateName` only.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+from flask import current_app, url_for
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Claim, Publication, Rating
+
+CLAIM_REVIEWED_ADVISED = 75  # Google's guidance: keep claimReviewed short enough to show whole.
+
+# Words that mark a claimant as a body rather than a person (a heuristic: the desk stores the
+# claimant as free text; "Ministry of Health" is an Organization, "Jane Doe" a Person).
+_ORGANISATION_WORDS = re.compile(
+    r"\b(ministry|department|agency|office|government|council|committee|commission|authority|party|"
+    r"association|union|institute|university|college|school|hospital|bank|company|corporation|corp|inc|"
+    r"ltd|llc|plc|gmbh|group|foundation|trust|board|bureau|service|services|organi[sz]ation|society|"
+    r"federation|league|network|news|times|post|press|agency|police|army|navy|court|parliament|senate|"
+    r"congress|assembly|administration|campaign|club|centre|center|coalition|alliance|fund)\b", re.I)
+
+
+def claimant_type(name: str) -> str:
+    """"Organization" or "Person" for a claimant's free-text name."""
+    if _ORGANISATION_WORDS.search(name):
+        return "Organization"
+    letters = re.sub(r"[^A-Za-z]", "", name)
+    if 2 <= len(letters) <= 6 and letters.isupper():
+        return "Organization"  # an acronym: "NASA", "ECB"
+    return "Person"
+
+
+def scale_bounds() -> tuple[int | None, int | None]:
+    """(best, worst) ordinals of the active scale."""
+    row = db.session.execute(select(func.max(Rating.ordinal), func.min(Rating.ordinal))
+                             .where(Rating.active, Rating.ordinal.is_not(None))).one()
+    return row[0], row[1]
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def review_rating(rating: Rating, bounds: tuple[int | None, int | None]) -> dict:
+    body = {"@type": "Rating", "alternateName": rating.name}
+    best, worst = bounds
+    if rating.ordinal is not None and best is not None and worst is not None:
+        body.update({"ratingValue": rating.ordinal, "bestRating": best, "worstRating": worst})
+    return body
+
+
+def desk_organisation() -> dict:
+    return {"@type": "Organization", "name": current_app.config["DESK_NAME"],
+            "url": url_for("public.home", _external=True)}
+
+
+def claim_review(claim: Claim, publication: Publication | None = None, *,
+                 bounds: tuple[int | None, int | None] | None = None) -> dict:
+    """The ClaimReview of a published check; `publication` picks an earlier published version
+    (default: the latest). Uses claim.publications, claim.article and the ratings (eager-load them)."""
+    from .slugs import check_path, version_path
+
+    publications = list(claim.publications)
+    latest = publications[-1] if publications else None
+    shown = publication or latest
+    summary = shown.summary if shown else claim.summary
+    rating = shown.rating if shown else claim.rating
+    first = publications[0].published_at if publications else claim.published_at
+    article = claim.article
+    item = {"@type": "Claim", "author": {"@type": claimant_type(claim.claimant), "name": claim.claimant}}
+    if claim.claimed_at:
+        item["datePublished"] = _iso(claim.claimed_at)
+    appearance = {"@type": "CreativeWork", "url": article.source_url, "headline": article.title}
+    if article.published_at:
+        appearance["datePublished"] = _iso(article.published_at)
+    if article.publisher:
+        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
+    if article.author:
+        appearance["author"] = {"@type": claimant_type(article.author), "name": article.author}
+    item["appearance"] = appearance
+    item["firstAppearance"] = appearance
+    if shown is not None and shown is not latest:
+        url = version_path(claim, shown.number, _external=True)
+    else:
+        url = check_path(claim, _external=True)
+    body = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": summary,
+        "itemReviewed": item,
+        "author": desk_organisation(),
+        "datePublished": _iso(first),
+    }
+    if rating is not None:
+        body["reviewRating"] = review_rating(rating, bounds if bounds is not None else scale_bounds())
+    corrections = [p for p in publications if p.is_correction and (shown is None or p.number <= shown.number)]
+    if corrections:
+        body["dateModified"] = _iso(corrections[-1].published_at)
+    return body
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: `<`, `>` and `&` are written as \\u
+    escapes, so neither `</script>` nor `<!--` can end or bend the block."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def publish_problems(claim: Claim) -> list[str]:
+    """Why the ClaimReview of this claim would lack a required field; empty when it can be published."""
+    problems = []
+    if claim.rating is None:
+        problems.append("It has no rating: the markup needs reviewRating.")
+    if not (claim.summary or "").strip():
+        problems.append("It has no checkable wording: the markup needs claimReviewed (the claim's wording).")
+    if not (claim.claimant or "").strip():
+        problems.append("It has no claimant: the markup needs the claim's author (who said it).")
+    article = claim.article
+    source = (article.source_url or "").strip() if article is not None else ""
+    if not source.lower().startswith(("http://", "https://")):
+        problems.append("Its article has no source URL: the markup needs the claim's appearance (where it was said).")
+    if article is not None and not (article.title or "").strip():
+        problems.append("Its article has no title: the markup needs the appearance's headline.")
+    return problems
+
+
+def publish_warnings(claim: Claim) -> list[str]:
+    """Advice that does not block publishing."""
+    warnings = []
+    length = len((claim.summary or "").strip())
+    if length > CLAIM_REVIEWED_ADVISED:
+        warnings.append(f"The wording has {length} characters; search engines show claimReviewed best "
+                        f"at {CLAIM_REVIEWED_ADVISED} or fewer.")
+    return warnings

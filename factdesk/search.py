@@ -1,0 +1,297 @@
+"""Full-text search over claims and articles: one interface, two engines.
+
+SQLite (the embedded default) uses the FTS5 tables of migration 0002 (external content over
+`claims` and `articles`, kept in step by triggers, so a write is findable inside its own
+transaction), ranked by bm25 with snippet() for highlighted snippets. PostgreSQL uses expression
+GIN indexes over `to_tsvector('english', …)`, `websearch_to_tsquery`, `ts_rank` and `ts_headline`.
+
+The query language is the same on both: words (all must match), "quoted phrases", `-word` to
+exclude and `or` between alternatives (PostgreSQL's websearch syntax). On SQLite the reader's text is
+rewritten into FTS5 syntax with every term quoted, so no input can be an FTS5 syntax error.
+
+Snippets come back as Markup: the engines mark hits with private-use characters, the text is
+escaped, and only then are the markers turned into <mark> elements.
+
+Ranks are normalised so that lower is better on both engines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import Float, Integer, String, and_, bindparam, func, literal, literal_column, or_, select, text, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from .extensions import db
+from .models import Article, Claim, Status
+
+HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
+SNIPPET_TOKENS = 24
+
+# The same expressions as the indexes of migration 0002 (the planner needs them identical).
+CLAIM_DOCUMENT = ("to_tsvector('english'::regconfig, coalesce(claims.quote, '') || ' ' || coalesce(claims.summary, '') "
+                  "|| ' ' || coalesce(claims.claimant, '') || ' ' || coalesce(claims.rationale, ''))")
+ARTICLE_TITLE = "to_tsvector('english'::regconfig, coalesce(articles.title, ''))"
+ARTICLE_DOCUMENT = "to_tsvector('english'::regconfig, coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))"
+
+# Names of the search machinery that the models do not describe (see migrations/env.py).
+SEARCH_TABLE_PREFIXES = ("claims_fts", "articles_fts")
+SEARCH_INDEXES = {"ix_claims_search", "ix_articles_search_title", "ix_articles_search"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: the FTS5 tables (and their shadow tables) and the search indexes are
+    created by hand in migration 0002 and have no model, so autogenerate must not see them."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and name in SEARCH_INDEXES:
+        return False
+    return True
+
+
+@dataclass
+class Hit:
+    kind: str  # "claim" or "article"
+    id: int
+    rank: float
+    snippet: Markup = field(default_factory=Markup)
+    obj: Any = None
+
+
+@dataclass
+class Results:
+    items: list[Hit]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# ---------------------------------------------------------------- the query language
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def parse_query(q: str | None) -> list[list[tuple[bool, list[str]]]]:
+    """websearch-style text as alternatives (OR) of terms (negated?, words of a phrase)."""
+    alternatives: list[list[tuple[bool, list[str]]]] = [[]]
+    for match in _TOKEN.finditer(q or ""):
+        phrase, bare = match.group(1), match.group(2)
+        if bare is not None and bare.lower() == "or":
+            if alternatives[-1]:
+                alternatives.append([])
+            continue
+        negated = False
+        source = phrase
+        if bare is not None:
+            negated = bare.startswith("-") and len(bare) > 1
+            source = bare[1:] if negated else bare
+        words = _WORD.findall(source or "")
+        if words:
+            alternatives[-1].append((negated, words))
+    return [alt for alt in alternatives if any(not neg for neg, _ in alt)]
+
+
+def fts5_query(q: str | None) -> str | None:
+    """The reader's text as a safe FTS5 expression (every term a quoted string), or None if empty."""
+    parts = []
+    for alternative in parse_query(q):
+        positive = " AND ".join('"' + " ".join(words) + '"' for neg, words in alternative if not neg)
+        negative = "".join(' NOT "' + " ".join(words) + '"' for neg, words in alternative if neg)
+        parts.append(f"(({positive}){negative})")
+    return " OR ".join(parts) if parts else None
+
+
+def has_terms(q: str | None) -> bool:
+    return bool(parse_query(q))
+
+
+def mark_hits(raw: str | None) -> Markup:
+    """Escape a snippet, then turn the engines' private-use hit markers into <mark> elements."""
+    if not raw:
+        return Markup("")
+    escaped = str(escape(raw))
+    marked = re.sub(f"{HIT_OPEN}(.*?){HIT_CLOSE}", r"<mark>\1</mark>", escaped, flags=re.S)
+    return Markup(marked.replace(HIT_OPEN, "").replace(HIT_CLOSE, ""))
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# ---------------------------------------------------------------- hits (id, rank) per engine
+
+def _claim_hits(q: str, *, with_article_title: bool):
+    """A subquery (id, rank) of claims matching q in their own words (and their article's title)."""
+    if _dialect() == "postgresql":
+        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
+        doc = literal_column(CLAIM_DOCUMENT)
+        if not with_article_title:
+            return (select(Claim.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank"))
+                    .where(doc.op("@@")(tsq)).subquery("hits"))
+        title = literal_column(ARTICLE_TITLE)
+        rank = -(func.ts_rank(doc, tsq) + 0.5 * func.ts_rank(title, tsq))
+        return (select(Claim.id.label("id"), rank.label("rank")).join(Article, Article.id == Claim.article_id)
+                .where(or_(doc.op("@@")(tsq), title.op("@@")(tsq))).subquery("hits"))
+    expression = fts5_query(q)
+    own = ("SELECT claims_fts.rowid AS id, bm25(claims_fts, 2.0, 2.0, 1.0, 1.0) AS rank "
+           "FROM claims_fts WHERE claims_fts MATCH :fq")
+    if not with_article_title:
+        return text(own).bindparams(fq=expression).columns(id=Integer, rank=Float).subquery("hits")
+    by_title = ("SELECT claims.id AS id, bm25(articles_fts, 1.0, 0.0) * 0.5 AS rank FROM articles_fts "
+                "JOIN claims ON claims.article_id = articles_fts.rowid WHERE articles_fts MATCH :tq")
+    union = text(f"SELECT id, min(rank) AS rank FROM ({own} UNION ALL {by_title}) GROUP BY id").bindparams(
+        fq=expression, tq="{title} : (" + expression + ")")
+    return union.columns(id=Integer, rank=Float).subquery("hits")
+
+
+def _article_hits(q: str):
+    if _dialect() == "postgresql":
+        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
+        doc = literal_column(ARTICLE_DOCUMENT)
+        return (select(Article.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank"))
+                .where(doc.op("@@")(tsq)).subquery("article_hits"))
+    return (text("SELECT articles_fts.rowid AS id, bm25(articles_fts, 3.0, 1.0) AS rank "
+                 "FROM articles_fts WHERE articles_fts MATCH :aq")
+            .bindparams(aq=fts5_query(q)).columns(id=Integer, rank=Float).subquery("article_hits"))
+
+
+# ---------------------------------------------------------------- snippets for one page of hits
+
+def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, str]:
+    options = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+    tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
+    headline = func.ts_headline(literal_column("'english'::regconfig"), literal_column(document_sql), tsq,
+                                bindparam("opts", options, type_=String))
+    rows = db.session.execute(select(table.id, headline).where(table.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def claim_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
+    """Highlighted snippets of the given claims' words; claims found by their article's title get
+    the title, marked."""
+    if not ids:
+        return {}
+    if _dialect() == "postgresql":
+        raw = _pg_headline("coalesce(claims.quote, '') || ' — ' || coalesce(claims.summary, '') || ' — ' "
+                           "|| coalesce(claims.rationale, '')", q, ids, Claim)
+        hit = {i: s for i, s in raw.items() if HIT_OPEN in (s or "")}
+        missing = [i for i in ids if i not in hit]
+        if missing:
+            titles = _pg_headline("coalesce(articles.title, '')", q,
+                                  _article_ids_of(missing), Article)
+            for claim_id, article_id in _claim_articles(missing).items():
+                hit[claim_id] = titles.get(article_id) or raw.get(claim_id, "")
+        return {i: mark_hits(s) for i, s in hit.items()}
+    expression = fts5_query(q)
+    rows = db.session.execute(
+        text(f"SELECT rowid, snippet(claims_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_TOKENS}) "
+             "FROM claims_fts WHERE claims_fts MATCH :fq AND rowid IN :ids")
+        .bindparams(bindparam("ids", expanding=True)), {"fq": expression, "ids": ids}).all()
+    found = {row[0]: row[1] for row in rows}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        pairs = _claim_articles(missing)
+        titles = dict(db.session.execute(
+            text(f"SELECT rowid, highlight(articles_fts, 0, '{HIT_OPEN}', '{HIT_CLOSE}') FROM articles_fts "
+                 "WHERE articles_fts MATCH :tq AND rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"tq": "{title} : (" + expression + ")", "ids": sorted(set(pairs.values()))}).all())
+        for claim_id, article_id in pairs.items():
+            found[claim_id] = titles.get(article_id, "")
+    return {i: mark_hits(s) for i, s in found.items()}
+
+
+def _claim_articles(claim_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(select(Claim.id, Claim.article_id).where(Claim.id.in_(claim_ids))).all())
+
+
+def _article_ids_of(claim_ids: list[int]) -> list[int]:
+    return sorted(set(_claim_articles(claim_ids).values()))
+
+
+def article_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
+    if not ids:
+        return {}
+    if _dialect() == "postgresql":
+        raw = _pg_headline("coalesce(articles.title, '') || ' — ' || coalesce(articles.text, '')", q, ids, Article)
+        return {i: mark_hits(s) for i, s in raw.items()}
+    rows = db.session.execute(
+        text(f"SELECT rowid, snippet(articles_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_TOKENS}) "
+             "FROM articles_fts WHERE articles_fts MATCH :aq AND rowid IN :ids")
+        .bindparams(bindparam("ids", expanding=True)), {"aq": fts5_query(q), "ids": ids}).all()
+    return {row[0]: mark_hits(row[1]) for row in rows}
+
+
+# ---------------------------------------------------------------- the interface
+
+def claim_ids_matching(q: str, limit: int = 1000) -> list[int]:
+    """Ids of claims (any state) whose own words match q, best first: the queue's free-text filter."""
+    if not has_terms(q):
+        return []
+    hits = _claim_hits(q, with_article_title=False)
+    return list(db.session.execute(select(hits.c.id).order_by(hits.c.rank, hits.c.id).limit(limit)).scalars())
+
+
+def public_claims_query(q: str, *filters):
+    """A select of (Claim.id, rank) for published claims matching q, best first; extra filters apply.
+
+    A claim is findable by a word of its quote, its wording, its claimant, its rationale or its
+    article's title.
+    """
+    hits = _claim_hits(q, with_article_title=True)
+    return (select(Claim.id, hits.c.rank).join(hits, hits.c.id == Claim.id)
+            .where(Claim.status == Status.published, *filters)
+            .order_by(hits.c.rank, Claim.published_at.desc(), Claim.id.desc()))
+
+
+def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=()) -> Results:
+    """Published checks matching q (only those: readers never see anything else), with snippets."""
+    if not has_terms(q):
+        return Results([], page, per_page, 0)
+    query = public_claims_query(q, *filters)
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [row[0] for row in rows]
+    claims = {c.id: c for c in db.session.execute(
+        select(Claim).where(Claim.id.in_(ids)).options(*options)).unique().scalars()} if ids else {}
+    snippets = claim_snippets(q, ids)
+    items = [Hit("claim", row[0], row[1], snippets.get(row[0], Markup("")), claims.get(row[0])) for row in rows]
+    return Results(items, page, per_page, total)
+
+
+def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
+    """Articles and claims in any state matching q, ranked together, with snippets (the desk's search)."""
+    if not has_terms(q):
+        return Results([], page, per_page, 0)
+    claims = _claim_hits(q, with_article_title=False)
+    articles = _article_hits(q)
+    both = union_all(
+        select(literal("claim").label("kind"), claims.c.id, claims.c.rank),
+        select(literal("article").label("kind"), articles.c.id, articles.c.rank),
+    ).subquery("both")
+    total = db.session.execute(select(func.count()).select_from(both)).scalar_one()
+    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank)
+                              .order_by(both.c.rank, both.c.kind, both.c.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    claim_ids = [r.id for r in rows if r.kind == "claim"]
+    article_ids = [r.id for r in rows if r.kind == "article"]
+    loaded: dict[tuple[str, int], Any] = {}
+    if claim_ids:
+        for c in db.session.execute(select(Claim).where(Claim.id.in_(claim_ids)).options(
+                joinedload(Claim.rating), joinedload(Claim.assignee), joinedload(Claim.article),
+                selectinload(Claim.tag_rows))).unique().scalars():
+            loaded["claim", c.id] = c
+    if article_ids:
+        for a in db.session.execute(select(Article).where(Article.id.in_(article_ids))).scalars():
+            loaded["article", a.id] = a
+    snippets = {("claim", i): s for i, s in claim_snippets(q, claim_ids).items()}
+    snippets.update({("article", i): s for i, s in article_snippets(q, article_ids).items()})
+    items = [Hit(r.kind, r.id, r.rank, snippets.get((r.kind, r.id), Markup("")), loaded.get((r.kind, r.id)))
+             for r in rows]
+    return Results(items, page, per_page, total)
