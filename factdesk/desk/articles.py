@@ -1,0 +1,386 @@
+"""The desk's article pages: list and import, the article with its highlights, revisions (DESIGN.md §4, §5).
+
+Importing from a URL can take seconds, so that form answers with a streamed progress page: the
+browser shows each step (fetching, fetched N bytes, extracting, saving) as it happens, without
+JavaScript, then a link to the article (and a meta refresh to it). Because the progress page has
+started before the fetch ends, a refusal arrives inside that page (a 200 with the message in an
+alert and the form again, typed values kept); a form that fails its own checks (no URL) still
+answers 422 before anything streams. Paste and upload are quick and answer as ordinary forms:
+302 to the article, or the form again with the message (422, 413 for a file over the limit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from flask import abort, current_app, flash, redirect, render_template, request, stream_template, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, undefer
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..access import current_actor, requires
+from ..articles import importing
+from ..articles.importing import ArticleMeta
+from ..articles.marks import render_marked_text
+from ..articles.revise import confirm_anchor, reattach, revise_article
+from ..claims.highlight import add_claim, locate
+from ..errors import ConflictError, DomainError
+from ..extensions import db
+from ..models import AnchorState, Article, ArticleRevision, Claim, Role, User
+from . import bp
+from .article_forms import ClaimForm, ConfirmForm, PasteForm, ReattachForm, ReviseForm, UploadForm, UrlForm
+
+PER_PAGE = 25
+
+
+# --- list and import ---------------------------------------------------------------------------
+
+def _import_forms(**given) -> dict:
+    return {"paste_form": given.get("paste_form") or PasteForm(prefix="paste", formdata=None),
+            "upload_form": given.get("upload_form") or UploadForm(prefix="upload", formdata=None),
+            "url_form": given.get("url_form") or UrlForm(prefix="url", formdata=None)}
+
+
+def _list_page(status: int = 200, **forms):
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    total = db.session.execute(select(func.count(Article.id))).scalar_one()
+    articles = db.session.execute(
+        select(Article).options(joinedload(Article.created_by))
+        .order_by(Article.created_at.desc(), Article.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).scalars().all()
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("desk/articles.html", articles=articles, page=page, pages=pages, total=total,
+                           limit_mb=current_app.config["MAX_UPLOAD_BYTES"] / 1048576,
+                           **_import_forms(**forms)), status
+
+
+def _meta(form) -> ArticleMeta:
+    return ArticleMeta(title=form.title.data, source_url=form.source_url.data, publisher=form.publisher.data,
+                       author=form.author.data, published_at=form.published_at.data)
+
+
+def _form_error(form, exc: DomainError, default: str) -> None:
+    """Put a domain refusal on the field it names (or on ``default``) so the form shows it there."""
+    name = next((n for n in exc.fields if hasattr(form, n)), default)
+    getattr(form, name).errors = list(getattr(form, name).errors) + [exc.message]
+
+
+@bp.route("/articles")
+@requires(Role.checker)
+def articles():
+    return _list_page()
+
+
+@bp.route("/articles/paste", methods=["POST"])
+@requires(Role.checker)
+def import_paste():
+    form = PasteForm(prefix="paste")
+    if not form.validate_on_submit():
+        return _list_page(422, paste_form=form)
+    try:
+        article = importing.import_text(form.text.data, current_actor(), _meta(form))
+    except DomainError as exc:
+        db.session.rollback()
+        _form_error(form, exc, "text")
+        return _list_page(exc.status if exc.status in (413, 422) else 422, paste_form=form)
+    db.session.commit()
+    flash(f"Added “{article.title}”. Select words in the text to highlight a claim.", "success")
+    return redirect(url_for("desk.article", article_id=article.id))
+
+
+@bp.route("/articles/upload", methods=["POST"])
+@requires(Role.checker)
+def import_upload():
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        form = UploadForm(prefix="upload")
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        # The whole request was over the limit: say which limit, not just "too large".
+        form = UploadForm(prefix="upload", formdata=None)
+        form.file.errors = [f"The file is larger than the limit of {limit:,} bytes ({limit / 1048576:g} MB)."]
+        return _list_page(413, upload_form=form)
+    if not valid:
+        return _list_page(422, upload_form=form)
+    upload = form.file.data
+    data = upload.stream.read(limit + 1)
+    try:
+        article = importing.import_file(upload.filename or "", data, current_actor(), _meta(form))
+    except DomainError as exc:
+        db.session.rollback()
+        _form_error(form, exc, "file")
+        return _list_page(exc.status if exc.status in (413, 422) else 422, upload_form=form)
+    db.session.commit()
+    flash(f"Imported “{article.title}” from {upload.filename}.", "success")
+    return redirect(url_for("desk.article", article_id=article.id))
+
+
+@dataclass
+class _ImportRun:
+    """One streamed URL import: the template iterates ``lines()``, then reads ``article`` or ``error``."""
+
+    url: str
+    actor_id: int
+    meta: ArticleMeta
+    article: Article | None = None
+    error: str | None = None
+
+    def lines(self) -> Iterator[str]:
+        # The stream runs after the view returned: load the person in this session.
+        by = db.session.get(User, self.actor_id)
+        steps = importing.url_steps(self.url, by, self.meta)
+        try:
+            while True:
+                try:
+                    yield next(steps)
+                except StopIteration as done:
+                    self.article = done.value
+                    break
+        except DomainError as exc:
+            db.session.rollback()
+            self.error = exc.message
+            return
+        except Exception:
+            current_app.logger.exception("import of %s failed", self.url)
+            db.session.rollback()
+            self.error = "Something went wrong on our side; nothing was saved."
+            return
+        db.session.commit()
+
+    @property
+    def article_url(self) -> str | None:
+        return url_for("desk.article", article_id=self.article.id) if self.article else None
+
+
+@bp.route("/articles/import", methods=["POST"])
+@requires(Role.checker)
+def import_url():
+    form = UrlForm(prefix="url")
+    if not form.validate_on_submit():
+        return _list_page(422, url_form=form)
+    job = _ImportRun(url=form.url.data.strip(), actor_id=current_actor().id, meta=_meta(form))
+    return stream_template("desk/import_progress.html", job=job, url_form=form)
+
+
+# --- one article -------------------------------------------------------------------------------
+
+def _claim_link(claim: Claim) -> str:
+    if "desk.claim" in current_app.view_functions:
+        return url_for("desk.claim", claim_id=claim.id)
+    return f"#claim-{claim.id}"
+
+
+def _css_class(claim: Claim) -> str:
+    classes = f"status-{claim.status.value}"
+    if claim.rating is not None:
+        classes += f" rating-{claim.rating.label}"
+    return classes
+
+
+def _title(claim: Claim) -> str:
+    bits = [f"Claim {claim.id}", claim.status.value.replace("_", " ")]
+    if claim.rating is not None:
+        bits.append(claim.rating.name)
+    return " · ".join(bits) + (f": {claim.summary}" if claim.summary else "")
+
+
+def _load(article_id: int) -> tuple[Article, list[Claim]]:
+    """The article and all its claims in two statements, whatever the number of claims."""
+    article = db.session.execute(
+        select(Article).options(undefer(Article.text), joinedload(Article.created_by))
+        .where(Article.id == article_id)).scalar()
+    if article is None:
+        abort(404)
+    claims = db.session.execute(
+        select(Claim).where(Claim.article_id == article_id)
+        .options(joinedload(Claim.rating), joinedload(Claim.assignee))
+        .order_by(Claim.anchor_start, Claim.anchor_end, Claim.id)).unique().scalars().all()
+    return article, claims
+
+
+def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm | None = None,
+                  pick: dict | None = None, reattach_error: tuple[int, str, str] | None = None,
+                  error: str | None = None):
+    article, claims = _load(article_id)
+    placed = [c for c in claims if c.anchor_state != AnchorState.orphaned]
+    orphans = [c for c in claims if c.anchor_state == AnchorState.orphaned]
+    fuzzy = [c for c in claims if c.anchor_state == AnchorState.fuzzy]
+    highlights = [{"id": c.id, "start": c.anchor_start, "end": c.anchor_end, "css_class": _css_class(c),
+                   "href": f"#claim-{c.id}", "title": _title(c)} for c in placed]
+    marked = render_marked_text(article.text, highlights)
+    form = claim_form or ClaimForm(formdata=None)
+    choices = [(0, "a new claim")] + [(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}")
+                                      for c in orphans + fuzzy]
+    form.reattach.choices = choices
+    return render_template(
+        "desk/article.html", article=article, claims=claims, placed=placed, orphans=orphans, fuzzy=fuzzy,
+        marked=marked, text_length=len(article.text), claim_form=form, selection_choices=choices,
+        pick=pick, reattach_error=reattach_error, error=error, claim_link=_claim_link,
+        confirm_form=ConfirmForm(formdata=None)), status
+
+
+@bp.route("/articles/<int:article_id>")
+@requires(Role.checker)
+def article(article_id: int):
+    return _article_page(article_id)
+
+
+def _occurrence_pick(action: str, exc: ConflictError, hidden: dict) -> dict:
+    """What the page needs to ask "which one?": each occurrence with its context, as a form to pick."""
+    return {"action": action, "message": exc.message, "hidden": hidden,
+            "occurrences": exc.fields.get("occurrences", [])}
+
+
+@bp.route("/articles/<int:article_id>/claims", methods=["POST"])
+@requires(Role.checker)
+def add_article_claim(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    form = ClaimForm()
+    form.reattach.choices = [(0, "")]
+    if not form.validate_on_submit():
+        return _article_page(article_id, 422, claim_form=form, error="Please correct the claim form.")
+    actor = current_actor()
+    if form.reattach.data:
+        claim = db.session.get(Claim, form.reattach.data)
+        if claim is None or claim.article_id != article.id:
+            abort(404)
+        return _reattach(article, claim, actor, start=form.start.data, end=form.end.data, quote=form.quote.data)
+    try:
+        anchor = locate(article, start=form.start.data, end=form.end.data, quote=form.quote.data,
+                        prefix=form.prefix.data, suffix=form.suffix.data)
+        claim = add_claim(article, actor, anchor, summary=form.summary.data or "",
+                          claimant=form.claimant.data or "", claimed_at=form.claimed_at.data)
+    except ConflictError as exc:
+        db.session.rollback()
+        if exc.code == "ambiguous_quote":
+            hidden = {"quote": form.quote.data or "", "summary": form.summary.data or "",
+                      "claimant": form.claimant.data or "",
+                      "claimed_at": form.claimed_at.data.isoformat() if form.claimed_at.data else ""}
+            pick = _occurrence_pick(url_for("desk.add_article_claim", article_id=article_id), exc, hidden)
+            return _article_page(article_id, 409, claim_form=form, pick=pick)
+        return _article_page(article_id, exc.status, claim_form=form, error=exc.message)
+    except DomainError as exc:
+        db.session.rollback()
+        _form_error(form, exc, "quote")
+        return _article_page(article_id, exc.status, claim_form=form, error=exc.message)
+    db.session.commit()
+    flash(f"Claim {claim.id} added: “{_short(claim.quote)}”.", "success")
+    return redirect(url_for("desk.article", article_id=article_id, _anchor=f"claim-{claim.id}"))
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _reattach(article: Article, claim: Claim, actor: User, *, start=None, end=None, quote=None):
+    try:
+        reattach(claim, actor, start=start, end=end, quote=quote)
+    except ConflictError as exc:
+        db.session.rollback()
+        if exc.code == "ambiguous_quote":
+            pick = _occurrence_pick(url_for("desk.reattach_claim", article_id=article.id, claim_id=claim.id), exc,
+                                    {"quote": quote or ""})
+            return _article_page(article.id, 409, pick=pick)
+        return _article_page(article.id, exc.status, reattach_error=(claim.id, quote or "", exc.message),
+                             error=exc.message)
+    except DomainError as exc:
+        db.session.rollback()
+        return _article_page(article.id, exc.status, reattach_error=(claim.id, quote or "", exc.message),
+                             error=exc.message)
+    db.session.commit()
+    flash(f"Claim {claim.id} is attached to “{_short(claim.quote)}”.", "success")
+    return redirect(url_for("desk.article", article_id=article.id, _anchor=f"claim-{claim.id}"))
+
+
+def _article_claim(article_id: int, claim_id: int) -> tuple[Article, Claim]:
+    claim = db.session.get(Claim, claim_id)
+    if claim is None or claim.article_id != article_id:
+        abort(404)
+    return claim.article, claim
+
+
+@bp.route("/articles/<int:article_id>/claims/<int:claim_id>/reattach", methods=["POST"])
+@requires(Role.checker)
+def reattach_claim(article_id: int, claim_id: int):
+    article, claim = _article_claim(article_id, claim_id)
+    form = ReattachForm()
+    if not form.validate_on_submit():
+        message = "Type or paste the words to attach the claim to."
+        return _article_page(article_id, 422, reattach_error=(claim.id, form.quote.data or "", message), error=message)
+    return _reattach(article, claim, current_actor(), start=form.start.data, end=form.end.data, quote=form.quote.data)
+
+
+@bp.route("/articles/<int:article_id>/claims/<int:claim_id>/confirm", methods=["POST"])
+@requires(Role.checker)
+def confirm_claim_anchor(article_id: int, claim_id: int):
+    _, claim = _article_claim(article_id, claim_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        confirm_anchor(claim, current_actor())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Claim {claim.id} now quotes “{_short(claim.quote)}”.", "success")
+    return redirect(url_for("desk.article", article_id=article_id, _anchor=f"claim-{claim.id}"))
+
+
+# --- revisions ---------------------------------------------------------------------------------
+
+@bp.route("/articles/<int:article_id>/revise", methods=["GET", "POST"])
+@requires(Role.checker)
+def revise(article_id: int):
+    article = db.session.execute(select(Article).options(undefer(Article.text))
+                                 .where(Article.id == article_id)).scalar() or abort(404)
+    form = ReviseForm()
+    status, conflict = 200, None
+    if request.method == "GET":
+        form.text.data, form.base_revision.data = article.text, str(article.revision)
+    elif form.validate_on_submit():
+        try:
+            base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else None
+            done = revise_article(article, form.text.data, current_actor(), form.note.data, base_revision=base)
+        except ConflictError as exc:
+            db.session.rollback()
+            conflict, status = exc.message, 409
+            form.base_revision.data = str(article.revision)
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc, "text")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(done.summary(), "success" if done.changed else "info")
+            return redirect(url_for("desk.article", article_id=article_id))
+    else:
+        status = 422
+    return render_template("desk/article_revise.html", article=article, form=form, conflict=conflict), status
+
+
+@bp.route("/articles/<int:article_id>/revisions")
+@requires(Role.checker)
+def revisions(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    rows = db.session.execute(
+        select(ArticleRevision).options(joinedload(ArticleRevision.created_by))
+        .where(ArticleRevision.article_id == article_id).order_by(ArticleRevision.number.desc())).scalars().all()
+    return render_template("desk/article_revisions.html", article=article, revisions=rows)
+
+
+@bp.route("/articles/<int:article_id>/revisions/<int:number>")
+@requires(Role.checker)
+def revision(article_id: int, number: int):
+    article = db.get_or_404(Article, article_id)
+    row = db.session.execute(
+        select(ArticleRevision).options(undefer(ArticleRevision.text), joinedload(ArticleRevision.created_by))
+        .where(ArticleRevision.article_id == article_id, ArticleRevision.number == number)).scalar()
+    if row is None:
+        abort(404)
+    return render_template("desk/article_revision.html", article=article, revision=row)
+
