@@ -37,5 +37,9 @@ test-postgres: $(STAMP) chromium
 extract-score: $(STAMP)
 	$(BIN)/python -m factdesk.articles.score --baseline
 
+## Measures "worth checking?" (precision@5, @10) and "checked before?" (recall@5) on tests/data.
+rankers-eval: $(STAMP)
+	$(BIN)/python -m factdesk.rankers_eval
+
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache

@@ -115,3 +115,6 @@ def register_commands(app) -> None:
     from .articles.cli import articles
 
     app.cli.add_command(articles)
+    from .rankers_eval import register as register_rankers
+
+    register_rankers(app)  # issue 9: `flask rankers evaluate`

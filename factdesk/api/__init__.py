@@ -108,4 +108,4 @@ def person(user) -> dict | None:
 
 
 from . import routes  # noqa: E402,F401  (routes register themselves on bp)
-from . import suggestions  # noqa: E402,F401  (issue 9: "worth checking?")
+from . import similar, suggestions  # noqa: E402,F401  (issue 9: "checked before?", "worth checking?")

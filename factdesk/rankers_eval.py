@@ -1,0 +1,197 @@
+"""Measures the two rankers of DESIGN.md §12 on the team's labelled data in tests/data.
+
+`python -m factdesk.rankers_eval` (or `flask --app wsgi rankers evaluate`, or `make rankers-eval`) prints:
+
+- "worth checking?": precision at 5 and at 10 — of the top 5 (10) suggestions on each labelled
+  article, the share that a person labelled checkable — averaged over the articles;
+- "checked before?": recall at 5 — the share of labelled pairs whose earlier claim is among the five
+  similar claims listed for the other one. It runs the real pipeline (full-text retrieval in a
+  throwaway SQLite desk built by the migrations, then the re-ranking), never the desk's own database.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+
+
+def default_fixtures() -> Path:
+    import os
+
+    return Path(os.environ.get("FACTDESK_FIXTURES") or ROOT.parent / "shared" / "fixtures")
+
+
+@dataclass
+class Report:
+    precision_at_5: float
+    precision_at_10: float
+    recall_at_5: float
+    documents: list[dict]
+    pairs: list[dict]
+    lead_precision_at_5: float = 0.0
+    lead_precision_at_10: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"precision_at_5": self.precision_at_5, "precision_at_10": self.precision_at_10,
+                "recall_at_5": self.recall_at_5,
+                "baseline_lead_precision_at_5": self.lead_precision_at_5,
+                "baseline_lead_precision_at_10": self.lead_precision_at_10, "documents": self.documents, "pairs": self.pairs}
+
+
+def _document_text(source: dict, fixtures: Path) -> str:
+    from .text import canonicalize
+
+    if source["kind"] == "article":
+        return canonicalize((fixtures / source["file"]).read_text(encoding="utf-8"))
+    truth = json.loads((fixtures / "web-articles" / "ground-truth.json").read_text(encoding="utf-8"))
+    return canonicalize(truth[source["id"]]["articleBody"])
+
+
+def _spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for sentence in sentences:
+        at = text.find(sentence)
+        if at < 0:
+            raise ValueError(f"labelled sentence not in its text: {sentence[:60]!r}")
+        while at >= 0:
+            spans.append((at, at + len(sentence)))
+            at = text.find(sentence, at + 1)
+    return spans
+
+
+def _relevant(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """A suggestion counts when most of it lies in a labelled sentence (tolerates other splitting)."""
+    length = max(1, end - start)
+    return any(min(end, e) - max(start, s) >= 0.5 * min(length, e - s) for s, e in spans)
+
+
+def evaluate_suggestions(fixtures: Path, labels: Path = DATA / "checkworthy.json") -> list[dict]:
+    """Per labelled article: precision at 5 and 10 of the suggestions, and of the lead baseline."""
+    from .articles.sentences import split_sentences
+    from .articles.suggestions import suggest
+
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    rows = []
+    for doc in data["documents"]:
+        text = _document_text(doc["source"], fixtures)
+        spans = _spans(text, doc["checkable"])
+        hits = [_relevant(s.start, s.end, spans) for s in suggest(text, limit=10)]
+        # The baseline a ranker must beat: the article's first sentences, in order.
+        lead = [_relevant(s.start, s.end, spans) for s in split_sentences(text)[:10]]
+        rows.append({"title": doc["title"], "labelled": len(doc["checkable"]), "sentences": doc["sentences"],
+                     "p@5": _precision(hits, 5), "p@10": _precision(hits, 10),
+                     "lead_p@5": _precision(lead, 5), "lead_p@10": _precision(lead, 10)})
+    return rows
+
+
+def _precision(hits: list[bool], k: int) -> float:
+    """Share of relevant items among the first k (fewer when the article has fewer sentences)."""
+    top = hits[:k]
+    return sum(top) / len(top) if top else 0.0
+
+
+def _mean(rows: list[dict], key: str) -> float:
+    return round(sum(r[key] for r in rows) / (len(rows) or 1), 3)
+
+
+def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json") -> tuple[float, list[dict]]:
+    """Recall at 5 of `similar_claims` over the labelled pairs, in a throwaway desk."""
+    from flask_migrate import upgrade
+
+    from . import create_app
+    from .accounts.users import create_user
+    from .articles.service import create_article
+    from .claims.highlight import add_claim, locate
+    from .claims.similar import similar_claims
+    from .extensions import db
+    from .models import Role
+
+    data = json.loads(pairs_file.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/eval.db", "SERVER_NAME": None})
+        with app.app_context():
+            upgrade()
+            person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
+            by_source: dict[str, list[dict]] = {}
+            for claim in data["claims"]:
+                by_source.setdefault(claim["source"], []).append(claim)
+            label_of: dict[int, str] = {}
+            for source, claims in by_source.items():
+                article = create_article(text="\n\n".join(c["text"] for c in claims), by=person,
+                                         title=f"Evaluation source {source}")
+                for c in claims:
+                    label_of[add_claim(article, person, locate(article, quote=c["text"])).id] = c["id"]
+            db.session.commit()
+            rows = []
+            for pair in data["pairs"]:
+                found = [label_of[c.id] for c, _ in similar_claims(pair["query"], limit=5)]
+                rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
+                rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
+                             "top": found[:3]})
+            db.session.remove()
+            db.engine.dispose()
+    recall = round(sum(1 for r in rows if r["rank"]) / (len(rows) or 1), 3)
+    return recall, rows
+
+
+def evaluate(fixtures: Path | None = None) -> Report:
+    docs = evaluate_suggestions(fixtures or default_fixtures())
+    r5, pairs = evaluate_similar()
+    return Report(_mean(docs, "p@5"), _mean(docs, "p@10"), r5, docs, pairs,
+                  _mean(docs, "lead_p@5"), _mean(docs, "lead_p@10"))
+
+
+def render(report: Report, verbose: bool = False) -> str:
+    lines = [f"worth checking?  precision@5  = {report.precision_at_5:.3f}",
+             f"worth checking?  precision@10 = {report.precision_at_10:.3f}   "
+             f"({len(report.documents)} labelled articles)",
+             f"  (baseline, the first sentences in order: precision@5 = {report.lead_precision_at_5:.3f}, "
+             f"precision@10 = {report.lead_precision_at_10:.3f})",
+             f"checked before?  recall@5     = {report.recall_at_5:.3f}   ({len(report.pairs)} labelled pairs)"]
+    if verbose:
+        for d in report.documents:
+            lines.append(f"  p@5 {d['p@5']:.1f}  p@10 {d['p@10']:.1f}  {d['labelled']:>2}/{d['sentences']:<3} {d['title'][:70]}")
+        for p in report.pairs:
+            lines.append(f"  rank {p['rank'] or '-':>2}  {p['kind']:<14} {p['match']:<26} {p['query'][:60]}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    report = evaluate()
+    if "--json" in argv:
+        print(json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
+    else:
+        print(render(report, verbose="-v" in argv or "--verbose" in argv))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+def register(app) -> None:
+    """`flask rankers evaluate`: the same report as `python -m factdesk.rankers_eval`."""
+    import click
+    from flask.cli import AppGroup
+
+    rankers = AppGroup("rankers", help="Measure the 'worth checking?' and 'checked before?' rankers.")
+
+    @rankers.command("evaluate")
+    @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+    @click.option("-v", "--verbose", is_flag=True, help="One line per labelled article and pair.")
+    def evaluate_command(as_json: bool, verbose: bool) -> None:
+        """Print precision@5, precision@10 (worth checking?) and recall@5 (checked before?)."""
+        from flask import current_app
+
+        report = evaluate(Path(current_app.config.get("FACTDESK_FIXTURES") or default_fixtures()))
+        click.echo(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) if as_json
+                   else render(report, verbose=verbose))
+
+    app.cli.add_command(rankers)
