@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from ..models import Article, Claim, Evidence, Status
+from ..models import Article, Claim, Evidence, Priority, Status
 
 
 def _iso(value):
@@ -37,7 +37,7 @@ def claim(item: Claim, *, with_evidence: bool = True) -> dict:
         "summary": item.summary,
         "claimant": item.claimant,
         "claimed_at": _iso(item.claimed_at),
-        "priority": item.priority.name if hasattr(item.priority, "name") else item.priority,
+        "priority": Priority(item.priority).name,  # the column hands back a plain int
         "due": _iso(item.due),
         "assignee": person(item.assignee),
         "tags": item.tags,
@@ -54,6 +54,21 @@ def claim(item: Claim, *, with_evidence: bool = True) -> dict:
         "updated_at": _iso(item.updated_at),
         "url": url_for("desk.claim", claim_id=item.id, _external=False) if _has("desk.claim") else None,
     }
+
+
+def comment(item) -> dict:
+    """A comment on a claim, with its Markdown rendered and sanitised."""
+    from ..markdown import render_markdown
+
+    return {"id": item.id, "claim_id": item.claim_id, "author": person(item.author), "body": item.body,
+            "html": str(render_markdown(item.body)), "created_at": _iso(item.created_at)}
+
+
+def history_entry(entry) -> dict:
+    """One entry of a claim's history (§8: at, by, action, field, before, after, comment)."""
+    from ..claims.history import as_dict
+
+    return as_dict(entry)
 
 
 def public_url(item: Claim) -> str | None:

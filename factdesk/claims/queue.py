@@ -8,10 +8,12 @@ Parameters (all optional; several values comma-separated or repeated where noted
 - `assignee`: `me`, `none` (unassigned), `anyone` (assigned to somebody), or a person's id.
 - `article`: an article id. `tag`: one tag. `priority`: one or more of low, normal, high, urgent (several).
 - `overdue`: 1/true/yes/on — due before today and neither published nor discarded.
-- `q`: free text over the quote and the checkable wording (summary), case-insensitive substring.
-  A LIKE scan is what the queue uses: filters combine with it in one statement and an editor's
-  search for part of a word ("contain" in "containers") finds it, which a full-text index
-  (factdesk/search.py, words and stems) does not promise. The site's search box is full text.
+- `q`: free text over the claim's words. The desk's full-text index (factdesk/search.py:
+  claim_ids_matching — FTS5 on SQLite, GIN on PostgreSQL; words, stems, "phrases", -word, or)
+  picks the best MAX_TEXT_MATCHES matching claims once per request, and the other filters and
+  the sort apply to those, so `q` stays an index lookup at 100,000 claims. Text with no searchable
+  word (punctuation only), or a desk without the search module, falls back to a case-insensitive
+  substring (LIKE) over the quote and the checkable wording (summary).
 - `sort`: `priority` (most urgent first, then oldest), `due` (soonest first, undated last), `age`
   (oldest first), `updated` (most recently changed first); `-` in front reverses it. Ties break on id.
 - `page` (from 1), `per_page` (1–100, default 50).
@@ -34,6 +36,7 @@ from ..extensions import db
 from ..models import Article, Claim, ClaimTag, Priority, Rating, Status, User
 
 PER_PAGE = 50
+MAX_TEXT_MATCHES = 5000
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 DONE = (Status.published, Status.discarded)
@@ -60,6 +63,8 @@ class QueueQuery:
     page: int = 1
     per_page: int = PER_PAGE
     actor_id: int | None = field(default=None, compare=False)
+    # Ids the full-text index matched for `q` (None: filter by substring instead).
+    q_ids: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def args(self, **changes) -> dict:
         """Query parameters for a link to this queue with `changes` applied (None drops a parameter)."""
@@ -172,10 +177,23 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
                               fields={"sort": "unknown sort"})
 
     return QueueQuery(
+        q_ids=_text_matches(q),
         statuses=tuple(statuses), assignee=assignee, article=_int(args, "article", None, 1, 2**31 - 1),
         tag=tag.lower() if tag else None, priorities=tuple(priorities), overdue=overdue_raw in TRUE, q=q,
         sort=sort, page=_int(args, "page", 1, 1, MAX_PAGE), per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE),
         actor_id=actor.id if actor is not None else None)
+
+
+def _text_matches(q: str) -> tuple[int, ...] | None:
+    if not q:
+        return None
+    try:
+        from ..search import claim_ids_matching, has_terms
+    except ImportError:
+        return None
+    if not has_terms(q):
+        return None
+    return tuple(claim_ids_matching(q, limit=MAX_TEXT_MATCHES))
 
 
 def my_work(actor: User) -> QueueQuery:
@@ -207,7 +225,9 @@ def _conditions(query: QueueQuery, *, with_status: bool = True) -> list:
         where.append(Claim.priority.in_([int(p) for p in query.priorities]))
     if query.overdue:
         where.append(and_(Claim.due < date.today(), Claim.status.not_in(DONE)))
-    if query.q:
+    if query.q and query.q_ids is not None:
+        where.append(Claim.id.in_(query.q_ids))
+    elif query.q:
         pattern = f"%{_escape_like(query.q)}%"
         where.append(or_(Claim.quote.ilike(pattern, escape="\\"), Claim.summary.ilike(pattern, escape="\\")))
     return where

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from . import queue, articles  # noqa: E402,F401
+from . import queue, export, dashboard, articles  # noqa: E402,F401

@@ -1,19 +1,128 @@
-"""The review queue: the desk's home page."""
-from flask import render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+"""The review queue: the desk's home page (DESIGN.md §6), and its bulk actions for editors.
 
-from ..access import requires
+The page reads the same query parameters as `GET /api/v1/claims` (factdesk/claims/queue.py), so a
+filtered queue is a link. Invalid parameters answer 422 with the message above the filter form,
+which keeps what was typed.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import Length
+
+from ..access import current_actor, requires
+from ..claims import bulk
+from ..claims import queue as claim_queue
+from ..errors import ValidationError
 from ..extensions import db
-from ..models import Claim, Role
+from ..models import Priority, Role, Status, User
+from ..ratings import scale
 from . import bp
+
+STATUS_LABELS = {
+    "new": "New", "researching": "Researching", "in_review": "In review",
+    "changes_requested": "Changes requested", "approved": "Approved", "published": "Published",
+    "discarded": "Discarded",
+}
+SORT_LABELS = {"priority": "Priority", "due": "Due date", "age": "Age", "updated": "Last change"}
+
+
+class BulkForm(FlaskForm):
+    action = SelectField("Action", choices=[("assign", "Assign to"), ("priority", "Set priority"),
+                                            ("discard", "Discard")])
+    assignee = SelectField("Person", choices=[], validate_choice=False)
+    priority = SelectField("Priority", choices=[(p.name, p.name.title()) for p in Priority], default="normal")
+    comment = StringField("Reason (for discard)", validators=[Length(max=2000)])
+
+
+def _people() -> list[User]:
+    return db.session.execute(select(User).where(User.active).order_by(User.name)).scalars().all()
+
+
+def _age(created: datetime) -> str:
+    seconds = (datetime.now(timezone.utc) - created).total_seconds()
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
+
+
+def queue_context(query: claim_queue.QueueQuery, actor: User) -> dict:
+    """What the page shows for a parsed query: the page of claims, tab counts and the links around them."""
+    result = claim_queue.page(query)
+    return {
+        "result": result, "query": query, "tabs": claim_queue.tab_counts(query),
+        "my_work": claim_queue.my_work_count(actor), "my_work_args": claim_queue.my_work(actor).args(),
+    }
 
 
 @bp.route("")
 @requires(Role.checker)
 def queue():
-    claims = db.session.execute(
-        select(Claim).options(joinedload(Claim.article), joinedload(Claim.assignee), joinedload(Claim.rating))
-        .order_by(Claim.updated_at.desc()).limit(50)
-    ).scalars().all()
-    return render_template("desk/queue.html", claims=claims)
+    actor = current_actor()
+    people = _people()
+    status = 200
+    error = None
+    try:
+        query = claim_queue.parse(request.args, actor=actor)
+    except ValidationError as exc:
+        error, status = exc, 422
+        query = claim_queue.QueueQuery(actor_id=actor.id)
+    context = queue_context(query, actor) if error is None else {
+        "result": None, "query": query, "tabs": claim_queue.tab_counts(query),
+        "my_work": claim_queue.my_work_count(actor), "my_work_args": claim_queue.my_work(actor).args()}
+    form = None
+    if actor.has_role(Role.editor):
+        form = BulkForm()
+        form.assignee.choices = [("none", "nobody (unassign)")] + [(str(u.id), u.name) for u in people]
+    return render_template(
+        "desk/queue.html", error=error, people=people, form=form, raw=request.args,
+        statuses=STATUS_LABELS, sorts=SORT_LABELS, priorities=[p.name for p in Priority],
+        open_statuses=",".join(s.value for s in claim_queue.OPEN), today=date.today(), age=_age,
+        has_claim_page="desk.claim" in current_app.view_functions,
+        has_article_page="desk.article" in current_app.view_functions,
+        **context), status
+
+
+def _back() -> str:
+    """The filtered queue the bulk form came from (only ever a /desk link)."""
+    back = request.form.get("back", "")
+    return url_for("desk.queue") + ("?" + back if back and not back.startswith(("/", "\\")) else "")
+
+
+@bp.route("/bulk", methods=["POST"])
+@requires(Role.editor)
+def queue_bulk():
+    form = BulkForm()
+    form.assignee.choices = []
+    if not form.validate_on_submit():
+        flash("The form expired or was incomplete; nothing was changed. Try again.", "error")
+        return redirect(_back())
+    try:
+        ids = [int(i) for i in request.form.getlist("ids")]
+    except ValueError:
+        flash("The selection could not be read; nothing was changed.", "error")
+        return redirect(_back())
+    value = form.assignee.data if form.action.data == "assign" else form.priority.data
+    try:
+        result = bulk.apply(ids, form.action.data, value, current_actor(), form.comment.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_back())
+    db.session.commit()
+    flash(result.summary(), "warning" if result.refused else "success")
+    return redirect(_back())
+
+
+def querystring(args: dict) -> str:
+    return urlencode(args)
+
+
+bp.add_app_template_filter(querystring, "querystring")
