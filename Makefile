@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score rankers-eval venv chromium clean
+.PHONY: run test test-postgres test-fuzz bench extract-score rankers-eval venv chromium redis clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,21 @@ run: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+## Debian's Redis for the login-throttle tests across workers (started and stopped by the tests).
+redis:
+	@test -x /usr/bin/redis-server || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
+
 ## The whole suite on SQLite, browser tests included.
-test: $(STAMP) chromium
+test: $(STAMP) chromium redis
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
-test-postgres: $(STAMP) chromium
+test-postgres: $(STAMP) chromium redis
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
+test-fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/test_fuzz_api.py
 
 ## Scores article extraction on ../shared/fixtures/web-articles (shingle F1).
 extract-score: $(STAMP)

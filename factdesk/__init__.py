@@ -7,6 +7,7 @@ from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import config as settings
 
@@ -24,6 +25,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
+    # Ids are 32-bit integers in the database: a larger number in a URL is no route (404), never a
+    # database overflow (500). The OpenAPI document states the same maximum.
+    app.url_map.converters["int"] = BoundedInt
     app.config.from_mapping(settings.load(overrides))
     Path(app.instance_path).mkdir(exist_ok=True)
 
@@ -57,6 +61,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` limited to the ids a database column can hold (1 … 2^31-1)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _limiter_storage(redis_url: str | None) -> str:
