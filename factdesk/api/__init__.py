@@ -109,4 +109,5 @@ def person(user) -> dict | None:
 
 from . import routes  # noqa: E402,F401  (routes register themselves on bp)
 from . import similar, suggestions  # noqa: E402,F401  (issue 9: "checked before?", "worth checking?")
+from . import claims  # noqa: E402,F401  (issue 5: one claim — edit, evidence, moves, comments, history)
 from . import queue  # noqa: E402,F401  (issue 5: the review queue, GET /claims)

@@ -56,6 +56,21 @@ def claim(item: Claim, *, with_evidence: bool = True) -> dict:
     }
 
 
+def comment(item) -> dict:
+    """A comment on a claim, with its Markdown rendered and sanitised."""
+    from ..markdown import render_markdown
+
+    return {"id": item.id, "claim_id": item.claim_id, "author": person(item.author), "body": item.body,
+            "html": str(render_markdown(item.body)), "created_at": _iso(item.created_at)}
+
+
+def history_entry(entry) -> dict:
+    """One entry of a claim's history (§8: at, by, action, field, before, after, comment)."""
+    from ..claims.history import as_dict
+
+    return as_dict(entry)
+
+
 def public_url(item: Claim) -> str | None:
     if item.published_at is None or not _has("public.check"):
         return None
