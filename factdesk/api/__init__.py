@@ -111,3 +111,5 @@ from . import routes  # noqa: E402,F401  (routes register themselves on bp)
 from . import similar, suggestions  # noqa: E402,F401  (issue 9: "checked before?", "worth checking?")
 from . import claims  # noqa: E402,F401  (issue 5: one claim — edit, evidence, moves, comments, history)
 from . import queue  # noqa: E402,F401  (issue 5: the review queue, GET /claims)
+# Not named `public`: that name here is the access decorator, and `from . import public` would return it.
+from . import readers  # noqa: E402,F401  (issue 6: ClaimReview list for readers, the desk search)

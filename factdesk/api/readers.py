@@ -1,0 +1,91 @@
+"""Readers' data on the API (no token needed) and the desk's full-text search (DESIGN.md §8)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..access import READER
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Claim, Publication, Role, Status
+from ..public.claimreview import claim_review, scale_bounds
+from ..search import search_desk
+from . import endpoint, query_int, schemas, serialize
+
+ClaimReview = schemas.component("ClaimReview", {
+    "type": "object",
+    "required": ["@context", "@type", "url", "claimReviewed", "itemReviewed", "author", "datePublished"],
+    "properties": {
+        "@context": {"const": "https://schema.org"},
+        "@type": {"const": "ClaimReview"},
+        "url": {"type": "string", "format": "uri"},
+        "claimReviewed": {"type": "string"},
+        "datePublished": {"type": "string"},
+        "dateModified": {"type": "string"},
+        "reviewRating": {"type": "object", "required": ["@type", "alternateName"], "properties": {
+            "@type": {"const": "Rating"}, "alternateName": {"type": "string"},
+            "ratingValue": {"type": "integer"}, "bestRating": {"type": "integer"}, "worstRating": {"type": "integer"}}},
+        "itemReviewed": {"type": "object", "required": ["@type", "author", "appearance"]},
+        "author": {"type": "object", "required": ["@type", "name"]},
+    },
+})
+
+SearchHit = schemas.component("SearchHit", {
+    "type": "object",
+    "required": ["kind", "id", "snippet", "rank"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["claim", "article"]},
+        "id": {"type": "integer"},
+        "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around the matched words"},
+        "rank": {"type": "number", "description": "lower is a better match"},
+        "claim": {"type": "object"},
+        "article": {"type": "object"},
+    },
+})
+
+SEARCH_QUERY = [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200},
+                 "description": 'words (all must match), "a phrase", -excluded, a or b'}]
+
+
+@endpoint("/public/claimreviews", least=READER, summary="Published checks as schema.org ClaimReview objects",
+          response=schemas.page_of(ClaimReview), query=schemas.PAGE_PARAMS)
+def public_claimreviews():
+    page = query_int("page", 1, hi=100_000)
+    per_page = query_int("per_page", 50, hi=100)
+    published = Claim.status == Status.published
+    total = db.session.execute(select(func.count()).select_from(Claim).where(published)).scalar_one()
+    claims = db.session.execute(
+        select(Claim).where(published)
+        .options(joinedload(Claim.article), joinedload(Claim.rating),
+                 selectinload(Claim.publications).joinedload(Publication.rating))
+        .order_by(Claim.published_at.desc(), Claim.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).unique().scalars().all()
+    bounds = scale_bounds()
+    response = jsonify(items=[claim_review(c, bounds=bounds) for c in claims], page=page, per_page=per_page,
+                       total=total)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@endpoint("/search", least=Role.checker, summary="Full-text search over articles and claims (any state)",
+          response=schemas.page_of(SearchHit), query=SEARCH_QUERY + schemas.PAGE_PARAMS, errors=(401, 422))
+def search():
+    q = " ".join((request.args.get("q") or "").split())
+    if not q:
+        raise ValidationError("Give words to search for in q.", fields={"q": "required"})
+    if len(q) > 200:
+        raise ValidationError("q is limited to 200 characters.", fields={"q": "too_long"})
+    page = query_int("page", 1, hi=100_000)
+    per_page = query_int("per_page", 20, hi=100)
+    found = search_desk(q, page, per_page)
+    items = []
+    for hit in found.items:
+        item = {"kind": hit.kind, "id": hit.id, "snippet": str(hit.snippet), "rank": hit.rank}
+        if hit.obj is not None:
+            if hit.kind == "claim":
+                item["claim"] = serialize.claim(hit.obj, with_evidence=False)
+            else:
+                item["article"] = serialize.article(hit.obj, with_text=False)
+        items.append(item)
+    return jsonify(items=items, page=found.page, per_page=found.per_page, total=found.total)
