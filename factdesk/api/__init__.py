@@ -108,6 +108,7 @@ def person(user) -> dict | None:
 
 
 from . import routes  # noqa: E402,F401  (routes register themselves on bp)
+from . import articles  # noqa: E402,F401  (issue 4: articles, revisions, annotations, highlighting)
 from . import similar, suggestions  # noqa: E402,F401  (issue 9: "checked before?", "worth checking?")
 from . import claims  # noqa: E402,F401  (issue 5: one claim — edit, evidence, moves, comments, history)
 from . import queue  # noqa: E402,F401  (issue 5: the review queue, GET /claims)

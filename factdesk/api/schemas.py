@@ -57,3 +57,120 @@ PAGE_PARAMS = [
     {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100000}},
     {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
 ]
+
+# --- articles, revisions, highlights (issue 4) ---------------------------------------------------
+
+_date_or_null = {"type": ["string", "null"], "format": "date"}
+
+Anchor = component("Anchor", {
+    "type": "object",
+    "required": ["start", "end", "quote", "prefix", "suffix", "state"],
+    "properties": {
+        "start": {"type": "integer", "minimum": 0, "description": "Code-point offset into the canonical text."},
+        "end": {"type": "integer", "minimum": 0},
+        "quote": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
+        "state": {"type": "string", "enum": ["anchored", "moved", "fuzzy", "orphaned"]},
+        "previous_quote": {"type": ["string", "null"],
+                           "description": "The wording before a fuzzy re-anchor, until a checker confirms it."},
+    },
+})
+
+ArticleClaim = component("ArticleClaim", {
+    "type": "object",
+    "required": ["id", "article_id", "status", "anchor", "summary", "claimant", "claimed_at", "priority", "due",
+                 "assignee", "tags", "rating", "rationale", "version", "published_at", "created_at", "updated_at"],
+    "properties": {
+        "id": {"type": "integer"}, "article_id": {"type": "integer"}, "status": {"type": "string"},
+        "anchor": Anchor, "summary": {"type": "string"}, "claimant": {"type": "string"},
+        "claimed_at": _date_or_null, "priority": {"type": "string"}, "due": _date_or_null,
+        "assignee": {"oneOf": [Person, {"type": "null"}]}, "tags": {"type": "array", "items": {"type": "string"}},
+        "rating": nullable_string, "rationale": {"type": "string"}, "version": {"type": "integer"},
+        "evidence": {"type": ["array", "null"]}, "published_at": nullable_string, "public_url": nullable_string,
+        "created_at": {"type": "string"}, "updated_at": {"type": "string"},
+    },
+})
+
+_article_properties = {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "source_url": nullable_string,
+    "publisher": nullable_string, "author": nullable_string, "published_at": _date_or_null,
+    "revision": {"type": "integer", "minimum": 1}, "claim_count": {"type": "integer"},
+    "url": nullable_string, "created_at": {"type": "string"}, "updated_at": {"type": "string"},
+}
+
+ArticleInList = component("ArticleInList", {
+    "type": "object",
+    "required": ["id", "title", "source_url", "publisher", "author", "published_at", "revision", "url"],
+    "properties": _article_properties,
+})
+
+Article = component("Article", {
+    "type": "object",
+    "required": ["id", "title", "source_url", "publisher", "author", "published_at", "text", "revision", "claims",
+                 "url"],
+    "properties": {**_article_properties, "text": {"type": "string"},
+                   "claims": {"type": "array", "items": ArticleClaim},
+                   "anchor_states": {"type": "object", "additionalProperties": {"type": "integer"},
+                                     "description": "How many claims are in each anchor state."}},
+})
+
+ArticleIn = component("ArticleIn", {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Exactly one of text (plain text), html (a page to extract) or url (fetched by the desk).",
+    "properties": {
+        "text": {"type": "string"}, "html": {"type": "string"},
+        "url": {"type": "string", "maxLength": 2000, "pattern": "^[hH][tT][tT][pP][sS]?://"},
+        "title": {"type": ["string", "null"], "maxLength": 500},
+        "source_url": {"type": ["string", "null"], "maxLength": 2000},
+        "publisher": {"type": ["string", "null"], "maxLength": 300},
+        "author": {"type": ["string", "null"], "maxLength": 500},
+        "published_at": {"type": ["string", "null"], "description": "YYYY-MM-DD"},
+    },
+})
+
+ArticleUpdate = component("ArticleUpdate", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["text"],
+    "properties": {
+        "text": {"type": "string"},
+        "note": {"type": ["string", "null"], "maxLength": 500},
+        "revision": {"type": "integer", "minimum": 1,
+                     "description": "The revision you edited; if the article moved on meanwhile, 409."},
+    },
+})
+
+ArticleRevision = component("ArticleRevision", {
+    "type": "object",
+    "required": ["number", "created_at", "created_by", "note"],
+    "properties": {
+        "number": {"type": "integer"}, "created_at": {"type": "string"},
+        "created_by": {"oneOf": [Person, {"type": "null"}]}, "note": nullable_string,
+        "text": {"type": "string", "description": "Only when one revision is read."},
+    },
+})
+
+HighlightIn = component("HighlightIn", {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "start+end (code points), or quote (+prefix/suffix to tell repeated quotes apart).",
+    "properties": {
+        "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 1},
+        "quote": {"type": "string", "maxLength": 2000},
+        "prefix": {"type": "string", "maxLength": 64}, "suffix": {"type": "string", "maxLength": 64},
+        "summary": {"type": "string", "maxLength": 2000}, "claimant": {"type": "string", "maxLength": 300},
+        "claimed_at": {"type": ["string", "null"], "description": "YYYY-MM-DD"},
+    },
+})
+
+AnnotationCollection = component("AnnotationCollection", {
+    "type": "object",
+    "description": "W3C Web Annotation collection (JSON-LD, http://www.w3.org/ns/anno.jsonld).",
+    "required": ["@context", "id", "type", "total", "first"],
+    "properties": {
+        "@context": {"const": "http://www.w3.org/ns/anno.jsonld"}, "id": {"type": "string"},
+        "type": {"const": "AnnotationCollection"}, "label": {"type": "string"}, "total": {"type": "integer"},
+        "first": {"type": "object", "required": ["type", "items"],
+                  "properties": {"type": {"const": "AnnotationPage"}, "items": {"type": "array"}}},
+    },
+})

@@ -94,6 +94,15 @@ def article(item: Article, *, claims: list[Claim] | None = None, with_text: bool
     return body
 
 
+def article_revision(row, *, with_text: bool = False) -> dict:
+    """One revision of an article's text: its number, who, when, why (and the text when asked)."""
+    body = {"number": row.number, "created_at": _iso(row.created_at), "created_by": person(row.created_by),
+            "note": row.note}
+    if with_text:
+        body["text"] = row.text
+    return body
+
+
 def _has(endpoint: str) -> bool:
     from flask import current_app
 

@@ -85,3 +85,54 @@ def extract_command(sources: tuple[str, ...]) -> None:
         click.echo(json.dumps(record, ensure_ascii=False))
     if failed:
         raise SystemExit(1)
+
+
+@articles.command("import")
+@click.argument("source", metavar="URL|FILE")
+@click.option("--by", "by_email", metavar="EMAIL", help="The desk member the article is recorded as added by.")
+@click.option("--title", help="Title (else the page's, or the text's first line).")
+@click.option("--publisher", help="Publisher (else the page's).")
+@click.option("--author", help="Author(s) (else the page's).")
+@click.option("--published-at", "published_at", metavar="YYYY-MM-DD", help="Publication date (else the page's).")
+@click.option("--source-url", "source_url", help="Where the article was published (a URL import uses the URL).")
+def import_command(source: str, by_email: str | None, title: str | None, publisher: str | None,
+                   author: str | None, published_at: str | None, source_url: str | None) -> None:
+    """Import an article from a URL or a .txt/.md/.html(.gz) file: the same import as the desk's form.
+
+    Progress goes to stderr; the new article's id and desk path go to stdout.
+    """
+    from factdesk.accounts.users import find_by_email
+    from factdesk.articles import importing
+    from factdesk.errors import DomainError
+    from factdesk.extensions import db
+
+    def progress(line: str) -> None:
+        click.echo(line, err=True)
+
+    by = None
+    if by_email:
+        by = find_by_email(by_email)
+        if by is None:
+            raise click.ClickException(f"no desk member with e-mail {by_email}")
+    try:
+        meta = importing.ArticleMeta(title=title, source_url=source_url, publisher=publisher, author=author,
+                                     published_at=importing.parse_date(published_at))
+        if _is_url(source):
+            article = importing.import_url(source, by, meta, progress=progress)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise click.ClickException(f"no such file: {source}")
+            limit = current_app.config["MAX_UPLOAD_BYTES"]
+            if path.stat().st_size > limit:
+                raise click.ClickException(
+                    f"{source} is {path.stat().st_size:,} bytes; the limit is {limit:,} bytes")
+            article = importing.import_file(path.name, path.read_bytes(), by, meta, progress=progress)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{source}: {exc.message}") from None
+    except OSError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"could not read {source}: {exc.strerror or exc}") from None
+    db.session.commit()
+    click.echo(f"Imported article {article.id}: {article.title} (/desk/articles/{article.id})")
