@@ -13,6 +13,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from ..access import current_actor, requires
@@ -33,10 +34,11 @@ SORT_LABELS = {"priority": "Priority", "due": "Due date", "age": "Age", "updated
 
 
 class BulkForm(FlaskForm):
-    action = SelectField("Action", choices=[("assign", "Assign to"), ("priority", "Set priority"),
-                                            ("discard", "Discard")])
+    action = SelectField("Action", choices=[SelectChoice("assign", "Assign to"),
+                                            SelectChoice("priority", "Set priority"), SelectChoice("discard", "Discard")])
     assignee = SelectField("Person", choices=[], validate_choice=False)
-    priority = SelectField("Priority", choices=[(p.name, p.name.title()) for p in Priority], default="normal")
+    priority = SelectField("Priority", choices=[SelectChoice(p.name, p.name.title()) for p in Priority],
+                           default="normal")
     comment = StringField("Reason (for discard)", validators=[Length(max=2000)])
 
 
@@ -80,7 +82,8 @@ def queue():
     form = None
     if actor.has_role(Role.editor):
         form = BulkForm()
-        form.assignee.choices = [("none", "nobody (unassign)")] + [(str(u.id), u.name) for u in people]
+        form.assignee.choices = [SelectChoice("none", "nobody (unassign)")] + [
+            SelectChoice(str(u.id), u.name) for u in people]
     return render_template(
         "desk/queue.html", error=error, people=people, form=form, raw=request.args,
         statuses=STATUS_LABELS, sorts=SORT_LABELS, priorities=[p.name for p in Priority],
