@@ -68,6 +68,16 @@ def may_edit_content(claim: Claim, user: User) -> bool:
     return user.has_role(Role.editor) or claim.assignee_id in (None, user.id)
 
 
+def editable_fields(claim: Claim, user: User) -> set[str]:
+    """The fields this person may change on this claim now (what the claim page offers)."""
+    fields = {"tags", "assignee"}
+    if user.has_role(Role.editor):
+        fields |= EDITOR_FIELDS
+    if claim.status in OPEN_STATES and may_edit_content(claim, user):
+        fields |= CONTENT_FIELDS
+    return fields
+
+
 def update_claim(claim: Claim, by: User, changes: dict[str, Any], version: int | None,
                  base: dict[str, Any] | None = None) -> Claim:
     """Apply the changed fields, one history entry each; refuse a stale version naming what changed."""

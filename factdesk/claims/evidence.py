@@ -82,6 +82,11 @@ def _parse(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def may_change(claim: Claim, user: User) -> bool:
+    """Whether this person may add or remove evidence on this claim now."""
+    return claim.status in OPEN_STATES and may_edit_content(claim, user)
+
+
 def _check_open(claim: Claim, by: User) -> None:
     if claim.status not in OPEN_STATES:
         raise ConflictError(f"The claim is {claim.status.value.replace('_', ' ')}: its evidence is locked with its "

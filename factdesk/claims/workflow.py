@@ -107,7 +107,8 @@ def self_approval_allowed() -> bool:
     return bool(current_app.config.get("ALLOW_SELF_APPROVAL"))
 
 
-def _four_eyes_blocks(claim: Claim, user: User) -> bool:
+def four_eyes_blocks(claim: Claim, user: User) -> bool:
+    """True when this person last set the verdict and so may not approve it."""
     return (not self_approval_allowed()) and claim.verdict_by_id is not None and claim.verdict_by_id == user.id
 
 
@@ -117,7 +118,7 @@ def allowed_moves(claim: Claim, user: User) -> list[str]:
     for move in MOVES:
         if move.source != claim.status or not _may(move, claim, user):
             continue
-        if NEEDS_FOUR_EYES in move.needs and _four_eyes_blocks(claim, user):
+        if NEEDS_FOUR_EYES in move.needs and four_eyes_blocks(claim, user):
             continue
         allowed.append(move.to.value)
     return allowed

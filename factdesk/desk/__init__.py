@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
 from . import queue, export, dashboard, articles  # noqa: E402,F401
+from . import claims, notifications  # noqa: E402,F401  (issue 5: the claim page, notifications)
