@@ -118,3 +118,6 @@ def register_commands(app) -> None:
     from .rankers_eval import register as register_rankers
 
     register_rankers(app)  # issue 9: `flask rankers evaluate`
+    from .bench.command import bench
+
+    app.cli.add_command(bench)  # issue 8: `flask bench` (DESIGN.md §9)

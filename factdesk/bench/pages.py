@@ -1,0 +1,202 @@
+"""The pages the benchmark drives and the SQL-count test counts, found on a filled desk.
+
+Both `bench` and tests/test_sql_counts.py use these: the bench measures them under load, the test
+counts each one's SQL statements at two data sizes. A page whose route does not exist (yet) is left
+out, and `missing()` names it, so the list grows as the desk does.
+"""
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from flask import Flask
+from sqlalchemy import event, select, update
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from ..extensions import db
+from ..models import Article, Claim, Rating, Role, Status, User
+
+HEAVY_TITLE = "Bench: the article with {n} highlights"
+EMPTY_TITLE = "Bench: the same article with no highlights"
+# The queue as a desk editor opens it most: open work under review, most urgent first.
+QUEUE_ARGS = "status=researching,in_review,changes_requested&sort=priority"
+SEARCH_QUERIES = ("minister", "election results", "inflation")
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CHECK_LINK = re.compile(r'href="(/checks/\d+-[^"#?]*)"')
+PUBLIC_ARTICLE_LINK = re.compile(r'href="(/articles/\d+-[^"#?]*)"')
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to measure: its name, path, and who asks for it ("session", "token" or None)."""
+
+    name: str
+    path: str
+    auth: str | None
+
+
+def route_exists(app: Flask, path: str, method: str = "GET") -> bool:
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(path.split("?", 1)[0], method=method)
+    except (NotFound, MethodNotAllowed):
+        return False
+    except Exception:  # a redirect (trailing slash) still means the page is there
+        return True
+    return endpoint != "static"
+
+
+def longest_fixture_text() -> str:
+    """The longest real article body of the shared fixtures (about 20,000 characters)."""
+    from .generate import _bodies
+
+    return max((text for _, _, text in _bodies()), key=len)
+
+
+def heavy_article(highlights: int, by: User, *, seed: int = 11) -> tuple[Article, Article]:
+    """One article with `highlights` claims (overlapping ones included, in a mix of states and
+    ratings) and the same text as a second article with none; both made by the domain functions."""
+    from ..articles.anchoring import anchor_at
+    from ..articles.service import create_article
+    from ..claims.highlight import add_claim
+    from .generate import STATE_MIX, _pick, _sentences, _span
+
+    title = HEAVY_TITLE.format(n=highlights)
+    existing = db.session.execute(select(Article).where(Article.title == title)).scalars().first()
+    empty = db.session.execute(select(Article).where(Article.title == EMPTY_TITLE)).scalars().first()
+    if existing is not None and empty is not None:
+        return existing, empty
+    rng = random.Random(seed)
+    text = longest_fixture_text()
+    heavy = create_article(text=text, by=by, title=title, publisher="bench.example")
+    empty = create_article(text=text, by=by, title=EMPTY_TITLE, publisher="bench.example")
+    sentences = _sentences(text)
+    used: set[tuple[int, int]] = set()
+    ratings = db.session.execute(select(Rating.id).where(Rating.active)).scalars().all()
+    for n in range(highlights):
+        start, end = _span(rng, text, sentences, used)
+        used.add((start, end))
+        claim = add_claim(heavy, by, anchor_at(text, start, end, max_quote=10_000),
+                          summary=f"Bench claim {n + 1}", claimant="a spokesperson")
+        status = _pick(rng, STATE_MIX)
+        rated = status in (Status.in_review, Status.changes_requested, Status.approved, Status.published)
+        db.session.execute(update(Claim).where(Claim.id == claim.id).values(
+            status=status, rating_id=rng.choice(ratings) if rated and ratings else None))
+    db.session.flush()
+    return heavy, empty
+
+
+def bench_people(password: str | None = None) -> tuple[User, User, str]:
+    """An editor and a checker who can log in (password returned) for driving the desk's pages."""
+    from ..accounts.users import create_user, find_by_email
+
+    password = password or secrets.token_urlsafe(16)
+    people = []
+    for role, email, name in ((Role.editor, "bench-editor@factdesk.test", "Bench Editor"),
+                              (Role.checker, "bench-checker@factdesk.test", "Bench Checker")):
+        user = find_by_email(email)
+        if user is None:
+            user = create_user(email, name, role, password)
+        else:
+            from ..accounts.users import set_password
+
+            set_password(user, password)
+        people.append(user)
+    db.session.flush()
+    return people[0], people[1], password
+
+
+def login(client, email: str, password: str) -> None:
+    """Log a test client in through the real form (CSRF token included)."""
+    page = client.get("/login").get_data(as_text=True)
+    match = CSRF.search(page)
+    data = {"email": email, "password": password}
+    if match:
+        data["csrf_token"] = match.group(1) or match.group(2)
+    response = client.post("/login", data=data)
+    if response.status_code != 302:
+        raise RuntimeError(f"bench login failed with {response.status_code}")
+
+
+def discover(app: Flask, client, heavy: Article, empty: Article, *, token_headers: dict) -> list[Page]:
+    """The pages of §9 that exist on this desk, with real ids and canonical public addresses."""
+    candidates = [
+        Page("queue", f"/desk?{QUEUE_ARGS}", "session"),
+        Page("queue_api", f"/api/v1/claims?{QUEUE_ARGS}&per_page=50", "token"),
+        Page("article_highlights", f"/desk/articles/{heavy.id}", "session"),
+        Page("article_empty", f"/desk/articles/{empty.id}", "session"),
+        Page("home", "/", None),
+        Page("feed", "/feed.atom", None),
+    ]
+    home = client.get("/") if route_exists(app, "/") else None
+    html = home.get_data(as_text=True) if home is not None and home.status_code == 200 else ""
+    check = CHECK_LINK.search(html)
+    if check:
+        candidates.append(Page("check", check.group(1), None))
+        page = client.get(check.group(1))
+        article_link = PUBLIC_ARTICLE_LINK.search(page.get_data(as_text=True)) if page.status_code == 200 else None
+        if article_link:
+            candidates.append(Page("public_article", article_link.group(1), None))
+    from urllib.parse import quote
+
+    for n, q in enumerate(SEARCH_QUERIES):
+        candidates.append(Page(f"search_{n}", f"/api/v1/search?q={quote(q)}", "token"))
+    candidates.append(Page("by_key", "/api/v1/me", "token"))
+    return [p for p in candidates if route_exists(app, p.path)]
+
+
+EXPECTED = ("queue", "queue_api", "article_highlights", "home", "check", "feed", "search_0")
+
+
+def missing(pages: list[Page]) -> list[str]:
+    names = {p.name for p in pages}
+    return [name for name in EXPECTED if name not in names]
+
+
+@contextmanager
+def counting_statements(engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs inside the block (transaction control excluded)."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def statements_per_page(app: Flask, session_client, pages: list[Page], token_headers: dict) -> dict[str, dict]:
+    """For each page: its status and the SQL statements one request costs (after one warm-up request,
+    so a once-a-minute token touch or a first-use cache does not count)."""
+    out = {}
+    with app.app_context():
+        engine = db.engine
+    for page in pages:
+        headers = token_headers if page.auth == "token" else {}
+        client = session_client if page.auth == "session" else fresh_context_client(app)
+        client.get(page.path, headers=headers)
+        with counting_statements(engine) as seen:
+            response = client.get(page.path, headers=headers)
+        out[page.name] = {"path": page.path, "status": response.status_code, "statements": len(seen)}
+    return out
+
+
+def fresh_context_client(app: Flask):
+    """A test client whose every request gets its own app context (its own `g` and database
+    session), as under a real server, so one request's loaded objects never save the next its SQL."""
+    from flask.testing import FlaskClient
+
+    class Client(FlaskClient):
+        def open(self, *args, **kwargs):
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+
+    app.test_client_class = Client
+    return app.test_client()
