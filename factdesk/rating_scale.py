@@ -1,0 +1,127 @@
+"""Editing the desk's rating scale (admins; DESIGN.md §3, §7 /ratings): add, change, reorder, retire.
+
+Rules where DESIGN.md is silent:
+- A label is the rating's id in the API and in ClaimReview (`alternateName`): lower-case letters,
+  digits and hyphens, unique. While any claim or publication uses a rating, its label stays as it is
+  and the rating cannot be deleted — deactivate it instead: it then leaves the scale offered to
+  checkers (ratings.scale()) but claims already rated keep it.
+- Ordinal (the place on the true–false line, higher is truer) is optional: misleading/unproven have none.
+- Order is a position; moving a rating up or down swaps it with its neighbour, and positions are
+  renumbered 0…n-1 so they stay tidy.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .errors import ConflictError, ValidationError
+from .extensions import db
+from .models import Claim, Publication, Rating
+
+LABEL = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass
+class RatingInput:
+    label: str
+    name: str
+    definition: str = ""
+    colour: str = "#777777"
+    ordinal: int | str | None = None
+    active: bool = True
+
+
+def all_ratings() -> list[Rating]:
+    return db.session.execute(select(Rating).order_by(Rating.position, Rating.id)).scalars().all()
+
+
+def usage() -> dict[int, int]:
+    """How many claims and publications use each rating (one statement)."""
+    claims = select(Claim.rating_id.label("rid")).where(Claim.rating_id.is_not(None))
+    pubs = select(Publication.rating_id.label("rid")).where(Publication.rating_id.is_not(None))
+    both = claims.union_all(pubs).subquery()
+    return dict(db.session.execute(select(both.c.rid, func.count()).group_by(both.c.rid)).all())
+
+
+def _in_use(rating: Rating) -> int:
+    return usage().get(rating.id, 0)
+
+
+def _clean(data: RatingInput, current: Rating | None = None) -> dict:
+    errors: dict[str, str] = {}
+    label = (data.label or "").strip().lower()
+    name = (data.name or "").strip()
+    colour = (data.colour or "").strip()
+    definition = (data.definition or "").strip()
+    if not LABEL.match(label):
+        errors["label"] = "Use lower-case letters, digits and hyphens (up to 40), e.g. mostly-true."
+    else:
+        taken = db.session.execute(select(Rating.id).where(Rating.label == label)).scalar()
+        if taken is not None and (current is None or taken != current.id):
+            errors["label"] = f"The label {label!r} is already on the scale."
+    if not name or len(name) > 80:
+        errors["name"] = "Give the rating a name readers see (up to 80 characters)."
+    if not COLOUR.match(colour):
+        errors["colour"] = "The colour must look like #1e7b34 (# and six hex digits)."
+    if len(definition) > 2000:
+        errors["definition"] = "The definition is at most 2,000 characters."
+    ordinal = data.ordinal
+    if ordinal in (None, ""):
+        ordinal = None
+    else:
+        try:
+            ordinal = int(ordinal)
+        except (TypeError, ValueError):
+            ordinal = -1
+        if not 1 <= ordinal <= 100:
+            errors["ordinal"] = "The ordinal is a whole number from 1 to 100, or empty for ratings off the true–false line."
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(first, fields=errors)
+    return {"label": label, "name": name, "definition": definition, "colour": colour.lower(),
+            "ordinal": ordinal, "active": bool(data.active)}
+
+
+def create_rating(data: RatingInput) -> Rating:
+    values = _clean(data)
+    last = db.session.execute(select(func.max(Rating.position))).scalar()
+    rating = Rating(position=(last if last is not None else -1) + 1, **values)
+    db.session.add(rating)
+    db.session.flush()
+    return rating
+
+
+def update_rating(rating: Rating, data: RatingInput) -> Rating:
+    values = _clean(data, rating)
+    if values["label"] != rating.label and _in_use(rating):
+        raise ConflictError(f"Claims use the label {rating.label!r}, so it stays; change the name instead.",
+                            fields={"label": "in_use"})
+    for key, value in values.items():
+        setattr(rating, key, value)
+    db.session.flush()
+    return rating
+
+
+def move_rating(rating: Rating, direction: str) -> None:
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a rating up or down.", fields={"direction": "invalid"})
+    ordered = all_ratings()
+    i = ordered.index(rating)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(ordered):
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+
+
+def delete_rating(rating: Rating) -> None:
+    used = _in_use(rating)
+    if used:
+        raise ConflictError(f"{rating.name} is used {used} time{'s' if used != 1 else ''} (claims and publications); "
+                            "deactivate it instead, so rated claims keep it.", fields={"rating": "in_use"})
+    db.session.delete(rating)
+    db.session.flush()
