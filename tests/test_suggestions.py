@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from factdesk.articles.sentences import split_sentences
 from factdesk.articles.suggestions import suggest
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
+from factdesk.models import Claim
 from factdesk.text import canonicalize
 
-from .conftest import FIXTURES, login, token_for
+from .conftest import FIXTURES, login, post_form, token_for
 
 SEED = FIXTURES / "articles" / "dprk-munitions-interview.txt"
 
@@ -90,3 +92,22 @@ def test_api_suggestions_leave_out_highlighted_sentences(client, seed_article, c
 def test_api_suggestions_need_a_login_and_an_article(client, seed_article, checker):
     assert client.get(f"/api/v1/articles/{seed_article.id}/suggestions").status_code == 401
     assert client.get("/api/v1/articles/424242/suggestions", headers=token_for(checker)).status_code == 404
+
+
+def test_article_page_shows_suggestions_that_become_a_claim_in_one_click(client, seed_article, checker):
+    login(client, checker)
+    page = client.get(f"/desk/articles/{seed_article.id}").get_data(as_text=True)
+    assert "Worth checking?" in page and "suggestion" in page
+    assert "In 2022 alone, they have conducted 69 launches" in page
+    start = seed_article.text.index("In 2022 alone")
+    end = seed_article.text.index(".", start) + 1
+    assert f'name="start" value="{start}"' in page
+    assert db.session.execute(select(Claim)).first() is None  # a suggestion is never a claim by itself
+    response = post_form(client, f"/desk/articles/{seed_article.id}/claims",
+                         {"start": start, "end": end, "quote": seed_article.text[start:end]})
+    assert response.status_code == 302
+    db.session.rollback()
+    [claim] = db.session.execute(select(Claim)).scalars().all()
+    assert claim.quote == "In 2022 alone, they have conducted 69 launches and several dozen in the previous year."
+    page = client.get(f"/desk/articles/{seed_article.id}").get_data(as_text=True)
+    assert f'name="start" value="{start}"' not in page  # highlighted now: no longer suggested

@@ -11,10 +11,12 @@ figures rather than one figure three times.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .sentences import Sentence, split_sentences
 
@@ -209,6 +211,24 @@ def score_sentence(sentence: Sentence) -> _Scored:
                                                       if any(ch.isdigit() for ch in f)))
 
 
+@lru_cache(maxsize=32)
+def _score_all(text: str) -> tuple[_Scored, ...]:
+    """Every distinct sentence scored; cached, as an article page asks again for the same text."""
+    seen: set[str] = set()
+    scored = []
+    for sentence in split_sentences(text):
+        key = " ".join(sentence.text.split()).lower()
+        if key not in seen:
+            seen.add(key)
+            scored.append(score_sentence(sentence))
+    return tuple(scored)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    i = bisect.bisect_left(spans, (end,))  # spans starting at or after `end` cannot overlap
+    return any(s < end and start < e for s, e in spans[:i])
+
+
 def _squash(raw: float) -> float:
     """Raw points to 0–1 (0.5 at about two signals), for display and thresholds."""
     return round(1 / (1 + math.exp(-(raw - 2.0))), 3)
@@ -221,17 +241,9 @@ def suggest(text: str, limit: int | None = 10, *, skip: list[tuple[int, int]] | 
     `skip` holds spans (start, end) already highlighted as claims: a sentence overlapping one is left
     out. A sentence that repeats an earlier one word for word is left out too.
     """
-    skip = skip or []
-    seen: set[str] = set()
-    scored: list[_Scored] = []
-    for sentence in split_sentences(text):
-        key = " ".join(sentence.text.split()).lower()
-        if key in seen:
-            continue
-        seen.add(key)
-        if any(sentence.start < end and start < sentence.end for start, end in skip):
-            continue
-        scored.append(score_sentence(sentence))
+    skip = sorted(skip or [])
+    scored = [item for item in _score_all(text)
+              if not _overlaps(item.sentence.start, item.sentence.end, skip)]
     # Greedy selection: a sentence whose figures are all carried by a sentence already chosen counts
     # less. Penalties only grow as more is chosen, so a lazily re-scored heap gives the exact greedy order.
     heap = [(-item.raw, item.sentence.start, False, item) for item in scored]

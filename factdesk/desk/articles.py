@@ -23,6 +23,7 @@ from ..articles import importing
 from ..articles.importing import ArticleMeta
 from ..articles.marks import render_marked_text
 from ..articles.revise import confirm_anchor, reattach, revise_article
+from ..articles.suggestions import suggest
 from ..claims.highlight import add_claim, locate
 from ..errors import ConflictError, DomainError
 from ..extensions import db
@@ -31,6 +32,7 @@ from . import bp
 from .article_forms import ClaimForm, ConfirmForm, PasteForm, ReattachForm, ReviseForm, UploadForm, UrlForm
 
 PER_PAGE = 25
+SUGGESTIONS = 8  # "worth checking?" suggestions shown beside the claims
 
 
 # --- list and import ---------------------------------------------------------------------------
@@ -215,8 +217,12 @@ def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm |
     choices = [(0, "a new claim")] + [(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}")
                                       for c in orphans + fuzzy]
     form.reattach.choices = choices
+    # Issue 9, "worth checking?": sentences not yet highlighted, ranked; computed from what is loaded.
+    suggestions = suggest(article.text, SUGGESTIONS, skip=[(c.anchor_start, c.anchor_end) for c in placed],
+                          min_score=0.3)
     return render_template(
         "desk/article.html", article=article, claims=claims, placed=placed, orphans=orphans, fuzzy=fuzzy,
+        suggestions=suggestions,
         marked=marked, text_length=len(article.text), claim_form=form, selection_choices=choices,
         pick=pick, reattach_error=reattach_error, error=error, claim_link=_claim_link,
         confirm_form=ConfirmForm(formdata=None)), status
