@@ -142,6 +142,9 @@ def _register_error_handlers(app: Flask) -> None:
         headers = {}
         if status == 429:
             message = _throttle_message()
+        if status == 413:
+            limit = app.config["MAX_UPLOAD_BYTES"]
+            message = f"The request is too large: the limit for a file is {limit:,} bytes ({limit / 1048576:g} MB)."
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(exc.valid_methods)
         response = answer(status, code, message, headers=headers)

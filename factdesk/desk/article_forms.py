@@ -9,7 +9,7 @@ class MetaFields(FlaskForm):
     """Metadata a person may give with any import; blanks are filled from the page when there is one."""
 
     title = StringField("Title", validators=[Optional(), Length(max=500)])
-    source_url = StringField("Source URL", validators=[Optional(), Length(max=2000), URL(message="Not a URL.")])
+    source_url = StringField("Source URL", validators=[Optional(), Length(max=2000), URL(require_tld=False, message="Not a URL.")])
     publisher = StringField("Publisher", validators=[Optional(), Length(max=300)])
     author = StringField("Author(s)", validators=[Optional(), Length(max=500)])
     published_at = DateField("Published", validators=[Optional()])
@@ -27,7 +27,7 @@ class UploadForm(MetaFields):
 
 class UrlForm(MetaFields):
     url = StringField("Article URL", validators=[DataRequired(message="Give the article's URL."), Length(max=2000),
-                                                URL(message="Give a full http:// or https:// address.")])
+                                                URL(require_tld=False, message="Give a full http:// or https:// address.")])
     submit = SubmitField("Import")
 
 
