@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
 
 import config as settings
 
@@ -25,9 +24,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
-    # Ids are 32-bit integers in the database: a larger number in a URL is no route (404), never a
-    # database overflow (500). The OpenAPI document states the same maximum.
-    app.url_map.converters["int"] = BoundedInt
     app.config.from_mapping(settings.load(overrides))
     Path(app.instance_path).mkdir(exist_ok=True)
 
@@ -35,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     # Role checks come before CSRF checks: a reader is sent to log in, not told a token is missing.
     app.before_request(enforce_least_role)
+    app.before_request(_ids_in_range)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -63,12 +60,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-class BoundedInt(IntegerConverter):
-    """`<int:…>` limited to the ids a database column can hold (1 … 2^31-1)."""
+MAX_ID = 2**31 - 1
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+
+def _ids_in_range():
+    """Ids are 32-bit integers in the database: a larger number in a URL names nothing (404), never a
+    database overflow (500). Checked after the role check, so a reader still meets 401 or the login."""
+    if request.view_args and any(type(v) is int and v > MAX_ID for v in request.view_args.values()):
+        abort(404)
 
 
 def _limiter_storage(redis_url: str | None) -> str:

@@ -28,6 +28,7 @@ from .extensions import db
 from .models import Article, Claim, Status
 
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
+ANGLE_OPEN, ANGLE_CLOSE = "\ue002", "\ue003"  # "<" and ">" inside PostgreSQL headlines
 SNIPPET_TOKENS = 24
 
 # The same expressions as the indexes of migration 0002 (the planner needs them identical).
@@ -118,7 +119,8 @@ def mark_hits(raw: str | None) -> Markup:
         return Markup("")
     escaped = str(escape(raw))
     marked = re.sub(f"{HIT_OPEN}(.*?){HIT_CLOSE}", r"<mark>\1</mark>", escaped, flags=re.S)
-    return Markup(marked.replace(HIT_OPEN, "").replace(HIT_CLOSE, ""))
+    marked = marked.replace(HIT_OPEN, "").replace(HIT_CLOSE, "")
+    return Markup(marked.replace(ANGLE_OPEN, "&lt;").replace(ANGLE_CLOSE, "&gt;"))
 
 
 def _dialect() -> str:
@@ -165,6 +167,9 @@ def _article_hits(q: str):
 # ---------------------------------------------------------------- snippets for one page of hits
 
 def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, str]:
+    # ts_headline's parser reads "<b>" as an HTML tag and drops it; angle brackets travel as
+    # private-use characters instead and come back (escaped) in mark_hits.
+    document_sql = f"translate({document_sql}, '<>', chr(57346) || chr(57347))"
     options = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
     tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
     headline = func.ts_headline(literal_column("'english'::regconfig"), literal_column(document_sql), tsq,

@@ -1,0 +1,137 @@
+"""Full-text search (factdesk/search.py): the same tests on SQLite FTS5 and on PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from factdesk import search
+from factdesk.claims import editing
+from factdesk.extensions import db
+from tests.conftest import token_for
+from tests.publishkit import article, claim, path_of, publish
+
+TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spring quarter.\n\n"
+        "Officials also claimed the new <b>crane</b> fleet cut waiting times & costs by half.\n\n"
+        "Dockworkers dispute the figures.")
+
+
+@pytest.fixture
+def story(app, checker):
+    return article(checker, "Lighthouse keepers return to Portmerrow", TEXT)
+
+
+@pytest.fixture
+def cargo(app, story, checker, editor):
+    c = claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter",
+              "Cargo volumes at the harbour grew by 12% in spring.", claimant="Harbour Authority")
+    return publish(c, checker, editor, rationale="Tonnage registers show a zeppelin-sized rise of 3 percent.")
+
+
+def _public_ids(q: str) -> list[int]:
+    return [hit.id for hit in search.search_public(q).items]
+
+
+@pytest.mark.parametrize("q, where", [
+    ("spring", "its quote"),
+    ("grew", "its wording"),
+    ("zeppelin", "its rationale"),
+    ("Portmerrow", "its article's title"),
+    ("lighthouse keepers", "its article's title, two words"),
+    ("volume", "a stem of a word in its quote"),
+])
+def test_public_search_finds_a_published_claim(app, client, cargo, q, where):
+    assert _public_ids(q) == [cargo.id], where
+    html = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    assert path_of(app, cargo) in html, where
+
+
+def test_public_search_ignores_unpublished_claims_and_desk_search_finds_them(app, client, story, checker):
+    c = claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes halved waits.")
+    assert _public_ids("crane") == []
+    assert "No published check matches" in client.get("/?q=crane").get_data(as_text=True)
+    found = search.search_desk("crane")
+    assert {(hit.kind, hit.id) for hit in found.items} == {("claim", c.id), ("article", story.id)}
+    assert search.claim_ids_matching("crane", 10) == [c.id]
+
+
+def test_a_new_or_edited_claim_is_findable_at_once(app, story, checker):
+    c = claim(story, checker, "Dockworkers dispute the figures", "Dockworkers dispute the figures.")
+    assert search.claim_ids_matching("dockworkers") == [c.id]
+    editing.update_claim(c, checker, {"summary": "Stevedores reject the tonnage numbers."}, c.version)
+    # Not committed yet: the same transaction already sees the new words, and not the old ones.
+    assert search.claim_ids_matching("stevedores") == [c.id]
+    assert search.claim_ids_matching("figures") == [c.id]  # still in its quote
+    editing.update_claim(c, checker, {"rationale": "Union ledgers disagree."}, c.version)
+    assert search.claim_ids_matching("ledgers") == [c.id]
+    db.session.rollback()
+    assert search.claim_ids_matching("stevedores") == []
+
+
+def test_an_edited_article_title_is_findable_at_once(app, cargo, story):
+    story.title = "Quayside rumours"
+    db.session.flush()
+    assert _public_ids("quayside") == [cargo.id]
+    assert _public_ids("Portmerrow") == []
+
+
+@pytest.mark.parametrize("q", [
+    '"', '""', "AND", "OR", "NOT", "NEAR(", "*", "-", "--", "title:", "^", "(", ")", "'", "OR OR", "\\", "a:b",
+    '"cargo', "cargo*", "{quote}: cargo", "NEAR(cargo spring)", "💥", "\x00", "-cargo", "%", "_", "cargo OR",
+    "rank:1", "'; DROP TABLE claims; --",
+])
+def test_search_syntax_characters_are_harmless(app, client, cargo, checker, q):
+    assert client.get("/", query_string={"q": q}).status_code == 200
+    headers = token_for(checker)
+    response = client.get("/api/v1/search", query_string={"q": q}, headers=headers)
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
+    search.claim_ids_matching(q)
+
+
+def test_websearch_syntax_phrases_exclusions_and_alternatives(app, cargo):
+    assert _public_ids('"spring quarter"') == [cargo.id]
+    assert _public_ids('"quarter spring"') == []
+    assert _public_ids("cargo -zeppelin") == []
+    assert _public_ids("cargo -unicorn") == [cargo.id]
+    assert _public_ids("unicorn or zeppelin") == [cargo.id]
+    assert _public_ids("unicorn spring") == []
+
+
+def test_snippets_mark_the_words_and_escape_the_text(app, story, checker):
+    c = claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes & <i>waits</i>")
+    (hit,) = [h for h in search.search_desk("crane").items if h.kind == "claim"]
+    snippet = str(hit.snippet)
+    assert "<mark>crane</mark>" in snippet.lower() or "<mark>cranes</mark>" in snippet.lower()
+    assert "<b>" not in snippet and "<i>" not in snippet
+    assert "&lt;b&gt;" in snippet or "&lt;i&gt;" in snippet
+    assert search.mark_hits('<script>\ue000x\ue001') == "&lt;script&gt;<mark>x</mark>"
+    assert search.mark_hits("\ue001 stray \ue000") == " stray "
+    assert c.id == hit.id
+
+
+def test_public_search_snippet_is_escaped_on_the_page(app, client, story, checker, editor):
+    publish(claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half",
+                  "Officials said the <b>crane</b> fleet halved waits."), checker, editor)
+    html = client.get("/?q=crane").get_data(as_text=True)
+    snippet = html.split('<p class="snippet">')[1].split("</p>")[0]
+    assert "<mark>" in snippet and "<b>" not in snippet and "&lt;b&gt;" in snippet
+
+
+def test_search_api_answers_checkers_with_articles_and_claims(app, client, cargo, story, checker):
+    assert client.get("/api/v1/search?q=cargo").status_code == 401
+    headers = token_for(checker)
+    body = client.get("/api/v1/search?q=cargo", headers=headers).get_json()
+    assert body["total"] == 2 and body["page"] == 1
+    kinds = {item["kind"]: item for item in body["items"]}
+    assert kinds["claim"]["id"] == cargo.id and kinds["claim"]["claim"]["status"] == "published"
+    assert kinds["article"]["id"] == story.id and kinds["article"]["article"]["title"] == story.title
+    assert all("<mark>" in item["snippet"].lower() for item in body["items"])
+    assert client.get("/api/v1/search?q=", headers=headers).status_code == 422
+    page2 = client.get("/api/v1/search?q=cargo&per_page=1&page=2", headers=headers).get_json()
+    assert len(page2["items"]) == 1 and page2["total"] == 2
+
+
+def test_better_matches_rank_first(app, checker, editor):
+    story = article(checker, "Budget", "Taxes rose. Taxes on taxes rose again, taxes everywhere. Spending fell.")
+    weak = publish(claim(story, checker, "Spending fell", "Spending fell while taxes rose."), checker, editor)
+    strong = publish(claim(story, checker, "Taxes on taxes rose again, taxes everywhere",
+                           "Taxes, taxes and more taxes."), checker, editor)
+    assert _public_ids("taxes") == [strong.id, weak.id]
