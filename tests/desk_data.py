@@ -84,7 +84,8 @@ def build_desk(client, users=None, tokens=None, *, text: str = ARTICLE_TEXT, tit
         users, tokens = make_people()
     checker, editor, editor2 = tokens["checker"], tokens["editor"], tokens["editor2"]
     article = _ok(client.post("/api/v1/articles", headers=checker,
-                              json={"text": text, "title": title, "publisher": "Harbour Herald"}), 201)
+                              json={"text": text, "title": title, "publisher": "Harbour Herald",
+                                    "source_url": "https://harbour-herald.example/news/tram"}), 201)
     desk = Desk(users=users, tokens=tokens, article_id=article["id"])
     ids = []
     for quote in QUOTES:
@@ -113,7 +114,7 @@ def build_desk(client, users=None, tokens=None, *, text: str = ARTICLE_TEXT, tit
     desk.claims["published"] = published
     _move(client, editor, changes, "changes_requested", "Cite the audit, @Casey please.")
     desk.claims["changes_requested"] = changes
-    _ok(client.post(f"/api/v1/claims/{new}/comments", headers=checker, json={"text": "Looking into this one."}), 201)
+    _ok(client.post(f"/api/v1/claims/{new}/comments", headers=checker, json={"body": "Looking into this one."}), 201)
     desk.comment_claim_id = new
     db.session.rollback()
     return desk

@@ -43,6 +43,7 @@ def json_body(schema: dict | None = None) -> dict:
         raise BadRequest("The body is not valid JSON (UTF-8).", fields={"body": "invalid"})
     if not isinstance(data, dict):
         raise ValidationError("The body must be a JSON object.", fields={"body": "not_object"})
+    _check_values(data, "")
     if schema is not None:
         errors = sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.path))
         if errors:
@@ -53,6 +54,36 @@ def json_body(schema: dict | None = None) -> dict:
             first = next(iter(fields))
             raise ValidationError(f"Invalid field {first!r}: {fields[first]}", fields=fields)
     return data
+
+
+# Every number the desk stores (ids, offsets, versions) fits a 32-bit column.
+MAX_JSON_INT = 2**31 - 1
+
+
+def _check_values(value, path: str) -> None:
+    """Refuse what no field may hold before it reaches the database: numbers beyond a column's range,
+    strings with NUL characters or lone surrogates (JSON's \\u escapes allow both; UTF-8 does not)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_values(item, f"{path}.{index}" if path else str(index))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not -MAX_JSON_INT <= value <= MAX_JSON_INT:
+        raise ValidationError(f"{path or 'body'} is out of range (at most {MAX_JSON_INT:,}).",
+                              fields={path or "body": "out_of_range"})
+    elif isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValidationError(f"{path or 'body'} is not a number.", fields={path or "body": "invalid"})
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(f"{path or 'body'} contains a NUL character.", fields={path or "body": "invalid"})
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(f"{path or 'body'} is not valid Unicode (a lone surrogate escape).",
+                                  fields={path or "body": "invalid"}) from None
 
 
 def _unknown_field(err) -> str | None:
@@ -89,7 +120,7 @@ def paginate(query: Select, serialise: Callable[[Any], dict], *, count_query: Se
 
 def endpoint(rule: str, method: str = "GET", *, least: Role | str, summary: str, body: dict | None = None,
              response: dict | None = None, status: int = 200, query: list[dict] | None = None,
-             errors: tuple[int, ...] = ()) -> Callable:
+             errors: tuple[int, ...] = (), media_type: str = "application/json") -> Callable:
     """Register an API route, declare its least role and describe it in the OpenAPI document at once."""
 
     def register(view: Callable) -> Callable:
@@ -97,7 +128,7 @@ def endpoint(rule: str, method: str = "GET", *, least: Role | str, summary: str,
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=declared, methods=[method])
         spec.add(rule, method, summary=summary, least=least if isinstance(least, str) else least.value,
                  body=body, response=response, status=status, query=query or [], errors=errors,
-                 operation_id=view.__name__)
+                 operation_id=view.__name__, media_type=media_type)
         return declared
 
     return register

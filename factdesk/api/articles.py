@@ -125,7 +125,7 @@ def article_revision_api(article_id: int, number: int):
 
 
 @endpoint("/articles/<int:article_id>/annotations", least=Role.checker, response=schemas.AnnotationCollection,
-          summary="The article's claims as a W3C Web Annotation collection (JSON-LD)")
+          summary="The article's claims as a W3C Web Annotation collection (JSON-LD)", media_type=ANNOTATION_TYPE)
 def article_annotations_api(article_id: int):
     article = _article(article_id, text=False)
     collection = annotation_collection(article, _claims(article_id), request.url_root,

@@ -26,7 +26,7 @@ class Spec:
 
     def add(self, rule: str, method: str, *, summary: str, least: str, body: dict | None,
             response: dict | None, status: int, query: list[dict], errors: tuple[int, ...],
-            operation_id: str) -> None:
+            operation_id: str, media_type: str = "application/json") -> None:
         path, params = self._path(rule)
         operation: dict[str, Any] = {
             "operationId": operation_id,
@@ -41,7 +41,7 @@ class Spec:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         ok: dict[str, Any] = {"description": "OK"}
         if response is not None:
-            ok["content"] = {"application/json": {"schema": response}}
+            ok["content"] = {media_type: {"schema": response}}
         operation["responses"][str(status)] = ok
         codes = set(errors)
         if least != "reader":

@@ -57,11 +57,17 @@ def _iso(value: date | None) -> str | None:
 
 
 def _same(field: str, a: Any, b: Any) -> bool:
+    # Either side may be raw input that did not parse (an unknown person's id, a number for a text):
+    # comparing it must not fail, it simply differs.
     if field == "assignee":
-        return (a or {}).get("id") == (b or {}).get("id")
-    if field in ("summary", "claimant", "rationale"):
+        return _person_id(a) == _person_id(b)
+    if field in ("summary", "claimant", "rationale") and isinstance(a or "", str) and isinstance(b or "", str):
         return (a or "").replace("\r\n", "\n").strip() == (b or "").replace("\r\n", "\n").strip()
     return a == b
+
+
+def _person_id(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
 
 
 def may_edit_content(claim: Claim, user: User) -> bool:
