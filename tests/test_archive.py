@@ -62,7 +62,10 @@ def test_archive_is_taken_after_the_add_evidence_request_has_returned(client, cl
     actions = [h.action for h in db.session.execute(select(ClaimHistory).where(ClaimHistory.claim_id == claim.id)).scalars()]
     assert "evidence_archived" in actions
     page = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
-    assert "archive copy" in page.lower()
+    assert f"desk archive copy, {item.archived_at.strftime('%Y-%m-%d')}" in page
+    archived = client.get(f"/desk/evidence/{item.id}/archive")
+    assert archived.status_code == 200
+    assert "7,000 containers of munitions" in archived.get_data(as_text=True)
 
 
 def test_api_evidence_is_archived_in_the_background_too(client, claim, checker):
@@ -75,25 +78,39 @@ def test_api_evidence_is_archived_in_the_background_too(client, claim, checker):
     assert item.archive_text == "Plain text note: 69 launches in 2022."
 
 
-def test_failed_fetch_records_the_failure_and_keeps_the_evidence(client, claim, checker):
+def test_failed_fetch_records_the_failure_keeps_the_evidence_and_can_be_retried(client, claim, checker):
     with serve_pages() as pages:
-        url = pages.url("/gone")  # answers 404
+        url = pages.url("/gone")  # answers 404 for now
         login(client, checker)
         response = post_form(client, f"/desk/claims/{claim.id}/evidence", {"evidence-url": url, "evidence-title": "Gone page"})
         assert response.status_code == 302
         assert archive.drain(timeout=30)
-    [item] = _evidence(claim.id)
-    assert item.url == url and item.title == "Gone page"
-    assert item.archive_status.startswith("failed") and "404" in item.archive_status
-    assert item.archive_text is None and item.archived_at is None
+        [item] = _evidence(claim.id)
+        assert item.url == url and item.title == "Gone page"
+        assert item.archive_status.startswith("failed") and "404" in item.archive_status
+        assert item.archive_text is None and item.archived_at is None
+        page = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
+        assert "archive copy failed" in page and "Take an archive copy" in page
 
-
-def test_nothing_is_archived_when_the_transaction_rolls_back(app, claim, checker):
-    with serve_pages() as pages:
-        add_evidence(claim, checker, {"url": pages.page("/x", SOURCE_PAGE)})
-        db.session.rollback()
+        pages.page("/gone", SOURCE_PAGE)  # the page is back
+        assert post_form(client, f"/desk/evidence/{item.id}/archive").status_code == 302
         assert archive.drain(timeout=30)
-        assert pages.hits == []
+    [item] = _evidence(claim.id)
+    assert item.archive_status.startswith("archived") and "7,000 containers" in item.archive_text
+
+
+def test_evidence_added_outside_a_request_waits_for_evidence_check(app, runner, claim, checker):
+    with serve_pages() as pages:
+        item = add_evidence(claim, checker, {"url": pages.page("/x", SOURCE_PAGE)})
+        db.session.commit()
+        assert archive.drain(timeout=30)
+        assert pages.hits == []  # a CLI run or demo load does not fetch in the background
+        item_id = item.id
+        result = runner.invoke(args=["evidence", "check", "--claim", str(claim.id)])
+        assert result.exit_code == 0, result.output
+        assert pages.hits == ["/x"]
+    db.session.rollback()
+    assert "7,000 containers" in db.session.get(Evidence, item_id).archive_text
 
 
 def test_evidence_check_records_link_health_and_takes_missing_archives(app, runner, claim, checker):

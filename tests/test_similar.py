@@ -1,14 +1,19 @@
 """'Checked before?': earlier claims that say the same thing, found by full-text ranking and figures."""
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
 from factdesk.articles.service import create_article
+from factdesk.claims.duplicates import mark_duplicate
+from factdesk.errors import ConflictError, ValidationError
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.claims.similar import features, pair_score, similar_claims
 from factdesk.demo_claims import seed_claims
 from factdesk.extensions import db
-from factdesk.models import Role
+from factdesk.models import Claim, ClaimHistory, Role, Status
 
-from .conftest import login, token_for
+from .conftest import login, post_form, token_for
 
 SECOND_TEXT = ("Officials in Washington repeated on Tuesday that North Korea shipped over 10,000 containers of "
                "munitions to Russia. Analysts said the figure could rise.\n\n"
@@ -75,3 +80,82 @@ def test_api_lists_similar_claims_best_first(client, seed_article, checker, edit
     assert 0 < first["score"] <= 1
     assert client.get(f"/api/v1/claims/{new.id}/similar").status_code == 401
     assert client.get("/api/v1/claims/999999/similar", headers=token_for(checker)).status_code == 404
+
+
+def test_claim_page_lists_similar_claims_with_state_and_rating(client, seed_article, checker, editor):
+    seeded = _seeded(seed_article, checker, editor)
+    ten_thousand = next(c for c in seeded if "10,000" in c.quote)
+    new = _second_claim(checker)
+    login(client, checker)
+    page = client.get(f"/desk/claims/{new.id}").get_data(as_text=True)
+    assert "Checked before?" in page
+    section = page[page.index('id="similar"'):]
+    first = section.index('<li id="similar-')
+    assert section[first:].startswith(f'<li id="similar-{ten_thousand.id}"')
+    assert "status-published" in section[first:first + 800] and "rating-mostly-true" in section[first:first + 800]
+
+
+def test_mark_duplicate_links_records_history_and_editor_discards_with_the_reason(client, seed_article, checker,
+                                                                                   editor):
+    seeded = _seeded(seed_article, checker, editor)
+    original = next(c for c in seeded if "10,000" in c.quote)
+    new = _second_claim(checker)
+    login(client, checker)
+    response = post_form(client, f"/desk/claims/{new.id}/duplicate", {"original": original.id})
+    assert response.status_code == 302
+    db.session.rollback()
+    claim = db.session.get(Claim, new.id)
+    assert claim.duplicate_of_id == original.id
+    entry = db.session.execute(select(ClaimHistory).where(ClaimHistory.claim_id == new.id,
+                                                          ClaimHistory.field == "duplicate_of")).scalar_one()
+    assert entry.after == original.id and entry.by_id == checker.id
+    # A checker may not discard: the page does not offer it, and the workflow refuses it.
+    page = client.get(f"/desk/claims/{new.id}").get_data(as_text=True)
+    assert f"Marked as a duplicate of" in page and "Discard this claim" not in page
+
+    editor_client = client.application.test_client()
+    login(editor_client, editor)
+    page = editor_client.get(f"/desk/claims/{new.id}").get_data(as_text=True)
+    assert f"Discard this claim as “duplicate of claim {original.id}”" in page
+    response = post_form(editor_client, f"/desk/claims/{new.id}/duplicate", {"original": original.id, "discard": "1"})
+    assert response.status_code == 302
+    db.session.rollback()
+    claim = db.session.get(Claim, new.id)
+    assert claim.status == Status.discarded
+    move = db.session.execute(select(ClaimHistory).where(ClaimHistory.claim_id == new.id,
+                                                         ClaimHistory.action == "transition")).scalars().all()[-1]
+    assert move.after == "discarded" and move.comment == f"duplicate of claim {original.id}"
+
+
+def test_duplicate_of_itself_or_in_a_loop_is_refused(seed_article, checker, editor):
+    seeded = _seeded(seed_article, checker, editor)
+    original = next(c for c in seeded if "10,000" in c.quote)
+    new = _second_claim(checker)
+    with pytest.raises(ValidationError):
+        mark_duplicate(new, new, checker)
+    mark_duplicate(new, original, checker)
+    with pytest.raises(ConflictError):
+        mark_duplicate(original, new, editor)
+
+
+def test_copy_evidence_copies_links_with_history(client, seed_article, checker, editor):
+    seeded = _seeded(seed_article, checker, editor)
+    original = next(c for c in seeded if "10,000" in c.quote)
+    urls = sorted(e.url for e in original.evidence)
+    new = _second_claim(checker)
+    login(client, checker)
+    page = client.get(f"/desk/claims/{new.id}").get_data(as_text=True)
+    assert "Copy its evidence" in page
+    response = post_form(client, f"/desk/claims/{new.id}/copy-evidence", {"source": original.id})
+    assert response.status_code == 302
+    db.session.rollback()
+    claim = db.session.get(Claim, new.id)
+    assert sorted(e.url for e in claim.evidence) == urls and claim.evidence_count == len(urls)
+    actions = [h.action for h in claim.history]
+    assert actions.count("evidence_added") == len(urls) and "evidence_copied" in actions
+    # Twice: nothing left to copy, said plainly, nothing added.
+    response = post_form(client, f"/desk/claims/{new.id}/copy-evidence", {"source": original.id},
+                         follow_redirects=True)
+    assert "already has every evidence link" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Claim, new.id).evidence_count == len(urls)

@@ -1,6 +1,6 @@
 """Evidence that lasts (DESIGN.md §12): archive copies of evidence pages, taken in the background.
 
-When evidence is added (page, API or CLI alike) its id is queued on the database session, and once
+When evidence is added through a page or the API its id is queued on the database session, and once
 that transaction commits a small pool of worker threads fetches the link through the safe fetcher
 (factdesk.articles.fetch: same address policy, size and time limits as article import), extracts its
 text and stores it on the evidence row (`archive_text`, `archived_at`, `archive_status`). The request
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import click
 import lxml.html
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from flask.cli import AppGroup
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, undefer
@@ -173,7 +173,9 @@ def request_archive(evidence: Evidence) -> None:
 
 @event.listens_for(Evidence, "after_insert")
 def _queue_new_evidence(mapper, connection, target: Evidence) -> None:
-    if has_app_context() and enabled(current_app):
+    # Only evidence added by a person through a page or the API: a CLI run (demo load, imports) would
+    # otherwise wait at exit for fetches; `flask evidence check` takes those copies instead.
+    if has_request_context() and enabled(current_app):
         session = Session.object_session(target)
         if session is not None:
             session.info.setdefault(QUEUE_KEY, []).append(target.id)

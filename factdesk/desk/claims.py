@@ -20,6 +20,7 @@ from ..access import current_actor, requires
 from ..claims import comments as discussion
 from ..claims import editing, workflow
 from ..claims import evidence as sources
+from ..claims.similar import similar_claims
 from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown
@@ -113,6 +114,7 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         may_research=sources.may_change(claim, actor), priority_name=Priority(claim.priority).name,
         render_markdown=render_markdown, describe=describe, status_label=workflow.LABELS,
         four_eyes_blocked=workflow.four_eyes_blocks(claim, actor), handle=discussion.handle(actor),
+        similar=similar_claims(claim, limit=5),  # issue 9: "checked before?"
     ), status
 
 
