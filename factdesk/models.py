@@ -230,6 +230,12 @@ class Claim(db.Model):
         Index("ix_claims_article_start", "article_id", "anchor_start"),
         Index("ix_claims_due", "due"),
         Index("ix_claims_published", "status", "published_at"),
+        # The review queue's sorts and filters (migration 0003_queue_indexes).
+        Index("ix_claims_updated", "updated_at"),
+        Index("ix_claims_created", "created_at"),
+        Index("ix_claims_priority_created", "priority", "created_at"),
+        Index("ix_claims_status_due", "status", "due", "priority"),
+        Index("ix_claims_due_status", "due", "status", "priority"),
     )
 
     id: Mapped[intpk]

@@ -19,8 +19,10 @@ Parameters (all optional; several values comma-separated or repeated where noted
 - `page` (from 1), `per_page` (1–100, default 50).
 
 Invalid values raise ValidationError naming the field. A page costs a constant number of statements:
-one count, one page of rows, and one SELECT per eager-loaded relation (article title, assignee,
-rating, tags); evidence and comment counts come from the counters on the claim.
+one count, the page's ids, its rows, and one SELECT per eager-loaded relation (article title,
+assignee, rating, tags); evidence and comment counts come from the counters on the claim. Every
+sort has an index to walk (migration 0003_queue_indexes); plans were checked with EXPLAIN QUERY
+PLAN on a desk of 100,000 claims.
 """
 from __future__ import annotations
 
@@ -269,11 +271,23 @@ def count(query: QueueQuery) -> int:
     return db.session.execute(select(func.count(Claim.id)).where(*_conditions(query))).scalar_one()
 
 
+def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
+    """Rows limit/offset of the sorted queue, with what the list shows loaded.
+
+    Ids first, then the rows: the ids come from a narrow covering index (the sort needs no wide
+    row with its quote and rationale), and only the page's rows are read in full.
+    """
+    ids = list(db.session.execute(
+        select(Claim.id).where(*_conditions(query)).order_by(*_order(query.sort)).limit(limit).offset(offset)
+    ).scalars())
+    found = {c.id: c for c in db.session.execute(_with_display(select(Claim).where(Claim.id.in_(ids)))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
 def page(query: QueueQuery) -> QueuePage:
-    """One page of the queue with what the list shows loaded: a count, the rows, four eager loads."""
+    """One page of the queue: a count, the page's ids, its rows, four eager loads — whatever the desk's size."""
     total = count(query)
-    stmt = _with_display(claims_select(query)).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    return QueuePage(query, list(db.session.execute(stmt).scalars()), total)
+    return QueuePage(query, _window(query, query.per_page, (query.page - 1) * query.per_page), total)
 
 
 def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
@@ -281,8 +295,7 @@ def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
     offset = 0
     while offset < limit:
         size = min(chunk, limit - offset)
-        batch = list(db.session.execute(
-            _with_display(claims_select(query)).limit(size).offset(offset)).scalars())
+        batch = _window(query, size, offset)
         yield from batch
         for claim in batch:
             db.session.expunge(claim)  # keep memory flat over a long export
