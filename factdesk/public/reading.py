@@ -70,6 +70,17 @@ def published_check(claim_id: int) -> Claim:
     return claim
 
 
+def quote_context(claim: Claim) -> tuple[str, str]:
+    """The words around the quote (from its stored prefix and suffix), without a cut word at the ends."""
+    before, after = claim.prefix or "", claim.suffix or ""
+    if len(before) >= 32 and " " in before.strip():
+        before = before[before.index(" ", 1 if before[0] == " " else 0):]
+    if len(after) >= 32 and " " in after.strip():
+        after = after[:after.rindex(" ", 0, len(after.rstrip()))]
+    # Only the quote's own paragraph.
+    return before.rsplit("\n", 1)[-1], after.split("\n", 1)[0]
+
+
 def publication(claim: Claim, number: int) -> Publication:
     for item in claim.publications:
         if item.number == number:
