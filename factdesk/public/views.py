@@ -95,7 +95,7 @@ def _render_check(claim, shown):
         rating=version.rating if version else claim.rating,
         summary=version.summary if version else claim.summary,
         rationale=render_markdown(version.rationale if version else claim.rationale),
-        corrections=reading.corrections_of(claim), jsonld=json_ld(review), review=review,
+        corrections=reading.corrections_of(claim), context=reading.quote_context(claim), jsonld=json_ld(review), review=review,
         canonical=check_path(claim, _external=True))
 
 
@@ -114,7 +114,7 @@ def article(article_id: int, slug: str):
         return redirect(article_path(article), 301)
     marks = [{"start": c.anchor_start, "end": c.anchor_end, "id": c.id, "href": f"#claim-{c.id}",
               "title": f"{c.rating.name if c.rating else 'Checked'}: {c.summary or c.quote}",
-              "css_class": f"published rating-{c.rating.label}" if c.rating else "published"}
+              "css_class": f"status-published rating-{c.rating.label}" if c.rating else "status-published"}
              for c in claims if c.anchor_state.value != "orphaned"]
     return render_template("public/article.html", article=article, claims=claims,
                            marked_text=render_marked_text(article.text, marks),
