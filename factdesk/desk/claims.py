@@ -151,8 +151,9 @@ def edit_claim(claim_id: int):
         db.session.rollback()
         item = _load(claim_id)
         # The form keeps what was typed; version and base move on, so a second send is a decision.
-        form.version.data = item.version
+        form.version.data, form.version.raw_data = item.version, [str(item.version)]
         form.base.data = json.dumps(editing.current_values(item))
+        form.base.raw_data = [form.base.data]
         return _page(item, 409, edit_form=form, stale=exc, error=exc.message)
     except DomainError as exc:
         _attach_errors(form, exc)
