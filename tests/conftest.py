@@ -88,6 +88,7 @@ class DeskClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # a streamed body is read while its context is still up
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.rollback()
