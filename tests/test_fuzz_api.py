@@ -7,7 +7,7 @@ no token. Each response must be no 5xx, a documented status code, of the documen
 match the documented schema; malformed input must be refused with a 4xx.
 
 Run by `make test-fuzz` (marked `fuzz`, deselected from `make test`). It is bounded: FUZZ_EXAMPLES
-examples per operation, role and mode (default 25) and a FUZZ_BUDGET_SECONDS budget (default 480) after
+examples per operation, role and mode (default 40) and a FUZZ_BUDGET_SECONDS budget (default 480) after
 which the remaining operations get a smaller share; it prints how many operations and cases it ran.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .desk_data import build_desk, make_people
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 BUDGET = float(os.environ.get("FUZZ_BUDGET_SECONDS", "480"))
 ROLES = ["anonymous", "checker", "editor", "admin"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

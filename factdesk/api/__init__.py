@@ -126,7 +126,7 @@ def endpoint(rule: str, method: str = "GET", *, least: Role | str, summary: str,
     def register(view: Callable) -> Callable:
         declared = public(view) if least == READER else requires(least)(view)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=declared, methods=[method])
-        spec.add(rule, method, summary=summary, least=least if isinstance(least, str) else least.value,
+        spec.add(rule, method, summary=summary, least=getattr(least, "value", least),
                  body=body, response=response, status=status, query=query or [], errors=errors,
                  operation_id=view.__name__, media_type=media_type)
         return declared
