@@ -181,7 +181,10 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
             steps = [created]
             for _step in path[1:]:
                 steps.append(steps[-1] + timedelta(hours=rng.uniform(2, 24 * 6)))
-            steps = [min(s, now) for s in steps]
+            if steps[-1] > now:  # a recent claim: its whole life moves back so the last move is in the past
+                late = steps[-1] - now + timedelta(minutes=rng.uniform(5, 60 * 24 * 3))
+                steps = [s - late for s in steps]
+                created = steps[0]
             updated = steps[-1]
             assigned = status not in (Status.new, Status.discarded) or rng.random() < 0.15
             assignee = rng.choice(checkers) if assigned else None

@@ -58,7 +58,8 @@ def dashboard():
     state_chart = hbars([(STATUS_LABELS[s], n, STATUS_COLOURS[s]) for s, n in data.counts.items()])
     week_chart = vbars([(week.strftime("%d %b"), n) for week, n in data.weeks])
     return render_template("desk/dashboard.html", data=data, state_chart=state_chart, week_chart=week_chart,
-                           human=stats.human, statuses=STATUS_LABELS, window=stats.WINDOW_WEEKS)
+                           human=stats.human, statuses=STATUS_LABELS, window=stats.WINDOW_WEEKS,
+                           has_claim_page="desk.claim" in current_app.view_functions)
 
 
 @bp.route("/audit")
