@@ -255,13 +255,24 @@ def public_claims_query(q: str, *filters):
             .order_by(hits.c.rank, Claim.published_at.desc(), Claim.id.desc()))
 
 
-def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=()) -> Results:
-    """Published checks matching q (only those: readers never see anything else), with snippets."""
+def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=(), count: bool = True) -> Results:
+    """Published checks matching q (only those: readers never see anything else), with snippets.
+
+    With count=False the total is not counted (a common word can match thousands of checks; the
+    readers' page only needs to know whether there is a next page): `total` is then the number of
+    hits up to the end of this page, plus one when there are more.
+    """
     if not has_terms(q):
         return Results([], page, per_page, 0)
     query = public_claims_query(q, *filters)
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    offset = (page - 1) * per_page
+    if count:
+        total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        rows = db.session.execute(query.limit(per_page).offset(offset)).all()
+    else:
+        rows = db.session.execute(query.limit(per_page + 1).offset(offset)).all()
+        total = offset + len(rows)
+        rows = rows[:per_page]
     ids = [row[0] for row in rows]
     claims = {c.id: c for c in db.session.execute(
         select(Claim).where(Claim.id.in_(ids)).options(*options)).unique().scalars()} if ids else {}

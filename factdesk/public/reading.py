@@ -33,7 +33,7 @@ class CheckList:
     page: int
     per_page: int
     has_next: bool
-    total: int | None = None  # known for searches only (the home never counts the whole archive)
+    total: int | None = None  # known only for a search whose hits all fit up to this page
     snippets: dict[int, Markup] = field(default_factory=dict)
 
 
@@ -46,9 +46,10 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     if tag:
         filters.append(exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag == tag))
     if search.has_terms(q):
-        found = search.search_public(q, page, per_page, *filters, options=_card_options())
+        found = search.search_public(q, page, per_page, *filters, options=_card_options(), count=False)
         claims = [hit.obj for hit in found.items if hit.obj is not None]
-        return CheckList(claims, page, per_page, page * per_page < found.total, found.total,
+        has_next = page * per_page < found.total
+        return CheckList(claims, page, per_page, has_next, None if has_next else found.total,
                          {hit.id: hit.snippet for hit in found.items})
     rows = db.session.execute(
         select(Claim).options(*_card_options()).where(Claim.status == Status.published, *filters)
