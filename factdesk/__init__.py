@@ -76,12 +76,18 @@ def _limiter_storage(redis_url: str | None) -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    """The session's person, only while the session's epoch is current (a logout moves it on)."""
     from .models import User
 
+    person, _, epoch = (user_id or "").partition(".")
     try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
+        user = db.session.get(User, int(person))
+        epoch_number = int(epoch)
+    except (ValueError, OverflowError):
         return None
+    if user is None or (user.session_epoch or 0) != epoch_number:
+        return None
+    return user
 
 
 @event.listens_for(Engine, "connect")

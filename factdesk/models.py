@@ -130,10 +130,16 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created]
     last_login_at: Mapped[timestamp]
+    # A session names the epoch it began in; logging out moves it on, ending every copy of the cookie.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the person and the session epoch (see _load_user)."""
+        return f"{self.id}.{self.session_epoch or 0}"
 
     def has_role(self, least: Role) -> bool:
         return self.active and self.role.rank >= least.rank

@@ -76,3 +76,14 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def end_sessions(user) -> None:
+    """End every session of this person: cookies naming the old session epoch no longer log in.
+
+    Sessions are signed cookies, so logging out must leave a mark on the server or a copied cookie
+    would outlive it. The cost: logging out in one browser logs the person out everywhere.
+    """
+    if getattr(user, "is_authenticated", False) and isinstance(user, User):
+        user.session_epoch = (user.session_epoch or 0) + 1
+        db.session.flush()

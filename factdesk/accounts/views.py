@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..access import public
 from ..extensions import db, limiter
 from .forms import LoginForm, LogoutForm
-from .users import authenticate, normalise_email
+from .users import authenticate, end_sessions, normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -57,6 +57,8 @@ def login():
 def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "success")

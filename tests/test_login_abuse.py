@@ -1,0 +1,128 @@
+"""Login and token abuse against real servers (DESIGN.md §10): throttling shared through Redis across
+server processes, revoked tokens refused at once everywhere, no session fixation, logout ends the session.
+
+Two gunicorn servers on 127.0.0.1 share one SQLite desk (and, where set, one real Redis started here);
+attempts alternate between them, so a throttle kept in one process's memory could not hold.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from factdesk.extensions import db
+
+from .conftest import PASSWORD
+from .live import browser_login, csrf_from, desk_server, redis_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def database_url(app):
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@pytest.fixture
+def shared_redis(tmp_path):
+    with redis_server(tmp_path) as (url, client):
+        yield url, client
+
+
+def _wrong(session: requests.Session, base: str, email: str, attempt: int) -> int:
+    return browser_login(session, base, email, f"wrong-password-{attempt}").status_code
+
+
+def test_failed_logins_on_one_server_throttle_the_other_when_they_share_redis(database_url, editor, checker,
+                                                                               shared_redis, tmp_path):
+    redis_url, client = shared_redis
+    with desk_server(database_url, redis_url=redis_url, log=tmp_path / "a.log") as (a, _), \
+            desk_server(database_url, redis_url=redis_url, log=tmp_path / "b.log") as (b, _):
+        sessions = {a: requests.Session(), b: requests.Session()}
+        for attempt in range(10):
+            base = (a, b)[attempt % 2]
+            assert _wrong(sessions[base], base, editor.email, attempt) == 401
+        # The eleventh try, on either server, with the right password even: throttled.
+        for base in (a, b):
+            response = browser_login(sessions[base], base, editor.email, PASSWORD)
+            assert response.status_code == 429, (base, response.status_code)
+            assert "Try again in" in response.text
+            assert 0 < int(response.headers["Retry-After"]) <= 60
+        assert any(b"login-account" in key for key in client.keys("*"))
+        assert any(b"login-address" in key for key in client.keys("*"))
+
+
+def test_without_shared_redis_each_server_counts_alone(database_url, editor, tmp_path):
+    """The control: per-process memory cannot hold a throttle across servers (why REDIS_URL is needed)."""
+    with desk_server(database_url, log=tmp_path / "a.log") as (a, _), \
+            desk_server(database_url, log=tmp_path / "b.log") as (b, _):
+        sessions = {a: requests.Session(), b: requests.Session()}
+        for attempt in range(10):
+            base = (a, b)[attempt % 2]
+            assert _wrong(sessions[base], base, editor.email, attempt) == 401
+        assert browser_login(sessions[a], a, editor.email, PASSWORD).status_code == 302
+
+
+def _issue_token_on_admin_page(session: requests.Session, base: str, user_id: int) -> str:
+    page = session.get(f"{base}/admin/tokens", timeout=10).text
+    response = session.post(f"{base}/admin/tokens", data={"csrf_token": csrf_from(page), "user_id": str(user_id),
+                                                          "name": "abuse test"}, timeout=10)
+    assert response.status_code == 200, response.text[:500]
+    raw = re.search(r"fd_[A-Za-z0-9_\-]{20,}", response.text)
+    assert raw, "the new token is not shown on the page"
+    return raw.group(0)
+
+
+def test_a_token_revoked_on_one_server_is_refused_by_the_other_at_once(database_url, admin, checker, tmp_path):
+    from factdesk.models import ApiToken
+
+    with desk_server(database_url, log=tmp_path / "a.log") as (a, _), \
+            desk_server(database_url, log=tmp_path / "b.log") as (b, _):
+        session = requests.Session()
+        assert browser_login(session, a, admin.email, PASSWORD).status_code == 302
+        raw = _issue_token_on_admin_page(session, a, checker.id)
+        bearer = {"Authorization": f"Bearer {raw}"}
+        assert requests.get(f"{b}/api/v1/me", headers=bearer, timeout=10).json()["id"] == checker.id
+        token = db.session.execute(db.select(ApiToken).where(ApiToken.prefix == raw[:10])).scalar_one()
+        page = session.get(f"{a}/admin/tokens", timeout=10).text
+        revoked = session.post(f"{a}/admin/tokens/{token.id}/revoke", data={"csrf_token": csrf_from(page)},
+                               allow_redirects=False, timeout=10)
+        assert revoked.status_code == 302
+        for base in (b, a):
+            response = requests.get(f"{base}/api/v1/me", headers=bearer, timeout=10)
+            assert response.status_code == 401
+            assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_the_session_cookie_changes_at_login_and_the_old_one_stays_anonymous(database_url, editor, tmp_path):
+    """Session fixation: a cookie planted before login never becomes a logged-in session."""
+    with desk_server(database_url, log=tmp_path / "a.log") as (a, _):
+        victim = requests.Session()
+        victim.get(f"{a}/login", timeout=10)
+        planted = victim.cookies.get("session")
+        assert planted, "the login page sets a session cookie (it holds the CSRF token)"
+        assert browser_login(victim, a, editor.email, PASSWORD).status_code == 302
+        assert victim.cookies.get("session") != planted
+        assert victim.get(f"{a}/desk", allow_redirects=False, timeout=10).status_code == 200
+        attacker = requests.Session()
+        attacker.cookies.set("session", planted, domain="127.0.0.1", path="/")
+        response = attacker.get(f"{a}/desk", allow_redirects=False, timeout=10)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(database_url, editor, tmp_path):
+    with desk_server(database_url, log=tmp_path / "a.log") as (a, _):
+        browser = requests.Session()
+        assert browser_login(browser, a, editor.email, PASSWORD).status_code == 302
+        stolen = browser.cookies.get("session")
+        assert browser.get(f"{a}/desk", allow_redirects=False, timeout=10).status_code == 200
+        page = browser.get(f"{a}/logout", timeout=10).text
+        assert browser.post(f"{a}/logout", data={"csrf_token": csrf_from(page)}, allow_redirects=False,
+                            timeout=10).status_code == 302
+        assert browser.get(f"{a}/desk", allow_redirects=False, timeout=10).status_code == 302
+        copy = requests.Session()
+        copy.cookies.set("session", stolen, domain="127.0.0.1", path="/")
+        response = copy.get(f"{a}/desk", allow_redirects=False, timeout=10)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], (
+            "a copy of the session cookie taken before logout still opens the desk")
