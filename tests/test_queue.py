@@ -199,3 +199,11 @@ def test_fill_desk_makes_valid_anchors_and_a_mix_of_states(app, checker):
         spans.setdefault(c.article_id, []).append((c.anchor_start, c.anchor_end))
     overlapping = sum(1 for s in spans.values() for x in s for y in s if x != y and x[0] < y[1] and y[0] < x[1])
     assert overlapping > 0
+
+
+def test_openapi_documents_the_queue_parameters(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/claims"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"status", "assignee", "article", "tag", "priority", "overdue", "q", "sort", "page", "per_page"} <= names
+    assert "422" in operation["responses"]
