@@ -256,3 +256,23 @@ def test_claim_page_costs_a_constant_number_of_statements(client, seed_article, 
         comments.add_comment(claim, checker, f"Note {n} for @editor")
     db.session.commit()
     assert count() == few
+
+
+def test_a_write_that_lands_between_read_and_save_is_refused_not_lost(seed_article, checker, editor):
+    """The version check is also in the UPDATE itself: a save racing past the first check still cannot win."""
+    from sqlalchemy import update
+
+    from factdesk.claims import editing
+    from factdesk.errors import ConflictError
+
+    claim = research(make_claim(seed_article, checker), checker)
+    start = claim.version
+    with db.engine.begin() as other:  # another request commits its edit meanwhile
+        other.execute(update(Claim).where(Claim.id == claim.id)
+                      .values(rationale="Saved by the other request.", version=Claim.version + 1))
+    with pytest.raises(ConflictError) as refused:
+        editing.update_claim(claim, editor, {"rationale": "Would overwrite."}, start)
+    assert refused.value.code == "stale_version"
+    assert refused.value.fields["changed"]["rationale"]["theirs"] == "Saved by the other request."
+    db.session.rollback()
+    assert db.session.get(Claim, claim.id).rationale == "Saved by the other request."
