@@ -16,6 +16,12 @@ TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
 
 
 @pytest.fixture
+def app_settings():
+    """These tests look at the pages themselves (their content, their SQL), not at the page cache."""
+    return {"PAGE_CACHE": False}
+
+
+@pytest.fixture
 def story(app, checker):
     return article(checker, "Mayor boasts of greener city", TEXT)
 
