@@ -50,7 +50,7 @@ def json_body(schema: dict | None = None) -> dict:
             fields: dict[str, str] = {}
             for err in errors:
                 name = ".".join(str(p) for p in err.path) or _unknown_field(err) or "body"
-                fields.setdefault(name, err.message[:300])
+                fields.setdefault(name, _plain_message(err))
             first = next(iter(fields))
             raise ValidationError(f"Invalid field {first!r}: {fields[first]}", fields=fields)
     return data
@@ -84,6 +84,20 @@ def _check_values(value, path: str) -> None:
         except UnicodeEncodeError:
             raise ValidationError(f"{path or 'body'} is not valid Unicode (a lone surrogate escape).",
                                   fields={path or "body": "invalid"}) from None
+
+
+def _plain_message(err) -> str:
+    """jsonschema's message, without echoing a long value back (a 2,001-character quote, say)."""
+    limit = err.validator_value
+    if err.validator == "maxLength":
+        return f"longer than the limit of {limit:,} characters"
+    if err.validator == "minLength":
+        return f"shorter than {limit:,} character{'s' if limit != 1 else ''}"
+    if err.validator == "maxItems":
+        return f"more than {limit:,} items"
+    if err.validator in ("maximum", "minimum"):
+        return f"must be {'at most' if err.validator == 'maximum' else 'at least'} {limit:,}"
+    return err.message[:300]
 
 
 def _unknown_field(err) -> str | None:
