@@ -242,6 +242,7 @@ class Claim(db.Model):
         Index("ix_claims_priority_created", "priority", "created_at"),
         Index("ix_claims_status_due", "status", "due", "priority"),
         Index("ix_claims_due_status", "due", "status", "priority"),
+        Index("ix_claims_assignee_queue", "assignee_id", "status", "priority", "created_at", "updated_at", "due"),
     )
 
     id: Mapped[intpk]

@@ -207,7 +207,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(query: QueueQuery, *, with_status: bool = True) -> list:
+def conditions(query: QueueQuery, *, with_status: bool = True) -> list:
     where = []
     if with_status and query.statuses:
         where.append(Claim.status.in_(query.statuses))
@@ -255,7 +255,7 @@ def _order(sort: str) -> list:
 
 def claims_select(query: QueueQuery) -> Select:
     """The filtered, sorted claims (no paging, no eager loads)."""
-    return select(Claim).where(*_conditions(query)).order_by(*_order(query.sort))
+    return select(Claim).where(*conditions(query)).order_by(*_order(query.sort))
 
 
 def _with_display(stmt: Select) -> Select:
@@ -268,7 +268,7 @@ def _with_display(stmt: Select) -> Select:
 
 
 def count(query: QueueQuery) -> int:
-    return db.session.execute(select(func.count(Claim.id)).where(*_conditions(query))).scalar_one()
+    return db.session.execute(select(func.count(Claim.id)).where(*conditions(query))).scalar_one()
 
 
 def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
@@ -278,7 +278,7 @@ def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
     row with its quote and rationale), and only the page's rows are read in full.
     """
     ids = list(db.session.execute(
-        select(Claim.id).where(*_conditions(query)).order_by(*_order(query.sort)).limit(limit).offset(offset)
+        select(Claim.id).where(*conditions(query)).order_by(*_order(query.sort)).limit(limit).offset(offset)
     ).scalars())
     found = {c.id: c for c in db.session.execute(_with_display(select(Claim).where(Claim.id.in_(ids)))).scalars()}
     return [found[i] for i in ids if i in found]
@@ -307,7 +307,7 @@ def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
 def tab_counts(query: QueueQuery) -> dict[str, int]:
     """Claims per status under the other filters (one GROUP BY), for the tabs; every state is present."""
     counts = {s.value: 0 for s in Status}
-    stmt = select(Claim.status, func.count(Claim.id)).where(*_conditions(query, with_status=False)) \
+    stmt = select(Claim.status, func.count(Claim.id)).where(*conditions(query, with_status=False)) \
         .group_by(Claim.status)
     for status, n in db.session.execute(stmt):
         counts[Status(status).value] = n

@@ -57,7 +57,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     by_person = db.session.execute(
         select(func.coalesce(User.name, "unassigned"), func.count(Claim.id))
         .select_from(Claim).outerjoin(User, User.id == Claim.assignee_id)
-        .where(*claim_queue._conditions(overdue_query))
+        .where(*claim_queue.conditions(overdue_query))
         .group_by(User.name).order_by(func.count(Claim.id).desc()).limit(10)).all()
     to_publish = _publish_durations(since)
     review = _review_durations(since)
