@@ -21,8 +21,9 @@ def form_values(html: str, action_suffix: str) -> dict:
     doc = lxml.html.fromstring(html)
     for form in doc.forms:
         if form.action.endswith(action_suffix):
-            values = {k: v for k, v in form.form_values()}
-            return values
+            # A browser drops the newline that follows <textarea>; lxml keeps it.
+            textareas = {el.name for el in form.inputs if el.tag == "textarea"}
+            return {k: v.removeprefix("\n") if k in textareas else v for k, v in form.form_values()}
     raise AssertionError(f"no form posting to …{action_suffix}")
 
 
@@ -276,3 +277,24 @@ def test_a_write_that_lands_between_read_and_save_is_refused_not_lost(seed_artic
     assert refused.value.fields["changed"]["rationale"]["theirs"] == "Saved by the other request."
     db.session.rollback()
     assert db.session.get(Claim, claim.id).rationale == "Saved by the other request."
+
+
+def test_merge_form_takes_their_value_for_fields_this_person_left_alone(app, claim, checker, editor):
+    first, second = app.test_client(), app.test_client()
+    login(first, checker)
+    login(second, editor)
+    mine, theirs = _open(first, claim.id), _open(second, claim.id)
+    mine["rating"] = "mostly-false"
+    assert first.post(f"/desk/claims/{claim.id}/edit", data=mine).status_code == 302
+
+    theirs["rationale"] = "Only the rationale was touched here."
+    stale = second.post(f"/desk/claims/{claim.id}/edit", data=theirs)
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "you left it as it was" in html
+    again = form_values(html, "/edit")
+    assert again["rating"] == "mostly-false"                      # theirs, not the stale value the form started with
+    assert again["rationale"] == "Only the rationale was touched here."
+    assert second.post(f"/desk/claims/{claim.id}/edit", data=again).status_code == 302
+    stored = db.session.get(Claim, claim.id)
+    assert (stored.rating.label, stored.rationale) == ("mostly-false", "Only the rationale was touched here.")

@@ -154,6 +154,11 @@ def stale(claim: Claim, version: int, changes: dict[str, Any], base: dict[str, A
         code="stale_version", fields={"version": claim.version, "changed": changed})
 
 
+def unchanged_input(field: str, base_value: Any, raw: Any) -> bool:
+    """Whether what was sent for a field is still the value the form started from (the person left it alone)."""
+    return _same(field, base_value, _loose(field, raw))
+
+
 def _loose(field: str, raw: Any) -> Any:
     """A submitted value in the shape of current_values(), for comparing (invalid input compares as is)."""
     parsed, errors = _parse({field: raw})

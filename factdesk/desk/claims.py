@@ -30,7 +30,8 @@ from . import bp
 from .claim_forms import AssignForm, ClaimEditForm, CommentForm, EvidenceForm, RemoveForm, TransitionForm
 
 CONTEXT_CHARS = 700
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+# A sentence ends at . ! ? … (and closing quotes), but not after an initial such as the S of "U.S.".
+SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"'”’)\]]*\s+")
 
 
 def _load(claim_id: int) -> Claim:
@@ -154,6 +155,7 @@ def edit_claim(claim_id: int):
         form.version.data, form.version.raw_data = item.version, [str(item.version)]
         form.base.data = json.dumps(editing.current_values(item))
         form.base.raw_data = [form.base.data]
+        _merge(form, item, base if isinstance(base, dict) else None, changes, exc.fields.get("changed", {}))
         return _page(item, 409, edit_form=form, stale=exc, error=exc.message)
     except DomainError as exc:
         _attach_errors(form, exc)
@@ -161,6 +163,29 @@ def edit_claim(claim_id: int):
     db.session.commit()
     flash("Claim saved.", "success")
     return redirect(url_for("desk.claim", claim_id=claim_id))
+
+
+def _merge(form: ClaimEditForm, item: Claim, base: dict | None, changes: dict, changed: dict) -> None:
+    """Fields someone else changed that this person left alone now show the saved value; typed ones stay.
+
+    So sending the merge form again overwrites only what this person actually changed."""
+    now = editing.current_values(item)
+    for name, change in changed.items():
+        field = getattr(form, name, None)
+        untouched = (base is not None and name in base and name in changes
+                     and editing.unchanged_input(name, base[name], changes[name]))
+        change["kept"] = not untouched
+        if untouched and field is not None:
+            text = _form_text(name, now[name])
+            field.data, field.raw_data = text, [text]
+
+
+def _form_text(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name == "tags":
+        return ", ".join(value)
+    return str(value)
 
 
 def _attach_errors(form, exc: DomainError) -> None:
