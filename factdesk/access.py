@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from .models import Role, User
@@ -50,6 +50,10 @@ def current_actor() -> User | None:
             from .accounts.tokens import user_for_bearer
 
             request.environ[key] = user_for_bearer(request.headers.get("Authorization"))
+        elif "_user_id" not in session and \
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+            # Nobody logged in: skip Flask-Login's loader chain (a reader's request is the common case).
+            request.environ[key] = None
         else:
             request.environ[key] = current_user._get_current_object() if current_user.is_authenticated else None
     return request.environ[key]

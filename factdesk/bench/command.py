@@ -108,8 +108,8 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: st
                "--threads", str(threads), "--bind", f"{HOST}:{port}", "--keep-alive", "30",
                "--backlog", "512", "--timeout", "120", "--error-logfile", str(log), "--log-level", "warning",
                "factdesk.bench.serve:make_app()"]
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    app_log = open(workdir / "app.log", "wb")  # the app's own log (its tracebacks) goes to stderr
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=app_log, stderr=app_log, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -124,7 +124,7 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: st
             if time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)}")
             time.sleep(0.2)
-        yield port, log
+        yield port, workdir / "app.log"
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -133,6 +133,7 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: st
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        app_log.close()
 
 
 def _tail(path: Path, lines: int = 5) -> str:
@@ -173,6 +174,9 @@ def login_cookie(port: int, email: str, password: str) -> str:
         body=urllib.parse.urlencode(form).encode())
     if status != 302:
         raise BenchError(f"logging in as {email} on the bench server answered {status}")
+    jar.update(_cookies(headers))
+    # A browser keeps what the desk sets on its first page (the session's CSRF secret), so do the same.
+    status, headers, _ = http(port, "GET", "/desk", headers={"Cookie": _cookie_header(jar)})
     jar.update(_cookies(headers))
     return _cookie_header(jar)
 
@@ -246,10 +250,12 @@ def page_assets(port: int, path: str, headers: dict) -> dict:
               help="Keep-alive connections of the load generator (default 16).")
 @click.option("--writers", type=click.IntRange(min=1, max=200), default=50, show_default=True,
               help="Concurrent API clients in the writers' test.")
+@click.option("--writer-requests", type=click.IntRange(min=1, max=1000), default=None,
+              help="Requests each writer sends (default 20; 4 with --quick).")
 @click.option("--database-url", default=None,
               help="An EMPTY database to fill instead of a temporary SQLite file (it is migrated and filled).")
 @click.option("--keep", is_flag=True, help="Keep the temporary folder (database, gunicorn log).")
-def bench(claims, articles, out, quick, duration, concurrency, writers, database_url, keep):
+def bench(claims, articles, out, quick, duration, concurrency, writers, writer_requests, database_url, keep):
     """Measure DESIGN.md §9 on a desk of --claims claims across --articles articles; print the table."""
     from flask import current_app
 
@@ -263,7 +269,7 @@ def bench(claims, articles, out, quick, duration, concurrency, writers, database
     duration = duration or (1.0 if quick else 5.0)
     warmup = 0.3 if quick else 1.0
     concurrency = concurrency or (8 if quick else 16)
-    per_writer = 4 if quick else 20
+    per_writer = writer_requests or (4 if quick else 20)
     workdir = Path(tempfile.mkdtemp(prefix="factdesk-bench-"))
     url = database_url or f"sqlite:///{workdir / 'bench.db'}"
     started = time.monotonic()
@@ -296,7 +302,9 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
     from .writers import prepare_writers, run_writers, verify_writers
 
     say = Progress.line
-    overrides = {"SQLALCHEMY_DATABASE_URI": url, "FACTDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(16)}
+    # The in-process app counts what a page costs to render: its page cache is off.
+    overrides = {"SQLALCHEMY_DATABASE_URI": url, "FACTDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(16),
+                 "PAGE_CACHE": False}
     if fixtures:
         overrides["FACTDESK_FIXTURES"] = fixtures
     app = create_app(overrides)
@@ -323,12 +331,13 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
         heavy, empty = db.session.get(P.Article, heavy_id), db.session.get(P.Article, empty_id)
         page_list = P.discover(app, client, heavy, empty, token_headers=token_headers)
     say(f"bench: counting SQL per page at {small['claims']:,} claims")
-    counts_small = P.statements_per_page(app, client, page_list, token_headers)
+    counted = [p for p in page_list if p.name in P.COUNTED]
+    counts_small = P.statements_per_page(app, client, counted, token_headers)
     with app.app_context():
         fill_desk(size["claims"] - small["claims"], size["articles"] - small["articles"], Progress("desk 2/2"), seed=8)
         db.session.commit()
     say(f"bench: counting SQL per page at {size['claims']:,} claims")
-    counts_full = P.statements_per_page(app, client, page_list, token_headers)
+    counts_full = P.statements_per_page(app, client, counted, token_headers)
     with app.app_context():
         writer_plan = prepare_writers(writers)
         db.session.commit()

@@ -98,7 +98,7 @@ def _parse(buf: bytearray) -> tuple[int, int, bool] | None:
 
 
 def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, duration: float = 5.0,
-          warmup: float = 1.0, max_requests: int | None = None) -> dict:
+          warmup: float = 1.0, max_requests: int | None = None, min_requests: int = 20) -> dict:
     """Send `requests` round-robin over `concurrency` keep-alive connections for `duration` seconds
     (after `warmup` seconds whose answers are not counted); returns counts, rate and latencies."""
     if host not in ALLOWED_HOSTS:
@@ -115,6 +115,9 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
     t0 = time.perf_counter()
     measure_from = t0 + warmup
     stop_at = measure_from + duration
+    # A slow page still gets `min_requests` answers measured (the window grows, up to ten times).
+    hard_stop = measure_from + duration * 10
+    last_done = measure_from
     completed = 0
 
     def connect(conn: _Conn) -> None:
@@ -170,7 +173,7 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
                 if conn.buf or conn.out:
                     errors["closed_mid_response"] = errors.get("closed_mid_response", 0) + 1
                 reconnects += 1
-                if time.perf_counter() >= stop_at:
+                if time.perf_counter() >= stop_at and completed >= min_requests:
                     active -= 1
                     conn.sock = None
                     continue
@@ -185,11 +188,13 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
             status, used, closes = parsed
             del conn.buf[:used]
             done_at = time.perf_counter()
-            if measure_from <= conn.started and done_at <= stop_at:
+            if measure_from <= done_at <= stop_at or (done_at > stop_at and completed < min_requests):
                 statuses[status] = statuses.get(status, 0) + 1
+                last_done = max(last_done, done_at)
                 latencies.append(done_at - conn.started)
                 completed += 1
-            finished = done_at >= stop_at or (max_requests is not None and completed >= max_requests)
+            finished = (done_at >= stop_at and completed >= min_requests) or done_at >= hard_stop \
+                or (max_requests is not None and completed >= max_requests)
             if finished:
                 selector.unregister(conn.sock)
                 conn.sock.close()
@@ -206,7 +211,7 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
         if time.perf_counter() - now > 60:
             errors["stalled"] = errors.get("stalled", 0) + 1
             break
-    measured = min(time.perf_counter(), stop_at) - measure_from
+    measured = max(min(time.perf_counter(), stop_at), last_done) - measure_from
     latencies.sort()
 
     def pct(p: float) -> float | None:

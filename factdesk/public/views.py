@@ -8,6 +8,7 @@ from ..articles.marks import render_marked_text
 from ..extensions import db
 from ..markdown import render_markdown
 from ..models import utcnow
+from ..pagecache import cached_page
 from ..ratings import scale
 from . import bp, reading
 from .claimreview import claim_review, json_ld, scale_bounds
@@ -46,6 +47,7 @@ def _page() -> int:
 
 @bp.route("/")
 @public
+@cached_page()
 def home():
     q = request.args.get("q", "").strip()[:200]
     rating = request.args.get("rating", "").strip() or None
@@ -62,6 +64,7 @@ def check_short(claim_id: int):
 
 @bp.route("/checks/<int:claim_id>-<slug>")
 @public
+@cached_page()
 def check(claim_id: int, slug: str):
     claim = reading.published_check(claim_id)
     if slug != check_slug(claim):
