@@ -67,8 +67,11 @@ function hide() {
 }
 
 let pending = false;
+// While the mouse is down the form stays as it is: showing it mid-drag would push the text down
+// under the pointer and the selection would end somewhere else. The selection is read on release.
+let dragging = false;
 function update() {
-  if (pending) return;
+  if (pending || dragging) return;
   pending = true;
   requestAnimationFrame(() => {
     pending = false;
@@ -87,6 +90,16 @@ function textMatches() {
 if (container && form && ["start", "end", "quote"].every((n) => field(n))) {
   if (textMatches()) {
     document.addEventListener("selectionchange", update);
+    container.addEventListener("pointerdown", (event) => {
+      if (event.button === 0) dragging = true;
+    });
+    for (const name of ["pointerup", "pointercancel"]) {
+      document.addEventListener(name, () => {
+        if (!dragging) return;
+        dragging = false;
+        update();
+      });
+    }
     container.addEventListener("mouseup", update);
     container.addEventListener("keyup", update);
     container.addEventListener("keydown", (event) => {
