@@ -251,9 +251,13 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
     made["claims"] = done
     if claims % CHUNK:
         echo(f"  claims {done:,}/{claims:,}")
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # Rows went in with explicit ids: move each id sequence past them, or the next insert collides.
+        for table in ("articles", "claims", "evidence"):
+            db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+    db.session.execute(db.text("ANALYZE"))  # fresh statistics, so the planner picks the queue's indexes
+    db.session.commit()
     echo("fill_desk: done")
     return made
 
