@@ -397,6 +397,10 @@ class _Reanchorer:
             while e > s and new[e - 1].isspace():
                 e -= 1
             if e > s and _similar(a.quote, new[s:e]):
+                # The unchanged words overlapping the mapped span: the diff was merely off by a little.
+                for k in self.occurrences(a.quote):
+                    if k < e and k + len(a.quote) > s:
+                        return _make(new, k, k + len(a.quote), MOVED)
                 return _make(new, s, e, FUZZY)
         # 2b. the exact quote, without its context, when it occurs once and is long enough to be
         # telling (a paragraph-sized quote moved elsewhere has no context left to agree)
@@ -407,20 +411,29 @@ class _Reanchorer:
         return replace(a, state=ORPHANED)
 
     def _exact(self, a: Anchor, positioned: bool) -> int | None:
+        """The occurrence of the exact quote whose context agrees best; where the diff maps it wins ties.
+
+        The diff's placement alone is not trusted for short quotes (a one-letter quote matches by
+        chance wherever the diff lands), so it competes on context like every other occurrence, but
+        is accepted even when its context was edited.
+        """
         new, q = self.new, a.quote
         target = None
+        at_target = False
         if positioned:
             target, target_end = self.mapping.start(a.start), self.mapping.end(a.end)
-            if target_end - target == len(q) and new.startswith(q, target):
-                return target  # where the diff puts it: the same words, whatever else changed
+            at_target = target_end - target == len(q) and new.startswith(q, target)
         occ = self.occurrences(q)
+        if at_target and target not in occ:
+            occ = [*occ, target]
         need = min(MIN_CONTEXT_MATCH, (len(a.prefix) + len(a.suffix)) // 2)
         best: tuple | None = None
         for s in occ:
             score = _context_score(new, s, s + len(q), a.prefix, a.suffix)
-            if score < need:
+            is_target = at_target and s == target
+            if score < need and not is_target:
                 continue
-            key = (score, -abs(s - target) if target is not None else 0, -s)
+            key = (score, is_target, -abs(s - target) if target is not None else 0, -s)
             if best is None or key > best[0]:
                 best = (key, s)
         return None if best is None else best[1]
