@@ -41,6 +41,8 @@ def load(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "FACTDESK_ALLOW_PRIVATE_FETCH": _flag("FACTDESK_ALLOW_PRIVATE_FETCH"),
+        # Total seconds a URL fetch (article import, evidence archive, watch) may take.
+        "FACTDESK_FETCH_TIMEOUT": _int("FACTDESK_FETCH_TIMEOUT", 10),
         "ALLOW_SELF_APPROVAL": _flag("ALLOW_SELF_APPROVAL"),
         # Limits of DESIGN.md §10.
         "MAX_ARTICLE_CHARS": _int("MAX_ARTICLE_CHARS", 500_000),
