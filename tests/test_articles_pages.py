@@ -335,3 +335,28 @@ def test_demo_seed_article_shows_its_highlighted_claims(client, app, checker):
     for claim in placed:
         assert f'id="hl-{claim.id}"' in html and f'id="claim-{claim.id}"' in html
     assert _text_of(html) == article.text
+
+
+def test_reattaching_to_a_repeated_quote_asks_which_one(client, checker):
+    article = _article(checker)
+    claim = _claim(article, checker, "a minimum of 10 occurrences")
+    from factdesk.articles.revise import revise_article
+
+    revise_article(article, article.text.replace("a minimum of 10 occurrences", "many occasions"), checker)
+    db.session.commit()
+    quote = "10,000 containers of munitions to Russia"
+    starts = [m.start() for m in re.finditer(re.escape(quote), db.session.get(Article, article.id).text)]
+    login(client, checker)
+    url = f"/desk/articles/{article.id}/claims/{claim.id}/reattach"
+    response = post_form(client, url, {"quote": quote})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Which one?" in html and f'action="{url}"' in html
+    assert db.session.get(Claim, claim.id).anchor_state == AnchorState.orphaned
+    response = post_form(client, url, {"start": starts[-1], "end": starts[-1] + len(quote)})
+    assert response.status_code == 302
+    claim = db.session.get(Claim, claim.id)
+    assert (claim.anchor_start, claim.quote, claim.anchor_state) == (starts[-1], quote, AnchorState.anchored)
+    # an empty re-attach form is refused with a message, the claim stays as it was
+    response = post_form(client, url, {"quote": ""})
+    assert response.status_code == 422 and "Type or paste the words" in response.get_data(as_text=True)

@@ -48,7 +48,8 @@ class ClaimForm(FlaskForm):
 
 
 class ReattachForm(FlaskForm):
-    quote = TextAreaField("Quote in the current text", validators=[DataRequired(), Length(max=2000)])
+    # A typed quote, or start/end when the person picked one occurrence of a repeated quote.
+    quote = TextAreaField("Quote in the current text", validators=[Optional(), Length(max=2000)])
     start = IntegerField(validators=[Optional()])
     end = IntegerField(validators=[Optional()])
     submit = SubmitField("Re-attach")

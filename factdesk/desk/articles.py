@@ -313,7 +313,7 @@ def _article_claim(article_id: int, claim_id: int) -> tuple[Article, Claim]:
 def reattach_claim(article_id: int, claim_id: int):
     article, claim = _article_claim(article_id, claim_id)
     form = ReattachForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not (form.quote.data or form.start.data is not None):
         message = "Type or paste the words to attach the claim to."
         return _article_page(article_id, 422, reattach_error=(claim.id, form.quote.data or "", message), error=message)
     return _reattach(article, claim, current_actor(), start=form.start.data, end=form.end.data, quote=form.quote.data)
