@@ -92,3 +92,20 @@ def test_hostile_rationale_and_comment_are_harmless_on_the_claim_page(client, se
     # The page itself runs no inline script: every <script> has a src on our own origin.
     assert all(s.get("src", "").startswith("/static/") for s in doc.xpath("//script"))
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_live_preview_endpoint_answers_sanitised_html(client, checker):
+    from .conftest import post_form
+
+    login(client, checker)
+    response = post_form(client, "/desk/markdown/preview", {"text": HOSTILE})
+    assert response.status_code == 200
+    html = response.get_json()["html"]
+    assert _dangerous(html) == []
+    assert 'href="https://stats.example/report"' in html
+
+
+def test_live_preview_needs_a_login_and_a_csrf_token(client, checker):
+    assert client.post("/desk/markdown/preview", data={"text": "x"}).status_code == 302
+    login(client, checker)
+    assert client.post("/desk/markdown/preview", data={"text": "x"}).status_code == 400

@@ -43,8 +43,8 @@ def test_checker_researches_editor_sends_back_checker_fixes_second_editor_publis
     expect(casey.locator(".assignee-name")).to_have_text(checker.name)
     casey.select_option("#rating", "false")
     casey.fill("#rationale", "Customs data show **fewer** containers.")
-    casey.get_by_role("button", name="Preview rationale").click()
-    expect(casey.locator("#rationale-preview strong")).to_have_text("fewer")
+    expect(casey.locator("#rationale-preview strong")).to_have_text("fewer")  # the live preview, as typed
+    expect(casey.locator(".rationale-preview .label")).to_have_text("Preview of what you typed")
     casey.get_by_role("button", name="Save changes").click()
     expect(casey.locator(".flash-success")).to_contain_text("Claim saved")
     casey.fill("#evidence-url", "https://stats.example/customs-2024")

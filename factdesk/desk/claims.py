@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
@@ -289,6 +289,16 @@ def transition_claim(claim_id: int):
     db.session.commit()
     flash(f"Claim {claim_id} is now {workflow.LABELS[item.status]}.", "success")
     return redirect(url_for("desk.claim", claim_id=claim_id))
+
+
+@bp.route("/markdown/preview", methods=["POST"])
+@requires(Role.checker)
+def markdown_preview():
+    """The sanitised HTML of a Markdown text, for the live preview beside the rationale editor."""
+    text = request.form.get("text", "")
+    if len(text) > editing.MAX["rationale"]:
+        return jsonify(html="", error="The text is over the rationale's limit."), 413
+    return jsonify(html=str(render_markdown(text)))
 
 
 def describe(value) -> str:
