@@ -166,7 +166,7 @@ def test_public_pages_cost_the_same_sql_for_one_check_or_many(app, client, check
     story = article(checker, "Many claims", " ".join(f"Claim number {i} is here." for i in range(8)))
     first = publish(claim(story, checker, "Claim number 0 is here", "Wording 0"), checker, editor, tags=["a"])
     urls = lambda: ("/", "/?q=claim", path_of(app, first), article_path_of(app, story), "/feed.atom",  # noqa: E731
-                    "/sitemap.xml", "/corrections", "/?tag=a")
+                    "/sitemap.xml", "/corrections", "/?tag=a", "/api/v1/public/claimreviews")
     before = {url: _statements(client, url) for url in urls()}
     for i in range(1, 8):
         c = publish(claim(story, checker, f"Claim number {i} is here", f"Wording {i}"), checker, editor,

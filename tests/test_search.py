@@ -15,6 +15,12 @@ TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spri
 
 
 @pytest.fixture
+def app_settings():
+    """The search itself, not the page cache in front of it."""
+    return {"PAGE_CACHE": False}
+
+
+@pytest.fixture
 def story(app, checker):
     return article(checker, "Lighthouse keepers return to Portmerrow", TEXT)
 
@@ -135,3 +141,28 @@ def test_better_matches_rank_first(app, checker, editor):
     strong = publish(claim(story, checker, "Taxes on taxes rose again, taxes everywhere",
                            "Taxes, taxes and more taxes."), checker, editor)
     assert _public_ids("taxes") == [strong.id, weak.id]
+
+
+def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story, checker, editor):
+    from sqlalchemy import event
+
+    headers = token_for(checker)
+    claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter", "Cargo grew.")
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/api/v1/search?q=cargo OR crane OR dockworkers", headers=headers).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    statements()  # the token's first use is recorded once
+    few = statements()
+    claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes.")
+    claim(story, checker, "Dockworkers dispute the figures", "Dockworkers.")
+    other = article(checker, "Cargo cranes", "Cargo cranes everywhere. Dockworkers too.")
+    claim(other, checker, "Cargo cranes everywhere", "More cargo.")
+    assert statements() == few
