@@ -166,3 +166,17 @@ def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story,
     other = article(checker, "Cargo cranes", "Cargo cranes everywhere. Dockworkers too.")
     claim(other, checker, "Cargo cranes everywhere", "More cargo.")
     assert statements() == few
+
+
+def test_search_index_machinery_survives_every_migration(app):
+    """A later migration that rebuilds `claims` or `articles` in batch mode drops their triggers;
+    it must recreate them (migrations/versions/0002_full_text_search.py: create_sqlite_triggers)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "sqlite":
+        triggers = set(db.session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+        expected = {f"{table}_fts_{kind}" for table in ("claims", "articles") for kind in ("ai", "ad", "au")}
+        assert expected <= triggers
+    else:
+        indexes = set(db.session.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+        assert search.SEARCH_INDEXES <= indexes
