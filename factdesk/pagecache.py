@@ -27,7 +27,7 @@ from collections import OrderedDict
 from functools import wraps
 from typing import Callable
 
-from flask import current_app, make_response, request, session
+from flask import current_app, has_request_context, make_response, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,7 @@ class _Store:
         self.sqlite_lock = threading.Lock()
         self.pid = None
         self.sqlite_path: str | None = None
+        self.people: dict = {}
 
     def get(self, key):
         with self.lock:
@@ -105,7 +106,20 @@ def _redis():
 
 
 def generation() -> tuple | None:
-    """What identifies the desk's data right now, or None when changes elsewhere cannot be seen."""
+    """What identifies the desk's data right now, or None when changes elsewhere cannot be seen.
+
+    Asked once per request (the person's row and the page both use it) unless this process has
+    committed since: a request that writes sees its own change."""
+    environ = request.environ if has_request_context() else {}
+    memo = environ.get("factdesk.generation")
+    if memo is not None and memo[0] == _local_commits:
+        return memo[1]
+    current = _generation()
+    environ["factdesk.generation"] = (_local_commits, current)
+    return current
+
+
+def _generation() -> tuple | None:
     redis = _redis()
     if redis is not None:
         try:
@@ -174,3 +188,29 @@ def cached_page(*, person: bool = False) -> Callable:
         return wrapper
 
     return decorate
+
+
+def load_person(user_id: int):
+    """The User with this id for the session's login, without a query while the desk is unchanged.
+
+    Every desk request starts by loading its person; with an exact generation (see above) the row
+    read last time is still the row, so it is rebuilt from the values kept then and attached to this
+    request's session without SQL (`merge(load=False)`): a deactivation, a role change or a logout
+    elsewhere is a commit, which changes the generation, so it is seen at once."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from .models import User
+
+    if not current_app.config.get("PAGE_CACHE", True):
+        return db.session.get(User, user_id)
+    current = generation()
+    store = _store()
+    entry = store.people.get(user_id) if current is not None else None
+    if entry is not None and entry[0] == current:
+        user = User(**entry[1])
+        make_transient_to_detached(user)
+        return db.session.merge(user, load=False)
+    user = db.session.get(User, user_id)
+    if user is not None and current is not None:
+        store.people[user_id] = (current, {attr.key: getattr(user, attr.key) for attr in User.__mapper__.column_attrs})
+    return user

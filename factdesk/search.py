@@ -296,10 +296,15 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
         select(literal("claim").label("kind"), claims.c.id, claims.c.rank),
         select(literal("article").label("kind"), articles.c.id, articles.c.rank),
     ).subquery("both")
-    total = db.session.execute(select(func.count()).select_from(both)).scalar_one()
-    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank)
+    # One pass over the hits: the total rides along as a window count (the full-text match and its
+    # ranking run once, not once for a count and again for the page).
+    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank, func.count().over().label("total"))
                               .order_by(both.c.rank, both.c.kind, both.c.id)
                               .limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: count to say how many there are
+        total = db.session.execute(select(func.count()).select_from(both)).scalar_one() if page > 1 else 0
     claim_ids = [r.id for r in rows if r.kind == "claim"]
     article_ids = [r.id for r in rows if r.kind == "article"]
     loaded: dict[tuple[str, int], Any] = {}

@@ -26,8 +26,10 @@ def test_quick_bench_writes_a_report_with_the_seven_rows(app, tmp_path):
     assert list(rows) == list(ROW_NAMES)
     for row in rows.values():
         assert set(row) >= {"name", "measured", "baseline", "ratio", "target", "met"}
-    assert rows["queue_page"]["raw"]["queue"]["requests"] > 0
-    assert rows["queue_page"]["raw"]["trivial_first"]["statuses"] == {"200": rows["queue_page"]["raw"]["trivial_first"]["requests"]}
+    queue = rows["queue_page"]["raw"]
+    assert queue["target"]["requests"] > 0 and len(queue["rounds"]) == 3
+    assert queue["baseline"]["statuses"] == {"200": queue["baseline"]["requests"]}
+    assert rows["sql_per_page"]["pages"]["queue"]["full"] > 0
     writers = rows["concurrent_writers"]
     assert writers["run"]["writers"] == 50 and writers["run"]["requests"] == 200
     assert writers["verified"]["lost"] == 0, writers["verified"]["problems"]

@@ -9,6 +9,7 @@ from ..access import READER
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Claim, Publication, Role, Status
+from ..pagecache import cached_page
 from ..public.claimreview import claim_review, scale_bounds
 from ..search import search_desk
 from . import endpoint, query_int, schemas, serialize
@@ -70,6 +71,7 @@ def public_claimreviews():
 
 @endpoint("/search", least=Role.checker, summary="Full-text search over articles and claims (any state)",
           response=schemas.page_of(SearchHit), query=SEARCH_QUERY + schemas.PAGE_PARAMS, errors=(401, 422))
+@cached_page(person=True)
 def search():
     q = " ".join((request.args.get("q") or "").split())
     if not q:

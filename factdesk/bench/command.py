@@ -124,7 +124,7 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: st
             if time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)}")
             time.sleep(0.2)
-        yield port, workdir / "app.log"
+        yield port, (workdir / "app.log", log)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -195,15 +195,39 @@ def _cookie_header(jar: dict) -> str:
 
 # ---------------------------------------------------------------- load
 
-def load(port: int, requests: list[bytes], *, duration: float, concurrency: int, warmup: float) -> dict:
-    """Run the load generator in its own process and return its figures."""
-    job = {"host": HOST, "port": port, "requests": [r.decode("latin-1") for r in requests],
-           "duration": duration, "concurrency": concurrency, "warmup": warmup}
+def load(port: int, *, phases: list[dict], concurrency: int) -> list[dict]:
+    """Run the load generator in its own process over `phases` (one after the other); their figures."""
+    job = {"host": HOST, "port": port, "concurrency": concurrency,
+           "phases": [{**phase, "requests": [r.decode("latin-1") for r in phase["requests"]]} for phase in phases]}
+    budget = sum((p["duration"] * 10 + p["warmup"]) for p in phases) + 120
     done = subprocess.run([sys.executable, "-m", "factdesk.bench.load"], input=json.dumps(job), text=True,
-                          capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=duration + warmup + 120)
+                          capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=budget)
     if done.returncode != 0:
         raise BenchError(f"the load generator failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout)
+
+
+def _merge(runs: list[dict]) -> dict:
+    """Slices of one page as one figure: all requests over all measured seconds."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for k, v in r["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    p50s = sorted(r["latency_ms"]["p50"] for r in runs if r["latency_ms"]["p50"] is not None)
+    return {"requests": requests, "seconds": round(seconds, 3), "rps": round(requests / seconds, 1) if seconds else 0.0,
+            "ok": sum(r["ok"] for r in runs), "statuses": statuses,
+            "p50_ms": p50s[len(p50s) // 2] if p50s else None, "slices": len(runs),
+            "errors": {k: v for r in runs for k, v in r["errors"].items()}}
+
+
+def _median(values: list[float]) -> float | None:
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 # ---------------------------------------------------------------- assets
@@ -267,7 +291,7 @@ def bench(claims, articles, out, quick, duration, concurrency, writers, writer_r
     if size["articles"] > size["claims"]:
         raise click.BadParameter("a desk needs at least as many claims as articles.", param_hint="--articles")
     duration = duration or (1.0 if quick else 5.0)
-    warmup = 0.3 if quick else 1.0
+    warmup = 0.1 if quick else 0.3
     concurrency = concurrency or (8 if quick else 16)
     per_writer = writer_requests or (4 if quick else 20)
     workdir = Path(tempfile.mkdtemp(prefix="factdesk-bench-"))
@@ -338,6 +362,8 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
         db.session.commit()
     say(f"bench: counting SQL per page at {size['claims']:,} claims")
     counts_full = P.statements_per_page(app, client, counted, token_headers)
+    say("bench: timing each page's render in-process, page cache off")
+    cold = P.cold_costs(app, client, page_list, token_headers, 3 if quick else 10)
     with app.app_context():
         writer_plan = prepare_writers(writers)
         db.session.commit()
@@ -348,7 +374,9 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
         db.engine.dispose()
 
     rows = [_sql_row(counts_small, counts_full, small, size, P.missing(page_list))]
-    with gunicorn(url, workdir, fixtures=fixtures) as (port, log):
+    rounds = 3 if quick else 5
+    slice_s = max(0.2, duration / rounds)
+    with gunicorn(url, workdir, fixtures=fixtures) as (port, logs):
         cookie = login_cookie(port, editor_email, password)
         auth = {"session": {"Cookie": cookie}, "token": token_headers, None: {}}
         by_name = {p.name: p for p in page_list}
@@ -357,50 +385,56 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
             return [build_request("GET", by_name[n].path, HOST, port, auth[by_name[n].auth]) for n in names
                     if n in by_name]
 
-        def measure(label: str, requests: list[bytes]) -> dict | None:
-            if not requests:
+        trivial = [build_request("GET", "/bench/trivial", HOST, port)]
+
+        def pair(label: str, target: list[bytes], base: list[bytes], base_label: str) -> dict | None:
+            """Alternate slices of the page and its baseline; a noisy neighbour slows both alike."""
+            if not target or not base:
                 say(f"bench: {label}: page missing, not measured")
                 return None
-            figures = load(port, requests, duration=duration, concurrency=concurrency, warmup=warmup)
-            say(f"bench: {label:22} {figures['rps']:8.1f} req/s  p50 {figures['latency_ms']['p50']} ms  "
-                f"statuses {figures['statuses']}")
-            return figures
+            phases = []
+            for _ in range(rounds):
+                phases += [{"requests": base, "duration": slice_s, "warmup": warmup},
+                           {"requests": target, "duration": slice_s, "warmup": warmup}]
+            runs = load(port, phases=phases, concurrency=concurrency)
+            result = {"target": _merge(runs[1::2]), "baseline": _merge(runs[0::2]),
+                      "rounds": [{"target_rps": t["rps"], "baseline_rps": b["rps"]}
+                                 for b, t in zip(runs[0::2], runs[1::2])]}
+            say(f"bench: {label:24} {result['target']['rps']:8.1f} req/s  vs {base_label} "
+                f"{result['baseline']['rps']:8.1f} req/s  statuses {result['target']['statuses']}")
+            return result
 
-        trivial = [build_request("GET", "/bench/trivial", HOST, port)]
-        figures = {"trivial_first": measure("trivial route", trivial)}
-        figures["queue"] = measure("queue page", requests_for("queue"))
-        figures["check"] = measure("public check page", requests_for("check"))
-        figures["home"] = measure("public home", requests_for("home"))
-        figures["article_highlights"] = measure(f"article, {HIGHLIGHTS} highlights", requests_for("article_highlights"))
-        figures["article_empty"] = measure("article, no highlights", requests_for("article_empty"))
-        figures["search"] = measure("search", requests_for(*(n for n in by_name if n.startswith("search_"))))
-        figures["by_key"] = measure("one row by key", requests_for("by_key"))
-        figures["trivial_last"] = measure("trivial route (again)", trivial)
+        figures = {
+            "queue": pair("queue page", requests_for("queue"), trivial, "trivial"),
+            "check": pair("public check page", requests_for("check"), trivial, "trivial"),
+            "home": pair("public home", requests_for("home"), trivial, "trivial"),
+            "article": pair(f"article, {HIGHLIGHTS} highlights", requests_for("article_highlights"),
+                            requests_for("article_empty"), "none"),
+            "search": pair("search", requests_for(*(n for n in by_name if n.startswith("search_"))),
+                           requests_for("by_key"), "by key"),
+        }
         assets = page_assets(port, by_name["article_highlights"].path, auth["session"]) \
             if "article_highlights" in by_name else None
 
         say(f"bench: {writers} writers, {per_writer} requests each")
         writer_result = run_writers(port, writer_plan, per_writer=per_writer)
-        server_log = log.read_text(errors="replace") if log.exists() else ""
+        server_log = "".join(log.read_text(errors="replace") for log in logs if log.exists())
     with app.app_context():
         writer_check = verify_writers(writer_plan, writer_result)
         db.session.remove()
         db.engine.dispose()
 
-    rows += _speed_rows(figures)
+    rows += _speed_rows(figures, cold)
     rows.append(_assets_row(assets))
     rows.append(_writers_row(writer_result, writer_check, server_log))
     return report.build(
         {"claims": actual["claims"], "articles": actual["articles"]}, rows,
         requested=size, server={"gunicorn": "1 worker, gthread, 8 threads", "env": "production",
                                 "database": "sqlite" if url.startswith("sqlite") else url.split(":", 1)[0]},
-        load={"duration_s": duration, "warmup_s": warmup, "concurrency": concurrency},
+        load={"duration_s": duration, "rounds": rounds, "slice_s": slice_s, "warmup_s": warmup,
+              "concurrency": concurrency},
+        cold_ms=cold,
         pages={p.name: p.path for p in page_list}, missing_pages=P.missing(page_list), quick=quick)
-
-
-def _baseline(figures: dict) -> float:
-    rates = [f["rps"] for f in (figures.get("trivial_first"), figures.get("trivial_last")) if f]
-    return max(rates) if rates else 0.0
 
 
 def _ok(f: dict | None) -> bool:
@@ -408,32 +442,47 @@ def _ok(f: dict | None) -> bool:
     return bool(f) and f["requests"] > 0 and f["ok"] == f["requests"]
 
 
-def _speed_rows(figures: dict) -> list[dict]:
-    base = _baseline(figures)
-    raw_base = {"trivial_first": figures.get("trivial_first"), "trivial_last": figures.get("trivial_last")}
+def _rate_ratio(p: dict) -> float | None:
+    """Median over rounds of page req/s ÷ baseline req/s."""
+    return _median([r["target_rps"] / r["baseline_rps"] for r in p["rounds"] if r["baseline_rps"]])
+
+
+def _cost_ratio(p: dict) -> float | None:
+    """Median over rounds of page ms ÷ baseline ms (= baseline req/s ÷ page req/s)."""
+    return _median([r["baseline_rps"] / r["target_rps"] for r in p["rounds"] if r["target_rps"]])
+
+
+def _speed_rows(figures: dict, cold: dict) -> list[dict]:
     rows = []
     q = figures.get("queue")
-    rows.append(report.row("queue_page", q["rps"] if q else None, base, unit="req/s", met=_ok(q),
-                           explains="queue page (50 rows, filtered, sorted) req/s vs trivial route req/s",
-                           raw={"queue": q, **raw_base}))
+    rows.append(report.row(
+        "queue_page", q["target"]["rps"] if q else None, q["baseline"]["rps"] if q else None, unit="req/s",
+        ratio=_rate_ratio(q) if q else None, met=bool(q) and _ok(q["target"]) and _ok(q["baseline"]),
+        explains="queue page (50 rows, filtered, sorted) req/s vs the trivial route's, alternated; ratio = median of rounds",
+        raw=q, cold_ms=cold.get("queue")))
     check, home = figures.get("check"), figures.get("home")
-    public_rates = [f["rps"] for f in (check, home) if f]
-    rows.append(report.row("public_pages", min(public_rates) if len(public_rates) == 2 else None, base,
-                           unit="req/s", met=_ok(check) and _ok(home),
-                           explains="the slower of a public check page and the public home, req/s vs trivial",
-                           raw={"check": check, "home": home, **raw_base}))
-    heavy, empty = figures.get("article_highlights"), figures.get("article_empty")
-    rows.append(report.row("article_highlights", report.ms_per_request(heavy["rps"]) if heavy else None,
-                           report.ms_per_request(empty["rps"]) if empty else None, unit="ms",
-                           met=_ok(heavy) and _ok(empty),
-                           explains="ms per request of the article page with 300 highlights vs with none",
-                           raw={"with_highlights": heavy, "without": empty}))
-    search, key = figures.get("search"), figures.get("by_key")
-    rows.append(report.row("search", report.ms_per_request(search["rps"]) if search else None,
-                           report.ms_per_request(key["rps"]) if key else None, unit="ms",
-                           met=_ok(search) and _ok(key),
-                           explains="ms per request of full-text search vs a page reading one row by key (GET /api/v1/me)",
-                           raw={"search": search, "by_key": key}))
+    both = [p for p in (check, home) if p]
+    worst = min(both, key=_rate_ratio) if len(both) == 2 else None
+    rows.append(report.row(
+        "public_pages", worst["target"]["rps"] if worst else None, worst["baseline"]["rps"] if worst else None,
+        unit="req/s", ratio=_rate_ratio(worst) if worst else None,
+        met=len(both) == 2 and all(_ok(p["target"]) for p in both),
+        explains="the worse of a public check page and the public home, req/s vs the trivial route's",
+        raw={"check": check, "home": home}, cold_ms={"check": cold.get("check"), "home": cold.get("home")}))
+    art = figures.get("article")
+    rows.append(report.row(
+        "article_highlights", report.ms_per_request(art["target"]["rps"]) if art else None,
+        report.ms_per_request(art["baseline"]["rps"]) if art else None, unit="ms",
+        ratio=_cost_ratio(art) if art else None, met=bool(art) and _ok(art["target"]) and _ok(art["baseline"]),
+        explains="ms per request of the article page with 300 highlights vs the same text with none",
+        raw=art, cold_ms={"with_highlights": cold.get("article_highlights"), "without": cold.get("article_empty")}))
+    se = figures.get("search")
+    rows.append(report.row(
+        "search", report.ms_per_request(se["target"]["rps"]) if se else None,
+        report.ms_per_request(se["baseline"]["rps"]) if se else None, unit="ms",
+        ratio=_cost_ratio(se) if se else None, met=bool(se) and _ok(se["target"]) and _ok(se["baseline"]),
+        explains="ms per request of GET /api/v1/search vs a page reading one row by key (GET /api/v1/me)",
+        raw=se, cold_ms={"search": {k: v for k, v in cold.items() if k.startswith("search_")}, "by_key": cold.get("by_key")}))
     return rows
 
 

@@ -231,12 +231,17 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
 
 
 def main() -> None:
+    """One job, or `phases`: several jobs run one after the other (the benchmark alternates a page
+    with its baseline in short slices, so a noisy neighbour slows both alike)."""
     job = json.load(sys.stdin)
-    requests = [r.encode("latin-1") for r in job["requests"]]
-    result = drive(job["host"], job["port"], requests, concurrency=job.get("concurrency", 8),
-                   duration=job.get("duration", 5.0), warmup=job.get("warmup", 1.0),
-                   max_requests=job.get("max_requests"))
-    json.dump(result, sys.stdout)
+    results = []
+    for phase in job.get("phases") or [job]:
+        requests = [r.encode("latin-1") for r in phase["requests"]]
+        results.append(drive(job["host"], job["port"], requests, concurrency=job.get("concurrency", 8),
+                             duration=phase.get("duration", job.get("duration", 5.0)),
+                             warmup=phase.get("warmup", job.get("warmup", 1.0)),
+                             max_requests=job.get("max_requests"), min_requests=job.get("min_requests", 20)))
+    json.dump(results if job.get("phases") else results[0], sys.stdout)
 
 
 if __name__ == "__main__":

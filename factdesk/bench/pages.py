@@ -203,3 +203,20 @@ def fresh_context_client(app: Flask):
 
     app.test_client_class = Client
     return app.test_client()
+
+
+def cold_costs(app: Flask, session_client, pages: list[Page], token_headers: dict, repeat: int) -> dict[str, float]:
+    """Milliseconds one in-process request of each page costs with the page cache off (the render
+    itself, without HTTP): what a page costs the first time after the desk changed."""
+    import time
+
+    out = {}
+    for page in pages:
+        headers = token_headers if page.auth == "token" else {}
+        client = session_client if page.auth == "session" else fresh_context_client(app)
+        client.get(page.path, headers=headers)
+        started = time.perf_counter()
+        for _ in range(repeat):
+            client.get(page.path, headers=headers)
+        out[page.name] = round((time.perf_counter() - started) / repeat * 1000, 2)
+    return out
