@@ -41,6 +41,11 @@ test-postgres: $(STAMP) chromium redis
 test-fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/test_fuzz_api.py
 
+## DESIGN.md §9: a desk of 100,000 claims under gunicorn, load, 50 writers; report in report.json
+## (about 4 minutes). `make bench ARGS=--quick` runs a small desk in under a minute.
+bench: $(STAMP)
+	$(BIN)/flask --app wsgi bench --out report.json $(ARGS)
+
 ## Scores article extraction on ../shared/fixtures/web-articles (shingle F1).
 extract-score: $(STAMP)
 	$(BIN)/python -m factdesk.articles.score --baseline
