@@ -87,7 +87,7 @@ def test_home_filters_by_rating_and_tag(app, client, story, checker, editor):
                     rating="false", tags=["crime"])
     rated_true = client.get("/?rating=true").get_data(as_text=True)
     assert "Trees claim" in rated_true and "Crime claim" not in rated_true
-    tagged = client.get("/?tag=crime").get_data(as_text=True)
+    tagged = client.get("/?tag=+Crime+").get_data(as_text=True)
     assert "Crime claim" in tagged and "Trees claim" not in tagged
     assert "Crime claim" not in client.get("/?tag=crime&rating=true").get_data(as_text=True)
     both = client.get("/").get_data(as_text=True)

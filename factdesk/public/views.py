@@ -51,7 +51,7 @@ def _page() -> int:
 def home():
     q = request.args.get("q", "").strip()[:200]
     rating = request.args.get("rating", "").strip() or None
-    tag = request.args.get("tag", "").strip() or None
+    tag = " ".join(request.args.get("tag", "").split()).lower()[:60] or None  # stored as the desk writes tags
     checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE)
     return render_template("public/home.html", checks=checks, q=q, rating=rating, tag=tag, ratings=scale())
 
