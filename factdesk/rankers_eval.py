@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +36,20 @@ class Report:
     pairs: list[dict]
     lead_precision_at_5: float = 0.0
     lead_precision_at_10: float = 0.0
+    pool: int = 0  # earlier claims on the evaluation desk: labelled ones plus fixture sentences
+    labelled_claims: int = 0
+    small_recall_at_5: float = 0.0  # among the labelled claims alone
+    small_pairs: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"precision_at_5": self.precision_at_5, "precision_at_10": self.precision_at_10,
                 "recall_at_5": self.recall_at_5,
                 "baseline_lead_precision_at_5": self.lead_precision_at_5,
-                "baseline_lead_precision_at_10": self.lead_precision_at_10, "documents": self.documents, "pairs": self.pairs}
+                "baseline_lead_precision_at_10": self.lead_precision_at_10,
+                "mean_reciprocal_rank": mean_reciprocal_rank(self.pairs), "earlier_claims": self.pool,
+                "labelled_claims_only": {"recall_at_5": self.small_recall_at_5,
+                                         "mean_reciprocal_rank": mean_reciprocal_rank(self.small_pairs)},
+                "documents": self.documents, "pairs": self.pairs}
 
 
 def _document_text(source: dict, fixtures: Path) -> str:
@@ -99,38 +108,78 @@ def _mean(rows: list[dict], key: str) -> float:
     return round(sum(r[key] for r in rows) / (len(rows) or 1), 3)
 
 
-def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json") -> tuple[float, list[dict]]:
-    """Recall at 5 of `similar_claims` over the labelled pairs, in a throwaway desk."""
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def fixture_distractors(fixtures: Path, avoid: list[str], limit: int = 3000) -> dict[str, list[str]]:
+    """Sentences of the web fixtures (eight words or more) to add to the desk as unrelated earlier claims.
+
+    Sentences that contain, or are contained in, a labelled claim or query are left out, so a query
+    never meets itself; other sentences about the same stories stay in, and may outrank a target.
+    """
+    from .articles.sentences import split_sentences
+    from .text import canonicalize
+
+    truth = json.loads((fixtures / "web-articles" / "ground-truth.json").read_text(encoding="utf-8"))
+    avoid_norm = [_norm(a) for a in avoid]
+    out: dict[str, list[str]] = {}
+    total = 0
+    for key in sorted(truth):
+        for sentence in split_sentences(canonicalize(truth[key]["articleBody"])):
+            text = sentence.text
+            if len(text.split()) < 8 or len(text) > 600 or total >= limit:
+                continue
+            n = _norm(text)
+            if any(n in a or a in n for a in avoid_norm):
+                continue
+            out.setdefault(key, []).append(text)
+            total += 1
+    return out
+
+
+def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json", *,
+                     distractors: dict[str, list[str]] | None = None) -> tuple[float, list[dict]]:
+    """Recall at 5 of `similar_claims` over the labelled pairs, in a throwaway desk.
+
+    `distractors` (source → sentences) are added as further earlier claims that no pair points at.
+    """
     from flask_migrate import upgrade
 
     from . import create_app
     from .accounts.users import create_user
+    from .articles.anchoring import anchor_at
     from .articles.service import create_article
-    from .claims.highlight import add_claim, locate
+    from .claims.highlight import add_claim
     from .claims.similar import similar_claims
     from .extensions import db
     from .models import Role
 
     data = json.loads(pairs_file.read_text(encoding="utf-8"))
+    by_source: dict[str, list[tuple[str | None, str]]] = {}
+    for claim in data["claims"]:
+        by_source.setdefault(claim["source"], []).append((claim["id"], claim["text"]))
+    for source, sentences in (distractors or {}).items():
+        by_source.setdefault(f"distractor {source[:12]}", []).extend((None, t) for t in dict.fromkeys(sentences))
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/eval.db", "SERVER_NAME": None})
         with app.app_context():
             upgrade()
             person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
-            by_source: dict[str, list[dict]] = {}
-            for claim in data["claims"]:
-                by_source.setdefault(claim["source"], []).append(claim)
-            label_of: dict[int, str] = {}
+            label_of: dict[int, str | None] = {}
             for source, claims in by_source.items():
-                article = create_article(text="\n\n".join(c["text"] for c in claims), by=person,
-                                         title=f"Evaluation source {source}")
-                for c in claims:
-                    label_of[add_claim(article, person, locate(article, quote=c["text"])).id] = c["id"]
+                text = "\n\n".join(t for _, t in claims)
+                article = create_article(text=text, by=person, title=f"Evaluation source {source}")
+                at = 0
+                for label, claim_text in claims:
+                    made = add_claim(article, person, anchor_at(article.text, at, at + len(claim_text)))
+                    label_of[made.id] = label
+                    at += len(claim_text) + 2
             db.session.commit()
             rows = []
             for pair in data["pairs"]:
-                found = [label_of[c.id] for c, _ in similar_claims(pair["query"], limit=5)]
+                found = [label_of[c.id] or "(distractor)" for c, _ in similar_claims(pair["query"], limit=5)]
                 rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
                 rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
                              "top": found[:3]})
@@ -140,11 +189,28 @@ def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json") -> tuple[f
     return recall, rows
 
 
+def mean_reciprocal_rank(rows: list[dict]) -> float:
+    return round(sum(1 / r["rank"] for r in rows if r["rank"]) / (len(rows) or 1), 3)
+
+
 def evaluate(fixtures: Path | None = None) -> Report:
-    docs = evaluate_suggestions(fixtures or default_fixtures())
-    r5, pairs = evaluate_similar()
+    fixtures = fixtures or default_fixtures()
+    docs = evaluate_suggestions(fixtures)
+    data = json.loads((DATA / "similar_claims.json").read_text(encoding="utf-8"))
+    avoid = [c["text"] for c in data["claims"]] + [p["query"] for p in data["pairs"]]
+    distractors = fixture_distractors(fixtures, avoid)
+    r5, pairs = evaluate_similar(distractors=distractors)
+    small_r5, small_pairs = evaluate_similar()
     return Report(_mean(docs, "p@5"), _mean(docs, "p@10"), r5, docs, pairs,
-                  _mean(docs, "lead_p@5"), _mean(docs, "lead_p@10"))
+                  _mean(docs, "lead_p@5"), _mean(docs, "lead_p@10"),
+                  pool=len(data["claims"]) + sum(len(v) for v in distractors.values()),
+                  labelled_claims=len(data["claims"]), small_recall_at_5=small_r5, small_pairs=small_pairs)
+
+
+def _semantic() -> bool:
+    from .claims.similar import embedder
+
+    return embedder() is not None
 
 
 def render(report: Report, verbose: bool = False) -> str:
@@ -153,7 +219,13 @@ def render(report: Report, verbose: bool = False) -> str:
              f"({len(report.documents)} labelled articles)",
              f"  (baseline, the first sentences in order: precision@5 = {report.lead_precision_at_5:.3f}, "
              f"precision@10 = {report.lead_precision_at_10:.3f})",
-             f"checked before?  recall@5     = {report.recall_at_5:.3f}   ({len(report.pairs)} labelled pairs)"]
+             f"checked before?  recall@5     = {report.recall_at_5:.3f}   ({len(report.pairs)} labelled pairs; "
+             f"{report.pool:,} earlier claims: {report.labelled_claims} labelled + "
+             f"{report.pool - report.labelled_claims:,} fixture sentences as distractors)",
+             f"  (mean reciprocal rank = {mean_reciprocal_rank(report.pairs):.3f}; among the {report.labelled_claims} "
+             f"labelled claims alone: recall@5 = {report.small_recall_at_5:.3f}, mean reciprocal rank = "
+             f"{mean_reciprocal_rank(report.small_pairs):.3f}; embedding model: "
+             f"{'used' if _semantic() else 'not installed, full-text and figures only'})"]
     if verbose:
         for d in report.documents:
             lines.append(f"  p@5 {d['p@5']:.1f}  p@10 {d['p@10']:.1f}  {d['labelled']:>2}/{d['sentences']:<3} {d['title'][:70]}")
