@@ -207,3 +207,19 @@ def test_openapi_documents_the_queue_parameters(client):
     names = {p["name"] for p in operation["parameters"]}
     assert {"status", "assignee", "article", "tag", "priority", "overdue", "q", "sort", "page", "per_page"} <= names
     assert "422" in operation["responses"]
+
+
+@pytest.mark.parametrize("sort", ["due", "-due"])
+def test_due_sort_pages_through_dated_then_undated_claims_without_gaps(client, app, checker, sort):
+    fill_desk(claims=90, articles=5)
+    h = token_for(checker)
+    everything = client.get(f"/api/v1/claims?sort={sort}&per_page=100", headers=h).get_json()["items"]
+    assert len(everything) == 90
+    dues = [i["due"] for i in everything]
+    dated = [d for d in dues if d]
+    assert dues == dated + [None] * (90 - len(dated)) and 0 < len(dated) < 90  # undated last either way
+    assert dated == sorted(dated, reverse=sort.startswith("-"))
+    paged = []
+    for page in range(1, 8):
+        paged += _ids(client, h, f"sort={sort}&per_page=13&page={page}")
+    assert paged == [i["id"] for i in everything]

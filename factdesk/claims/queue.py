@@ -246,6 +246,7 @@ def _order(sort: str) -> list:
         return [direction(Claim.priority, False), direction(Claim.created_at, True), direction(Claim.id, True)]
     if key == "due":
         # Undated claims last either way: "no due date" is never the most or least pressing.
+        # (The page walks this order in two parts, see _ids.)
         return [Claim.due.is_(None), direction(Claim.due, True), direction(Claim.priority, False),
                 direction(Claim.id, True)]
     if key == "age":
@@ -271,15 +272,40 @@ def count(query: QueueQuery) -> int:
     return db.session.execute(select(func.count(Claim.id)).where(*conditions(query))).scalar_one()
 
 
+def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
+    """The ids of rows limit/offset of the sorted queue.
+
+    sort=due runs as two index walks, dated claims then undated ones, because "undated last" as an
+    ORDER BY expression (due IS NULL) cannot follow an index and would sort every matching row. So
+    that the statement count never depends on the data, both walks always run (one may ask LIMIT 0),
+    after one count of the dated claims.
+    """
+    where = conditions(query)
+    if query.sort.lstrip("-") != "due":
+        return list(db.session.execute(
+            select(Claim.id).where(*where).order_by(*_order(query.sort)).limit(limit).offset(offset)).scalars())
+    reverse = query.sort.startswith("-")
+    dated_where = [*where, Claim.due.is_not(None)]
+    dated = db.session.execute(select(func.count(Claim.id)).where(*dated_where)).scalar_one()
+    first = max(0, min(limit, dated - offset))
+    by_due = [Claim.due.desc(), Claim.priority.asc(), Claim.id.desc()] if reverse else \
+        [Claim.due.asc(), Claim.priority.desc(), Claim.id.asc()]
+    ids = list(db.session.execute(
+        select(Claim.id).where(*dated_where).order_by(*by_due).limit(first).offset(min(offset, dated))).scalars())
+    undated_order = [Claim.priority.asc(), Claim.id.desc()] if reverse else [Claim.priority.desc(), Claim.id.asc()]
+    ids += db.session.execute(
+        select(Claim.id).where(*where, Claim.due.is_(None)).order_by(*undated_order)
+        .limit(limit - first).offset(max(0, offset - dated))).scalars()
+    return ids
+
+
 def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
     """Rows limit/offset of the sorted queue, with what the list shows loaded.
 
     Ids first, then the rows: the ids come from a narrow covering index (the sort needs no wide
     row with its quote and rationale), and only the page's rows are read in full.
     """
-    ids = list(db.session.execute(
-        select(Claim.id).where(*conditions(query)).order_by(*_order(query.sort)).limit(limit).offset(offset)
-    ).scalars())
+    ids = _ids(query, limit, offset)
     found = {c.id: c for c in db.session.execute(_with_display(select(Claim).where(Claim.id.in_(ids)))).scalars()}
     return [found[i] for i in ids if i in found]
 
