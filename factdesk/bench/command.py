@@ -95,7 +95,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: str | None = None):
+def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, worker_class: str = "gthread",
+             fixtures: str | None = None):
     """gunicorn serving the bench app on 127.0.0.1; yields (port, error-log path); stops it after."""
     port = free_port()
     log = workdir / "gunicorn.log"
@@ -104,7 +105,7 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, fixtures: st
     if fixtures:
         env["FACTDESK_FIXTURES"] = fixtures
     root = Path(__file__).resolve().parents[2]
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread",
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", worker_class,
                "--threads", str(threads), "--bind", f"{HOST}:{port}", "--keep-alive", "30",
                "--backlog", "512", "--timeout", "120", "--error-logfile", str(log), "--log-level", "warning",
                "factdesk.bench.serve:make_app()"]
