@@ -223,3 +223,14 @@ def test_due_sort_pages_through_dated_then_undated_claims_without_gaps(client, a
     for page in range(1, 8):
         paged += _ids(client, h, f"sort={sort}&per_page=13&page={page}")
     assert paged == [i["id"] for i in everything]
+
+
+def test_a_bulk_action_is_one_transaction_until_the_request_commits(app, claims, editor):
+    from factdesk.claims import bulk
+
+    result = bulk.apply([claims[0].id, claims[2].id], "priority", "low", editor)
+    assert result.done == [claims[0].id, claims[2].id]
+    db.session.rollback()  # as a request that fails after the bulk action
+    db.session.expire_all()
+    assert [db.session.get(Claim, c.id).priority for c in (claims[0], claims[2])] == [Priority.urgent, Priority.high]
+    assert db.session.execute(select(ClaimHistory).where(ClaimHistory.action == "edit")).first() is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import false, select, update
 
 from ..errors import DomainError, PermissionDenied, ValidationError
 from ..extensions import db
@@ -39,6 +39,17 @@ def _update(claim: Claim, by: User, changes: dict) -> None:
     from .editing import update_claim
 
     update_claim(claim, by, changes, claim.version)
+
+
+def _open_transaction() -> None:
+    """Make sure a real transaction is open before the first SAVEPOINT.
+
+    Python's sqlite3 driver begins a transaction only before a write; a SAVEPOINT issued outside one
+    starts its own, and RELEASE would then commit the first claim's change on the spot. A write that
+    touches nothing opens the request's transaction, so the whole bulk action stays one transaction.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Claim).where(false()).values(id=Claim.id))
 
 
 def parse_value(action: str, value: str | None, comment: str | None):
@@ -77,6 +88,7 @@ def apply(claim_ids: list[int], action: str, value: str | None, by: User, commen
     if len(ids) > MAX_BULK:
         raise ValidationError(f"Select at most {MAX_BULK} claims at once.", fields={"ids": "too_many"})
     target = parse_value(action, value, comment)
+    _open_transaction()
     found = {c.id: c for c in db.session.execute(select(Claim).where(Claim.id.in_(ids))).scalars()}
     result = BulkResult(action)
     for claim_id in ids:
