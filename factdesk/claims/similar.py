@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Claim
 
-CANDIDATES = 200
+CANDIDATES = 100
 MAX_QUERY_TERMS = 16
 MIN_SCORE = 0.12
 
@@ -43,6 +43,7 @@ _TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:[’'][^\W\d_]+)?", re.UNICODE)
 _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 
 
+@lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
     """A light English stemmer: enough to meet 'containers'/'container', 'shipped'/'ship'."""
     w = word.lower().replace("’", "'")
@@ -144,8 +145,8 @@ def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int 
                    min_score: float = MIN_SCORE) -> list[tuple[Claim, float]]:
     """Earlier claims that say much the same as a claim (or a text), best first, with a 0–1 score.
 
-    Given a claim, the claim itself and claims on the same highlight are left out, and only claims
-    created before it count as 'earlier'.
+    Given a claim, the claim itself is left out and only claims added before it (lower ids) count as
+    'earlier'. Costs three queries: full-text candidates, their words, the claims shown.
     """
     if isinstance(claim_or_text, Claim):
         base = claim_or_text
@@ -156,21 +157,25 @@ def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int 
     ids = [i for i in candidate_ids(text) if i != exclude_id]
     if not ids:
         return []
-    rows = db.session.execute(
-        select(Claim).where(Claim.id.in_(ids))
-        .options(joinedload(Claim.rating), joinedload(Claim.article), joinedload(Claim.assignee))
-    ).unique().scalars().all()
+    # Score on the few columns the scorer needs; load whole claims only for the ones shown.
+    query = select(Claim.id, Claim.quote, Claim.summary).where(Claim.id.in_(ids))
     if base is not None:
-        rows = [c for c in rows if c.id < base.id or c.created_at <= base.created_at]
+        query = query.where(Claim.id < base.id)
+    rows = db.session.execute(query).all()
     target = features(text)
     model = embedder()
-    sims: dict[int, float] = {}
-    if model is not None and rows:
-        sims = model.similarities(text, [claim_text(c) for c in rows], [c.id for c in rows])
-    scored = [(c, pair_score(target, features(claim_text(c)), sims.get(c.id))) for c in rows]
-    scored = [(c, s) for c, s in scored if s >= min_score]
-    scored.sort(key=lambda cs: (-cs[1], -cs[0].id))
-    return scored[:limit]
+    texts = {row.id: f"{row.quote} {row.summary or ''}".strip() for row in rows}
+    sims: dict[int, float] = model.similarities(text, list(texts.values()), list(texts)) if model and texts else {}
+    scored = sorted(((pair_score(target, features(t), sims.get(i)), i) for i, t in texts.items()),
+                    key=lambda si: (-si[0], -si[1]))
+    best = [(score, i) for score, i in scored if score >= min_score][:limit]
+    if not best:
+        return []
+    loaded = {c.id: c for c in db.session.execute(
+        select(Claim).where(Claim.id.in_([i for _, i in best]))
+        .options(joinedload(Claim.rating), joinedload(Claim.article), joinedload(Claim.assignee))
+    ).unique().scalars()}
+    return [(loaded[i], score) for score, i in best if i in loaded]
 
 
 # ---------------------------------------------------------------- the optional embedding model
