@@ -393,6 +393,15 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
             if not target or not base:
                 say(f"bench: {label}: page missing, not measured")
                 return None
+            # One request of each first: the steady state is measured; the first render of each page
+            # (what it costs after the desk changed) is the in-process `cold_ms` figure.
+            for request_bytes in target + base:
+                method, path = request_bytes.split(b" ", 2)[:2]
+                headers = dict(line.split(": ", 1) for line in request_bytes.decode("latin-1").split("\r\n")[1:]
+                               if ": " in line)
+                headers.pop("Host", None)
+                headers.pop("Connection", None)
+                http(port, method.decode(), path.decode(), headers=headers)
             phases = []
             for _ in range(rounds):
                 phases += [{"requests": base, "duration": slice_s, "warmup": warmup},
