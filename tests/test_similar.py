@@ -159,3 +159,27 @@ def test_copy_evidence_copies_links_with_history(client, seed_article, checker, 
     assert "already has every evidence link" in response.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(Claim, new.id).evidence_count == len(urls)
+
+
+def test_api_marks_a_duplicate_and_copies_evidence(client, seed_article, checker, editor):
+    seeded = _seeded(seed_article, checker, editor)
+    original = next(c for c in seeded if "10,000" in c.quote)
+    n_evidence = original.evidence_count
+    new = _second_claim(checker)
+    headers = token_for(checker)
+    copied = client.post(f"/api/v1/claims/{new.id}/copy-evidence", json={"from": original.id}, headers=headers)
+    assert copied.status_code == 201, copied.get_data(as_text=True)
+    assert len(copied.get_json()["items"]) == n_evidence
+    again = client.post(f"/api/v1/claims/{new.id}/copy-evidence", json={"from": original.id}, headers=headers)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "nothing_to_copy"
+    # A checker may link the duplicate but not discard it (an editor's move).
+    refused = client.post(f"/api/v1/claims/{new.id}/duplicate", json={"of": original.id, "discard": True},
+                          headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "invalid_transition"
+    linked = client.post(f"/api/v1/claims/{new.id}/duplicate", json={"of": original.id}, headers=headers)
+    assert linked.status_code == 200 and linked.get_json()["duplicate_of"] == original.id
+    done = client.post(f"/api/v1/claims/{new.id}/duplicate", json={"of": original.id, "discard": True},
+                       headers=token_for(editor))
+    assert done.status_code == 200 and done.get_json()["status"] == "discarded"
+    assert client.post(f"/api/v1/claims/{new.id}/duplicate", json={"of": 999999}, headers=headers).status_code == 404
+    assert client.post(f"/api/v1/claims/{new.id}/duplicate", json={"of": "x"}, headers=headers).status_code == 422

@@ -1,12 +1,15 @@
-"""GET /api/v1/claims/{id}/similar: earlier claims that say much the same thing (DESIGN.md §12)."""
+"""'Checked before?' on the API (DESIGN.md §12): similar earlier claims, and acting on them."""
 from __future__ import annotations
 
 from flask import jsonify
 
+from ..access import current_actor
+from ..claims.duplicates import copy_evidence, mark_duplicate
 from ..claims.similar import similar_claims
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, Role
-from . import endpoint, query_int, schemas, serialize
+from . import endpoint, json_body, query_int, schemas, serialize
 
 SimilarClaim = schemas.component("SimilarClaim", {
     "type": "object",
@@ -27,3 +30,40 @@ def claim_similar(claim_id: int):
     claim = db.get_or_404(Claim, claim_id)
     return jsonify(items=[{"claim": serialize.claim(c, with_evidence=False), "score": score}
                           for c, score in similar_claims(claim, limit=limit)])
+
+
+DuplicateIn = {"type": "object", "additionalProperties": False, "required": ["of"],
+               "properties": {"of": {"type": "integer", "minimum": 1},
+                              "discard": {"type": "boolean", "description": "also discard it with the reason "
+                                                                            "\"duplicate of claim N\" (editors)"}}}
+CopyIn = {"type": "object", "additionalProperties": False, "required": ["from"],
+          "properties": {"from": {"type": "integer", "minimum": 1}}}
+
+
+def _other(claim_id: int) -> Claim:
+    other = db.session.get(Claim, claim_id)
+    if other is None:
+        raise NotFound(f"There is no claim {claim_id}.", fields={"claim": "not_found"})
+    return other
+
+
+@endpoint("/claims/<int:claim_id>/duplicate", "POST", least=Role.checker, body=DuplicateIn,
+          response={"type": "object"}, summary="Mark a claim as a duplicate of an earlier one (and discard it)",
+          errors=(403, 404, 409, 422))
+def claim_duplicate(claim_id: int):
+    data = json_body(DuplicateIn)
+    claim = db.get_or_404(Claim, claim_id)
+    mark_duplicate(claim, _other(data["of"]), current_actor(), discard=bool(data.get("discard")))
+    db.session.commit()
+    return jsonify(serialize.claim(claim, with_evidence=False))
+
+
+@endpoint("/claims/<int:claim_id>/copy-evidence", "POST", least=Role.checker, body=CopyIn,
+          response={"type": "object"}, summary="Copy another claim's evidence links onto this claim",
+          errors=(403, 404, 409, 422))
+def claim_copy_evidence(claim_id: int):
+    data = json_body(CopyIn)
+    claim = db.get_or_404(Claim, claim_id)
+    made = copy_evidence(_other(data["from"]), claim, current_actor())
+    db.session.commit()
+    return jsonify(items=[serialize.evidence(e) for e in made]), 201
