@@ -6,9 +6,10 @@ rendered, so nobody ever sees a page older than the last change:
   other connection — this process's pool, another gunicorn thread, a CLI command — commits. It costs
   microseconds and no disk read.
 - With REDIS_URL set, every commit in any worker increments a shared counter that the cache reads.
-- Otherwise (PostgreSQL without Redis, possibly several workers) a commit elsewhere cannot be seen:
-  readers' pages are then kept only for PAGE_CACHE_PUBLIC_TTL seconds (they say "public,
-  max-age=60" to proxies anyway) and a person's desk pages are not cached at all.
+- Otherwise (PostgreSQL without Redis, possibly several workers) only this process's own commits
+  can be seen: readers' pages are then kept until this process commits or PAGE_CACHE_PUBLIC_TTL
+  seconds pass (they say "public, max-age=60" to proxies anyway), and a person's desk pages are not
+  cached at all.
 
 Every entry also expires after a few seconds (PAGE_CACHE_TTL), so a page's relative dates ("3 min
 ago", overdue markers) stay true. Keys: the endpoint and full URL, plus, for a logged-in person, their
@@ -165,6 +166,8 @@ def cached_page(*, person: bool = False) -> Callable:
             exact = current is not None
             if person and not exact:
                 return view(*args, **kwargs)
+            if current is None:  # this process's own commits still count; others' wait out the TTL
+                current = ("local", _local_commits)
             who = None if actor is None else (actor.id, session.get("csrf_token"))
             key = (request.endpoint, request.full_path, who)
             store = _store()
