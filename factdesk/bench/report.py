@@ -83,4 +83,6 @@ def table(report: dict) -> str:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
         target = f"{r['compare'].replace('>=', '≥').replace('<=', '≤').replace('==', '=')} {r['target']:g}"
         lines.append(f"| {r['name']} | {measured} | {baseline} | {ratio} | {target} | {'yes' if r['met'] else 'NO'} |")
+    lines += ["", "Rates and costs: all requests of a page over its rounds; ratio: the median of the rounds' ratios "
+                  "(each round runs the page and its baseline back to back)."]
     return "\n".join(lines)
