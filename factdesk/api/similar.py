@@ -33,11 +33,11 @@ def claim_similar(claim_id: int):
 
 
 DuplicateIn = {"type": "object", "additionalProperties": False, "required": ["of"],
-               "properties": {"of": {"type": "integer", "minimum": 1},
+               "properties": {"of": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                               "discard": {"type": "boolean", "description": "also discard it with the reason "
                                                                             "\"duplicate of claim N\" (editors)"}}}
 CopyIn = {"type": "object", "additionalProperties": False, "required": ["from"],
-          "properties": {"from": {"type": "integer", "minimum": 1}}}
+          "properties": {"from": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}}
 
 
 def _other(claim_id: int) -> Claim:
