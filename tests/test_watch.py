@@ -12,6 +12,7 @@ from factdesk.extensions import db
 from factdesk.models import AnchorState, Article, ArticleRevision, Claim, Notification
 
 from .claimkit import to_state
+from .conftest import login
 from .pages_server import serve_pages
 
 PARAGRAPHS = [
@@ -57,7 +58,7 @@ def _notes():
     return list(db.session.execute(select(Notification).order_by(Notification.id)).scalars())
 
 
-def test_changed_source_becomes_a_revision_re_anchors_and_tells_checker_and_editor(runner, pages, published,
+def test_changed_source_becomes_a_revision_re_anchors_and_tells_checker_and_editor(client, runner, pages, published,
                                                                                  checker, editor):
     article, claim = published
     before = len(_notes())
@@ -82,6 +83,11 @@ def test_changed_source_becomes_a_revision_re_anchors_and_tells_checker_and_edit
     assert "− The port authority said on Monday that 4,200 ships" in message
     assert "+ The port authority said on Monday that 4,100 ships" in message
     assert "+ Correction: an earlier version" in message
+
+    login(client, editor)
+    inbox = client.get("/desk/notifications").get_data(as_text=True)
+    assert "The source of “Harbour traffic hits a record” changed" in inbox
+    assert "4,100 ships docked" in inbox
 
     # Nothing new at the source: no revision, nobody told again.
     again = runner.invoke(args=["articles", "watch"])
