@@ -180,6 +180,8 @@ def _css_class(claim: Claim) -> str:
     classes = f"status-{claim.status.value}"
     if claim.rating is not None:
         classes += f" rating-{claim.rating.label}"
+    if claim.anchor_state == AnchorState.fuzzy:
+        classes += " anchor-fuzzy"  # moved onto changed wording: marked until a checker confirms it
     return classes
 
 
