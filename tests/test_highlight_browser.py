@@ -4,6 +4,7 @@ database holds code-point offsets (Python str indices), not UTF-16 ones (DESIGN.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -109,3 +110,33 @@ def test_seed_article_shows_its_highlights_and_the_text_intact(browser: Browser,
         page.goto(f"/desk/articles/{article.id}")
         page.screenshot(path=shot, full_page=True)
         page.screenshot(path=shot.replace(".png", "-top.png"))
+
+
+@pytest.fixture
+def app_settings():
+    return {"FACTDESK_ALLOW_PRIVATE_FETCH": True}  # the page server below lives on 127.0.0.1
+
+
+def test_url_import_in_the_browser_shows_progress_then_opens_the_article(browser: Browser, live_server, checker):
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from .test_articles_import import PAGES, Pages, _name
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/news/{_name(PAGES[0])}"
+        page = _login(browser, live_server, checker)
+        page.goto("/desk/articles")
+        page.fill("#url-url", url)
+        page.locator("#import-url").get_by_role("button", name="Import").click()
+        expect(page.locator(".import-progress")).to_contain_text("Extracting the article", timeout=15000)
+        expect(page.locator(".import-progress")).to_contain_text("Saved as article")
+        page.wait_for_url(re.compile(r"/desk/articles/\d+$"), timeout=15000)  # the progress page moves on by itself
+        article = db.session.execute(select(Article)).scalar_one()
+        assert page.url.endswith(f"/desk/articles/{article.id}")
+        expect(page.locator("h1")).to_have_text(article.title)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
