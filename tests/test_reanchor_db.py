@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -84,6 +84,7 @@ def test_random_revisions_never_lose_a_claim_and_placed_quotes_match(app, checke
         claims = db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalars().all()
         assert sorted(c.id for c in claims) == sorted(ids), "a claim was lost"
         for claim in claims:
+            event(f"anchor state {claim.anchor_state.value}")  # --hypothesis-show-statistics shows the mix
             if claim.anchor_state != AnchorState.orphaned:
                 assert text[claim.anchor_start:claim.anchor_end] == claim.quote
                 assert text[:claim.anchor_start].endswith(claim.prefix)
