@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from factdesk.articles.sentences import split_sentences
@@ -111,3 +113,16 @@ def test_article_page_shows_suggestions_that_become_a_claim_in_one_click(client,
     assert claim.quote == "In 2022 alone, they have conducted 69 launches and several dozen in the previous year."
     page = client.get(f"/desk/articles/{seed_article.id}").get_data(as_text=True)
     assert f'name="start" value="{start}"' not in page  # highlighted now: no longer suggested
+
+
+SENTENCES = ("Exports rose 12% in 2023. The minister said 40 schools closed. Prices fell to $3 on Monday. "
+             "Is that right? I think so. The largest port handled 9,000 ships.")
+
+
+@given(spans=st.lists(st.tuples(st.integers(0, len(SENTENCES)), st.integers(1, 40)), max_size=6))
+def test_highlighted_spans_leave_out_exactly_the_sentences_they_touch(spans):
+    skip = [(start, min(start + length, len(SENTENCES))) for start, length in spans]
+    kept = {(s.start, s.end) for s in suggest(SENTENCES, limit=None, skip=skip)}
+    for sentence in split_sentences(SENTENCES):
+        touched = any(sentence.start < e and s < sentence.end for s, e in skip)
+        assert ((sentence.start, sentence.end) in kept) == (not touched)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -224,9 +225,10 @@ def _score_all(text: str) -> tuple[_Scored, ...]:
     return tuple(scored)
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]], reach: list[int]) -> bool:
+    """Whether [start, end) overlaps a span; spans sorted, reach[i] the furthest end of spans[:i + 1]."""
     i = bisect.bisect_left(spans, (end,))  # spans starting at or after `end` cannot overlap
-    return any(s < end and start < e for s, e in spans[:i])
+    return i > 0 and reach[i - 1] > start
 
 
 def _squash(raw: float) -> float:
@@ -242,8 +244,9 @@ def suggest(text: str, limit: int | None = 10, *, skip: list[tuple[int, int]] | 
     out. A sentence that repeats an earlier one word for word is left out too.
     """
     skip = sorted(skip or [])
+    reach = list(itertools.accumulate((e for _, e in skip), max))  # furthest end among the first i spans
     scored = [item for item in _score_all(text)
-              if not _overlaps(item.sentence.start, item.sentence.end, skip)]
+              if not _overlaps(item.sentence.start, item.sentence.end, skip, reach)]
     # Greedy selection: a sentence whose figures are all carried by a sentence already chosen counts
     # less. Penalties only grow as more is chosen, so a lazily re-scored heap gives the exact greedy order.
     heap = [(-item.raw, item.sentence.start, False, item) for item in scored]
