@@ -70,6 +70,7 @@ class _Store:
         self.pid = None
         self.sqlite_path: str | None = None
         self.people: dict = {}
+        self.wal_index = None
 
     def get(self, key):
         with self.lock:
@@ -135,12 +136,35 @@ def _generation() -> tuple | None:
     if not store.sqlite_path:
         return None
     pid = os.getpid()
+    if store.pid == pid and store.wal_index is not None:
+        # The WAL index header changes with every commit (its change counter, last frame, salts and
+        # checksums); reading it is a memory read, while a PRAGMA releases the GIL and, with several
+        # threads busy, waits its turn to get it back.
+        return ("sqlite-wal", store.wal_index[8:48], _local_commits)
     with store.sqlite_lock:
         if store.sqlite is None or store.pid != pid:  # a forked worker opens its own
             store.sqlite = sqlite3.connect(f"file:{store.sqlite_path}?mode=ro", uri=True, check_same_thread=False)
             store.pid = pid
+            store.wal_index = None
         version = store.sqlite.execute("PRAGMA data_version").fetchone()[0]
+        if store.wal_index is None:
+            store.wal_index = _map_wal_index(store.sqlite, store.sqlite_path)
     return ("sqlite", version, _local_commits)
+
+
+def _map_wal_index(connection: sqlite3.Connection, path: str):
+    """The first bytes of the database's `-shm` file (SQLite's WAL index, documented in its file
+    format), mapped read-only; None unless the database is in WAL mode. This connection stays open,
+    so SQLite never deletes the file while it is mapped."""
+    import mmap
+
+    try:
+        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            return None
+        with open(f"{path}-shm", "rb") as shm:
+            return mmap.mmap(shm.fileno(), 48, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, sqlite3.Error):
+        return None
 
 
 def _enabled() -> bool:
