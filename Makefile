@@ -31,11 +31,11 @@ redis:
 
 ## The whole suite on SQLite, browser tests included.
 test: $(STAMP) chromium redis
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
 test-postgres: $(STAMP) chromium redis
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
 test-fuzz: $(STAMP)

@@ -18,7 +18,30 @@ from factdesk import create_app
 from factdesk.extensions import db, limiter
 from factdesk.models import Role
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (created here), so tests that
+    truncate tables never meet another worker's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    worker_url = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["TEST_DATABASE_URL"] = worker_url
+    return worker_url
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 FIXTURES = Path(os.environ.get("FACTDESK_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct-horse-battery"
