@@ -193,13 +193,14 @@ def cached_page(*, person: bool = False) -> Callable:
             if current is None:  # this process's own commits still count; others' wait out the TTL
                 current = ("local", _local_commits)
             who = None if actor is None else (actor.id, session.get("csrf_token"))
-            key = (request.endpoint, request.full_path, who)
+            environ = request.environ
+            key = (request.endpoint, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), who)
             store = _store()
             now = time.monotonic()
             entry = store.get(key)
             if entry is not None and entry[0] == current and now < entry[1]:
                 status, headers, body = entry[2:]
-                return current_app.response_class(body, status=status, headers=headers)
+                return current_app.response_class(body, status=status, headers=headers.copy())
             was_modified = session.modified
             response = make_response(view(*args, **kwargs))
             if (response.status_code == 200 and not response.direct_passthrough and response.is_sequence
@@ -209,7 +210,7 @@ def cached_page(*, person: bool = False) -> Callable:
                     config = current_app.config
                     ttl = config.get("PAGE_CACHE_TTL", DEFAULT_TTL) if exact else \
                         config.get("PAGE_CACHE_PUBLIC_TTL", DEFAULT_PUBLIC_TTL)
-                    store.put(key, (current, now + ttl, response.status_code, list(response.headers.items()), body))
+                    store.put(key, (current, now + ttl, response.status_code, response.headers.copy(), body))
             return response
 
         return wrapper

@@ -11,11 +11,13 @@ What one run does, in order:
    with threads (`-w 1 -k gthread --threads 8`). One process is what the production config allows on
    SQLite (several workers need PostgreSQL, §10), and on this two-core machine it leaves the other
    core to the load generator, so the server, not the client, is what runs out of CPU.
-5. The load generator (factdesk/bench/load.py, its own process) drives the trivial route, the
-   queue page, a public check page and the public home, the article page with 300 highlights and
-   with none, full-text search and a page that reads one row by key, one after the other, each
-   for `--duration` seconds after a warm-up, over `--concurrency` keep-alive connections. The
-   trivial route runs first and last; the baseline is the faster of the two.
+5. The load generator (factdesk/bench/load.py, its own process) drives each page against its
+   baseline: the queue page, a public check page and the public home against the trivial route; the
+   article page with 300 highlights against the same text with none; full-text search against a page
+   that reads one row by key (GET /api/v1/me). Each page is requested once first (its first render
+   is the in-process `cold_ms` figure), then page and baseline alternate in short rounds (7; 3 with
+   --quick) over `--concurrency` keep-alive connections, so a noisy neighbour slows both alike; a
+   row's ratio is the median of its rounds' ratios.
 6. The article page's JavaScript and CSS are fetched and weighed.
 7. 50 writers (factdesk/bench/writers.py) hit the API with mixed reads and writes; then the
    database is read to prove every accepted write is there.
@@ -270,7 +272,8 @@ def page_assets(port: int, path: str, headers: dict) -> dict:
 @click.option("--articles", type=click.IntRange(min=2), default=None, help="Articles (default 10,000).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the JSON report here.")
 @click.option("--quick", is_flag=True, help="A small desk and short runs: under a minute.")
-@click.option("--duration", type=click.FloatRange(min=0.2), default=None, help="Seconds of load per page (default 5).")
+@click.option("--duration", type=click.FloatRange(min=0.2), default=None,
+              help="Seconds of load per page, over all its rounds (default 7; 1 with --quick).")
 @click.option("--concurrency", type=click.IntRange(min=1, max=256), default=None,
               help="Keep-alive connections of the load generator (default 16).")
 @click.option("--writers", type=click.IntRange(min=1, max=200), default=50, show_default=True,
@@ -291,8 +294,8 @@ def bench(claims, articles, out, quick, duration, concurrency, writers, writer_r
         size["articles"] = articles
     if size["articles"] > size["claims"]:
         raise click.BadParameter("a desk needs at least as many claims as articles.", param_hint="--articles")
-    duration = duration or (1.0 if quick else 5.0)
-    warmup = 0.1 if quick else 0.3
+    duration = duration or (1.0 if quick else 7.0)
+    warmup = 0.1 if quick else 0.2
     concurrency = concurrency or (8 if quick else 16)
     per_writer = writer_requests or (4 if quick else 20)
     workdir = Path(tempfile.mkdtemp(prefix="factdesk-bench-"))
@@ -375,7 +378,7 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
         db.engine.dispose()
 
     rows = [_sql_row(counts_small, counts_full, small, size, P.missing(page_list))]
-    rounds = 3 if quick else 5
+    rounds = 3 if quick else 7
     slice_s = max(0.2, duration / rounds)
     with gunicorn(url, workdir, fixtures=fixtures) as (port, logs):
         cookie = login_cookie(port, editor_email, password)
