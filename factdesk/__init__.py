@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Role checks come before CSRF checks: a reader is sent to log in, not told a token is missing.
     app.before_request(enforce_least_role)
     app.before_request(_ids_in_range)
+    app.before_request(_no_nul_in_input)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -68,6 +69,25 @@ def _ids_in_range():
     database overflow (500). Checked after the role check, so a reader still meets 401 or the login."""
     if request.view_args and any(type(v) is int and v > MAX_ID for v in request.view_args.values()):
         abort(404)
+
+
+def _no_nul_in_input():
+    """No text may hold a NUL character (PostgreSQL refuses them in text; nobody types one). In a query
+    string it means nothing and is dropped (a search box stays a search box); a form field carrying one
+    is refused with 422 naming it, before any view or query runs."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        from werkzeug.datastructures import ImmutableMultiDict
+
+        request.args = ImmutableMultiDict([(key.replace("\x00", ""), value.replace("\x00", ""))
+                                           for key, value in request.args.items(multi=True)])
+    if request.method == "POST" and request.form:
+        for name, value in request.form.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                from .errors import ValidationError
+
+                field = name.replace("\x00", "")
+                raise ValidationError(f"The field {field!r} contains a NUL character; remove it and send it again.",
+                                      fields={field: "invalid"})
 
 
 def _limiter_storage(redis_url: str | None) -> str:

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from factdesk import create_app
 from factdesk.extensions import db
 
-from .conftest import DeskClient, _settings
+from .conftest import PG_URL, DeskClient, _fresh_postgres, _settings
 from .desk_data import build_desk, make_people
 
 pytestmark = pytest.mark.fuzz
@@ -62,11 +62,17 @@ TALLY: Counter = Counter()
 @pytest.fixture(scope="module")
 def fuzz_desk(migrated_database, tmp_path_factory):
     """One desk for the whole run: the fuzzer's writes pile up on it, as on a desk in use."""
-    path = tmp_path_factory.mktemp("fuzz") / "desk.db"
-    shutil.copy(migrated_database, path)
-    app = create_app(_settings(f"sqlite:///{path}", FACTDESK_ALLOW_PRIVATE_FETCH=False, FACTDESK_FETCH_TIMEOUT=2))
+    extra = {"FACTDESK_ALLOW_PRIVATE_FETCH": False, "FACTDESK_FETCH_TIMEOUT": 2}
+    if PG_URL:
+        app = create_app(_settings(PG_URL, **extra))
+    else:
+        path = tmp_path_factory.mktemp("fuzz") / "desk.db"
+        shutil.copy(migrated_database, path)
+        app = create_app(_settings(f"sqlite:///{path}", **extra))
     app.test_client_class = DeskClient
     with app.app_context():
+        if PG_URL:
+            _fresh_postgres()
         users, tokens = make_people()
         desk = build_desk(app.test_client(), users, tokens)
         db.session.remove()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from factdesk.extensions import db
-from factdesk.models import Article, Claim
+from factdesk.models import Article, Claim, Comment
 
 from .conftest import login, post_form, token_for
 
@@ -209,3 +209,28 @@ def test_invalid_utf8_in_a_form_post_is_a_page_not_a_crash(client, checker):
     response = client.post("/desk/articles/paste", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code < 500
     assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "tag=%00", "assignee=%00", "status=%00", "sort=%00",
+                                   "q=%ED%A0%80", "q=" + "x" * 5000, "article=%00", "priority=%00"])
+def test_nul_bytes_and_junk_in_query_strings_are_never_a_server_error(client, checker, query):
+    headers = token_for(checker)
+    for url in ("/api/v1/claims", "/api/v1/search", "/api/v1/articles", "/api/v1/public/claimreviews"):
+        response = client.get(f"{url}?{query}", headers=headers)
+        assert response.status_code in (200, 400, 404, 422), (url, query, response.status_code)
+        assert response.mimetype == "application/json"
+    login(client, checker)
+    for url in ("/desk", "/", "/desk/articles", "/desk/export.json"):
+        response = client.get(f"{url}?{query}")
+        response.get_data()
+        assert response.status_code in (200, 400, 404, 422), (url, query, response.status_code)
+
+
+def test_nul_in_any_form_field_is_refused_with_a_message(client, checker, article_id):
+    claim = client.post(f"/api/v1/articles/{article_id}/claims", headers=token_for(checker),
+                        json={"quote": "spent 340 million euros"}).get_json()
+    login(client, checker)
+    response = post_form(client, f"/desk/claims/{claim['id']}/comments", {"comment-body": "nul \x00 here"})
+    assert response.status_code == 422
+    assert "NUL" in response.get_data(as_text=True)
+    assert _count(Comment) == 0
