@@ -223,9 +223,10 @@ def load_person(user_id: int):
 
     Every desk request starts by loading its person; with an exact generation (see above) the row
     read last time is still the row, so it is rebuilt from the values kept then and attached to this
-    request's session without SQL (`merge(load=False)`): a deactivation, a role change or a logout
+    request's session without SQL: a deactivation, a role change or a logout
     elsewhere is a commit, which changes the generation, so it is seen at once."""
     from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.util import identity_key
 
     from .models import User
 
@@ -235,9 +236,13 @@ def load_person(user_id: int):
     store = _store()
     entry = store.people.get(user_id) if current is not None else None
     if entry is not None and entry[0] == current:
+        present = db.session.identity_map.get(identity_key(User, user_id))
+        if present is not None:
+            return present
         user = User(**entry[1])
         make_transient_to_detached(user)
-        return db.session.merge(user, load=False)
+        db.session.add(user)  # as if loaded by this session: persistent, unmodified, no SQL
+        return user
     user = db.session.get(User, user_id)
     if user is not None and current is not None:
         store.people[user_id] = (current, {attr.key: getattr(user, attr.key) for attr in User.__mapper__.column_attrs})
