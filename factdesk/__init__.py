@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 import config as settings
 
 from .access import current_actor, enforce_least_role, is_api_request, public as declare_public
-from .errors import DomainError
+from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     # Role checks come before CSRF checks: a reader is sent to log in, not told a token is missing.
     app.before_request(enforce_least_role)
+    app.before_request(_refuse_nul_in_query)
     app.before_request(_ids_in_range)
     app.before_request(_no_nul_in_input)
     csrf.init_app(app)
@@ -134,6 +135,14 @@ def _sqlite_writes_begin_immediate(connection) -> None:
     if connection.dialect.name == "sqlite" and has_request_context() \
             and request.method not in ("GET", "HEAD", "OPTIONS"):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _refuse_nul_in_query():
+    """No text the desk stores or searches may hold NUL (PostgreSQL refuses it outright), so a query
+    parameter carrying one is answered 422 here, once, rather than by each query that would choke."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise ValidationError(f"The parameter {name!r} contains a NUL character.", fields={name: "invalid"})
 
 
 def _security_headers(response):

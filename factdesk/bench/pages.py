@@ -18,7 +18,7 @@ from sqlalchemy import event, select, update
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from ..extensions import db
-from ..models import Article, Claim, Rating, Role, Status, User
+from ..models import Article, Claim, Publication, Rating, Role, Status, User, utcnow
 
 HEAVY_TITLE = "Bench: the article with {n} highlights"
 EMPTY_TITLE = "Bench: the same article with no highlights"
@@ -84,8 +84,13 @@ def heavy_article(highlights: int, by: User, *, seed: int = 11) -> tuple[Article
                           summary=f"Bench claim {n + 1}", claimant="a spokesperson")
         status = _pick(rng, STATE_MIX)
         rated = status in (Status.in_review, Status.changes_requested, Status.approved, Status.published)
-        db.session.execute(update(Claim).where(Claim.id == claim.id).values(
-            status=status, rating_id=rng.choice(ratings) if rated and ratings else None))
+        rating_id = rng.choice(ratings) if rated and ratings else None
+        db.session.execute(update(Claim).where(Claim.id == claim.id).values(status=status, rating_id=rating_id))
+        if status == Status.published:  # as the workflow leaves a published claim: dated, with its publication
+            now = utcnow()
+            db.session.execute(update(Claim).where(Claim.id == claim.id).values(published_at=now))
+            db.session.add(Publication(claim_id=claim.id, number=1, summary=f"Bench claim {n + 1}",
+                                       rating_id=rating_id, rationale="", published_at=now))
     db.session.flush()
     return heavy, empty
 
