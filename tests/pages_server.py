@@ -6,6 +6,41 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler for test servers: HTTP/1.1, silent, and `_send` for a whole answer in one call."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers):
+        """Answer and close; `Content_Length=…` in headers overrides the real length (to test liars)."""
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        if "Content_Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key.replace("_", "-"), value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve(handler: type[BaseHTTPRequestHandler]):
+    """Run `handler` on a free 127.0.0.1 port in a thread; yields (base URL, port)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 class Pages:
     """Path → (status, content type, body); `gate` (a threading.Event) holds every answer until set."""
 

@@ -7,9 +7,7 @@ import gzip
 import io
 import ipaddress
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +21,7 @@ from factdesk.extensions import db
 from factdesk.models import Article
 
 from .conftest import FIXTURES, login, post_form, token_for
+from .pages_server import QuietHandler, serve
 
 SEED = FIXTURES / "articles" / "dprk-munitions-interview.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -52,22 +51,7 @@ def _close_to_truth(text: str, name: str) -> None:
 
 # --- a real local web server serving the fixture pages ------------------------------------------
 
-class Pages(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
+class Pages(QuietHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
@@ -96,13 +80,8 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Pages) as (url, _port):
+        yield url
 
 
 # --- paste and upload ----------------------------------------------------------------------------

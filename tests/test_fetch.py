@@ -9,10 +9,8 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import socket
-import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +18,8 @@ import pytest
 
 from factdesk.articles import fetch as fetch_module
 from factdesk.articles.fetch import FetchError, decode_body, fetch, public_only
+
+from .pages_server import QuietHandler, serve
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "web-articles" / "html"
 
@@ -36,23 +36,7 @@ PAGE = gzip.decompress(PAGE_GZ)
 BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)  # ~20 KB on the wire
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        if "Content_Length" not in headers:
-            self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(QuietHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
@@ -115,13 +99,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Handler) as address:
+        yield address
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ import gzip
 import ipaddress
 import io
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,6 +26,7 @@ from factdesk.extensions import db
 from factdesk.models import Article
 
 from .conftest import login, post_form, token_for
+from .pages_server import QuietHandler, serve
 
 PAGE = (b"<html><head><title>Tram figures</title></head><body><article><h1>Tram figures</h1>"
         + b"<p>The tram carried twelve million riders in its first year, the mayor said on Monday.</p>" * 20
@@ -46,22 +45,7 @@ FAKE_DNS = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(QuietHandler):
     def do_GET(self):  # noqa: N802
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
@@ -103,13 +87,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Handler) as address:
+        yield address
 
 
 @pytest.fixture
