@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from factdesk.bench.pages import counting_statements
 from factdesk.extensions import db
 from factdesk.models import AnchorState, Article, Claim, ClaimHistory
 
@@ -87,20 +88,13 @@ def test_marks_are_coloured_by_rating_once_rated(client, checker):
 
 
 def test_article_page_costs_the_same_sql_statements_for_1_and_30_claims(client, checker):
-    from sqlalchemy import event
-
     article = _article(checker)
     _claim(article, checker, "In 2022 alone, they have conducted 69 launches")
     login(client, checker)
 
     def statements() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements(db.engine) as seen:
             assert client.get(f"/desk/articles/{article.id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     one = statements()

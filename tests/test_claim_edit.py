@@ -4,6 +4,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from factdesk.bench.pages import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role
 
@@ -234,19 +235,12 @@ def test_claim_page_shows_the_quote_in_context(client, seed_article, checker):
 
 
 def test_claim_page_costs_a_constant_number_of_statements(client, seed_article, checker, editor):
-    from sqlalchemy import event
-
     claim = research(make_claim(seed_article, checker), checker)
     login(client, editor)
 
     def count() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements(db.engine) as statements:
             assert client.get(f"/desk/claims/{claim.id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     few = count()

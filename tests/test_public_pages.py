@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
+from factdesk.bench.pages import counting_statements
 from factdesk.extensions import db
 from tests.conftest import login
 from tests.publishkit import article, article_path_of, claim, path_of, publish
@@ -144,22 +144,10 @@ def test_ratings_page_lists_the_scale_with_definitions(client):
         assert name in html and definition in html
 
 
-class _Counter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args):
-        self.count += 1
-
-
 def _statements(client, url: str) -> int:
-    counter = _Counter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with counting_statements(db.engine) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return counter.count
+    return len(seen)
 
 
 def test_public_pages_cost_the_same_sql_for_one_check_or_many(app, client, checker, editor):

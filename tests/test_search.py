@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from factdesk.bench.pages import counting_statements
 from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db
@@ -144,19 +145,12 @@ def test_better_matches_rank_first(app, checker, editor):
 
 
 def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story, checker, editor):
-    from sqlalchemy import event
-
     headers = token_for(checker)
     claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter", "Cargo grew.")
 
     def statements() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements(db.engine) as seen:
             assert client.get("/api/v1/search?q=cargo OR crane OR dockworkers", headers=headers).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     statements()  # the token's first use is recorded once
