@@ -222,3 +222,16 @@ def live_server(app):
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+def browser_login(browser, base: str, user, password: str = PASSWORD, **context):
+    """A browser context of the person's own (own cookies), logged in through the login page."""
+    from playwright.sync_api import expect
+
+    page = browser.new_context(base_url=base, **context).new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("form [type=submit]")
+    expect(page.locator(".nav-user")).to_contain_text(user.name)
+    return page

@@ -14,7 +14,7 @@ from factdesk.articles.service import create_article
 from factdesk.extensions import db
 from factdesk.models import Article, Claim
 
-from .conftest import PASSWORD
+from .conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,7 @@ QUOTE = "South Korea’s defence ministry said 7,000 containers"
 
 
 def _login(browser: Browser, base: str, user) -> Page:
-    page = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}).new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
-    expect(page.locator(".nav-user")).to_contain_text(user.name)
-    return page
+    return browser_login(browser, base, user, viewport={"width": 1280, "height": 900})
 
 
 def _select_with_mouse(page: Page, quote: str) -> None:

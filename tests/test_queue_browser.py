@@ -10,19 +10,13 @@ from factdesk.bench.generate import fill_desk
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Priority, Status
 
-from .conftest import PASSWORD
+from .conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
 
 def _person(browser: Browser, base: str, user) -> Page:
-    page = browser.new_context(base_url=base).new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
-    expect(page.locator(".nav-user")).to_contain_text(user.name)
-    return page
+    return browser_login(browser, base, user)
 
 
 def test_editor_filters_selects_all_and_sets_priority_in_bulk(browser: Browser, live_server, editor, checker):

@@ -9,20 +9,13 @@ from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Publication, Status
 
 from .claimkit import make_claim
-from .conftest import PASSWORD
+from .conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
 
 def _person(browser: Browser, base: str, user) -> Page:
-    """A browser context of one's own (own cookies), logged in through the login page."""
-    page = browser.new_context(base_url=base).new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
-    expect(page.locator(".nav-user")).to_contain_text(user.name)
-    return page
+    return browser_login(browser, base, user)
 
 
 def _status(page: Page, label: str) -> None:
