@@ -152,3 +152,24 @@ def test_public_claimreviews_api_lists_published_checks_without_a_token(app, cli
     assert item["url"].endswith(path_of(app, published))
     assert item["reviewRating"]["ratingValue"] == 5
     assert client.get("/api/v1/public/claimreviews?per_page=101").status_code == 422
+
+
+def test_desk_claim_page_warns_before_publishing_a_long_claim_reviewed(client, checker, editor, editor2):
+    """The 75-character advice shows where an editor publishes, without blocking the move."""
+    from factdesk.claims import workflow
+    from factdesk.demo import seed_article
+
+    from .claimkit import make_claim, research
+    from .conftest import login
+
+    article = seed_article(checker)
+    article.source_url = "https://news.example/story"
+    claim = research(make_claim(article, checker), checker)
+    claim.summary = "North Korea has sent more than ten thousand containers of munitions to Russia, U.S. says."
+    workflow.transition(claim, "in_review", checker)
+    workflow.transition(claim, "approved", editor)
+    db.session.commit()
+    login(client, editor2)
+    page = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
+    assert "Before publishing: The wording has" in page
+    assert 'value="published"' in page or "Publish" in page

@@ -25,6 +25,7 @@ from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown
 from ..models import Article, Claim, ClaimHistory, Comment, Priority, Role, Status
+from ..public.claimreview import publish_warnings
 from ..ratings import scale
 from . import bp
 from .claim_forms import AssignForm, ClaimEditForm, CommentForm, EvidenceForm, RemoveForm, TransitionForm
@@ -116,6 +117,7 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         render_markdown=render_markdown, describe=describe, status_label=workflow.LABELS,
         four_eyes_blocked=workflow.four_eyes_blocks(claim, actor), handle=discussion.handle(actor),
         similar=similar_claims(claim, limit=5),  # issue 9: "checked before?"
+        publish_advice=publish_warnings(claim) if Status.published.value in [m[0] for m in moves] else [],
     ), status
 
 
