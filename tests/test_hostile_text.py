@@ -20,9 +20,9 @@ import pytest
 from lxml import etree, html as lxml_html
 
 from factdesk.extensions import db
-from factdesk.models import Rating, Role, User
+from factdesk.models import Rating, User
 
-from .conftest import PASSWORD, csrf_token, login, make_user, post_form
+from .conftest import PASSWORD, login, post_form
 from .desk_data import _move, _ok, _patch, make_people
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
@@ -210,24 +210,6 @@ def app(hostile_app):
 @pytest.fixture
 def hostile(hostile_app):
     return hostile_app[1]
-
-
-@pytest.fixture
-def live_server(app):
-    """This module's desk served by a werkzeug thread on a free 127.0.0.1 port."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="hostile-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
 
 
 def _get(browser, url):
