@@ -34,6 +34,7 @@ def test_collection_shape():
     assert coll["label"] == "Munitions" and coll["total"] == 1
     page = coll["first"]
     assert page["type"] == "AnnotationPage" and page["startIndex"] == 0
+    assert coll["last"] == page["id"] and page["partOf"] == coll["id"]
     assert len(page["items"]) == 1
     json.dumps(coll)  # plain JSON all the way down
 
@@ -82,7 +83,7 @@ def test_aware_datetimes_are_given_in_utc_and_urls_can_be_overridden():
     coll = annotation_collection(
         SimpleNamespace(id=7), [c], "https://desk.example",
         claim_url=lambda x: f"https://pub.example/checks/{x.id}",
-        article_url=lambda a: f"https://pub.example/articles/{a.id}")
+        target_url=lambda x: "https://pub.example/articles/7")
     [anno] = coll["first"]["items"]
     assert anno["created"] == "2024-03-18T09:00:00Z"
     assert anno["id"] == "https://pub.example/checks/4"

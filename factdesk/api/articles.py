@@ -3,8 +3,9 @@ W3C annotations, and highlighting a claim. The same domain functions as the desk
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urljoin
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
@@ -17,6 +18,7 @@ from ..claims.highlight import add_claim, locate
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, ArticleRevision, Claim, Role
+from ..public.slugs import article_path
 from . import endpoint, json_body, paginate, schemas, serialize
 
 ANNOTATION_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -124,11 +126,23 @@ def article_revision_api(article_id: int, number: int):
     return jsonify(_revision(row, with_text=True))
 
 
+def _annotation_id(claim: Claim) -> str:
+    """A published check's annotation is its public page, which any reader can open; others the desk's."""
+    public = serialize.public_url(claim)
+    return urljoin(request.url_root, public or url_for("desk.claim", claim_id=claim.id))
+
+
+def _annotation_target(claim: Claim) -> str:
+    public = serialize.public_url(claim) and article_path(claim.article)
+    return urljoin(request.url_root, public or url_for("desk.article", article_id=claim.article_id))
+
+
 @endpoint("/articles/<int:article_id>/annotations", least=Role.checker, response=schemas.AnnotationCollection,
           summary="The article's claims as a W3C Web Annotation collection (JSON-LD)", media_type=ANNOTATION_TYPE)
 def article_annotations_api(article_id: int):
     article = _article(article_id, text=False)
     collection = annotation_collection(article, _claims(article_id), request.url_root,
+                                       claim_url=_annotation_id, target_url=_annotation_target,
                                        collection_url=request.base_url)
     response = jsonify(collection)
     response.mimetype = "application/ld+json"

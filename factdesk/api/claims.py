@@ -17,17 +17,7 @@ from . import endpoint, json_body, paginate, schemas, serialize
 
 _date = {"type": ["string", "null"], "format": "date"}
 
-Evidence = schemas.component("Evidence", {
-    "type": "object",
-    "required": ["id", "url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url"],
-    "properties": {
-        "id": {"type": "integer"}, "url": {"type": "string"}, "title": {"type": "string"},
-        "publisher": {"type": "string"}, "excerpt": {"type": "string"},
-        "stance": {"type": "string", "enum": [s.value for s in Stance]},
-        "source_type": {"type": "string", "enum": [s.value for s in SourceType]},
-        "accessed_at": _date, "archive_url": schemas.nullable_string,
-    },
-})
+Evidence = schemas.Evidence
 
 ClaimOut = schemas.component("ClaimDetail", {
     "type": "object",
@@ -37,7 +27,7 @@ ClaimOut = schemas.component("ClaimDetail", {
     "properties": {
         "id": {"type": "integer"}, "article_id": {"type": "integer"},
         "status": {"type": "string", "enum": [s.value for s in Status]},
-        "anchor": {"type": "object"}, "summary": {"type": "string"}, "claimant": {"type": "string"},
+        "anchor": schemas.Anchor, "summary": {"type": "string"}, "claimant": {"type": "string"},
         "claimed_at": _date, "priority": {"type": "string", "enum": [p.name for p in Priority]}, "due": _date,
         "assignee": {"oneOf": [schemas.Person, {"type": "null"}]},
         "tags": {"type": "array", "items": {"type": "string"}},

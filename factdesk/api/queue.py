@@ -14,7 +14,7 @@ ClaimSummary = schemas.component("ClaimInList", {
     "properties": {
         "id": {"type": "integer"}, "article_id": {"type": "integer"},
         "status": {"type": "string", "enum": [s.value for s in Status]},
-        "anchor": {"type": "object"}, "summary": {"type": "string"}, "claimant": {"type": "string"},
+        "anchor": schemas.Anchor, "summary": {"type": "string"}, "claimant": {"type": "string"},
         "priority": {"type": "string", "enum": [p.name for p in Priority]},
         "due": {"type": ["string", "null"], "format": "date"},
         "assignee": {"oneOf": [schemas.Person, {"type": "null"}]},

@@ -13,6 +13,19 @@ from ..pagecache import cached_page
 from ..public.claimreview import claim_review, scale_bounds
 from ..search import search_desk
 from . import endpoint, query_int, schemas, serialize
+from .queue import ClaimSummary
+
+_named = schemas.component("NamedThing", {
+    "type": "object", "required": ["@type", "name"],
+    "description": "A schema.org Person or Organization.",
+    "properties": {"@type": {"type": "string"}, "name": {"type": "string"}, "url": {"type": "string"}},
+})
+_work = schemas.component("CreativeWork", {
+    "type": "object", "required": ["@type"],
+    "properties": {"@type": {"const": "CreativeWork"}, "url": {"type": ["string", "null"]},
+                   "headline": {"type": ["string", "null"]}, "datePublished": {"type": "string"},
+                   "publisher": _named, "author": _named},
+})
 
 ClaimReview = schemas.component("ClaimReview", {
     "type": "object",
@@ -27,8 +40,10 @@ ClaimReview = schemas.component("ClaimReview", {
         "reviewRating": {"type": "object", "required": ["@type", "alternateName"], "properties": {
             "@type": {"const": "Rating"}, "alternateName": {"type": "string"},
             "ratingValue": {"type": "integer"}, "bestRating": {"type": "integer"}, "worstRating": {"type": "integer"}}},
-        "itemReviewed": {"type": "object", "required": ["@type", "author", "appearance"]},
-        "author": {"type": "object", "required": ["@type", "name"]},
+        "itemReviewed": {"type": "object", "required": ["@type", "author", "appearance"], "properties": {
+            "@type": {"const": "Claim"}, "author": _named, "datePublished": {"type": "string"},
+            "appearance": _work, "firstAppearance": _work}},
+        "author": _named,
     },
 })
 
@@ -40,8 +55,8 @@ SearchHit = schemas.component("SearchHit", {
         "id": {"type": "integer"},
         "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around the matched words"},
         "rank": {"type": "number", "description": "lower is a better match"},
-        "claim": {"type": "object"},
-        "article": {"type": "object"},
+        "claim": ClaimSummary,
+        "article": schemas.ArticleInList,
     },
 })
 

@@ -13,6 +13,13 @@ def me():
     return jsonify(id=user.id, email=user.email, name=user.name, role=user.role.value)
 
 
-@endpoint("/openapi.json", least=READER, summary="This document", response={"type": "object"})
+@endpoint("/openapi.json", least=READER, summary="This document",
+          response={"type": "object", "required": ["openapi", "info", "paths"],
+                    "properties": {"openapi": {"type": "string"},
+                                   "info": {"type": "object", "required": ["title", "version"],
+                                            "properties": {"title": {"type": "string"},
+                                                           "version": {"type": "string"}}},
+                                   "paths": {"type": "object", "additionalProperties": {"type": "object"}},
+                                   "components": {"type": "object", "additionalProperties": {"type": "object"}}}})
 def openapi():
     return jsonify(spec.document())

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..models import SourceType, Stance
+
 COMPONENTS: dict[str, Any] = {}
 
 
@@ -33,7 +35,21 @@ Error = component("Error", {
     "properties": {"error": {
         "type": "object",
         "required": ["code", "message", "fields"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}},
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {
+            "type": "object",
+            "description": "What went wrong, by field: mostly a short reason string per field name; the codes "
+                           "below carry structured details.",
+            "properties": {
+                "allowed": {"type": "array", "items": {"type": "string"},
+                            "description": "invalid_transition: the states one may move to from here."},
+                "occurrences": {"type": "array", "description": "ambiguous_quote: where the quote occurs.",
+                                "items": {"type": "object", "required": ["start", "end", "prefix", "suffix"],
+                                          "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
+                                                         "prefix": {"type": "string"},
+                                                         "suffix": {"type": "string"}}}},
+            },
+            "additionalProperties": True,
+        }},
     }},
 })
 
@@ -62,6 +78,18 @@ PAGE_PARAMS = [
 
 _date_or_null = {"type": ["string", "null"], "format": "date"}
 
+Evidence = component("Evidence", {
+    "type": "object",
+    "required": ["id", "url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url"],
+    "properties": {
+        "id": {"type": "integer"}, "url": {"type": "string"}, "title": {"type": "string"},
+        "publisher": {"type": "string"}, "excerpt": {"type": "string"},
+        "stance": {"type": "string", "enum": [s.value for s in Stance]},
+        "source_type": {"type": "string", "enum": [s.value for s in SourceType]},
+        "accessed_at": _date_or_null, "archive_url": nullable_string,
+    },
+})
+
 Anchor = component("Anchor", {
     "type": "object",
     "required": ["start", "end", "quote", "prefix", "suffix", "state"],
@@ -85,7 +113,9 @@ ArticleClaim = component("ArticleClaim", {
         "claimed_at": _date_or_null, "priority": {"type": "string"}, "due": _date_or_null,
         "assignee": {"oneOf": [Person, {"type": "null"}]}, "tags": {"type": "array", "items": {"type": "string"}},
         "rating": nullable_string, "rationale": {"type": "string"}, "version": {"type": "integer"},
-        "evidence": {"type": ["array", "null"]}, "published_at": nullable_string, "public_url": nullable_string,
+        "evidence": {"oneOf": [{"type": "array", "items": Evidence}, {"type": "null"}],
+                     "description": "null where the list did not load evidence (see ClaimDetail)."},
+        "published_at": nullable_string, "public_url": nullable_string,
         "created_at": {"type": "string"}, "updated_at": {"type": "string"},
     },
 })
@@ -163,14 +193,49 @@ HighlightIn = component("HighlightIn", {
     },
 })
 
+_text_body = {
+    "type": "object", "required": ["type", "value"],
+    "properties": {"type": {"const": "TextualBody"}, "value": {"type": "string"},
+                   "purpose": {"type": "string", "enum": ["assessing", "describing"]},
+                   "format": {"type": "string"}},
+}
+
+Annotation = component("Annotation", {
+    "type": "object",
+    "description": "One claim as a W3C Annotation: its id is the claim's page (a published check's public page).",
+    "required": ["id", "type", "motivation", "target"],
+    "properties": {
+        "id": {"type": "string", "format": "uri"}, "type": {"const": "Annotation"},
+        "motivation": {"type": "string", "enum": ["assessing", "highlighting"]},
+        "created": {"type": "string", "format": "date-time"}, "modified": {"type": "string", "format": "date-time"},
+        "body": {"oneOf": [component("TextualBody", _text_body),
+                           {"type": "array", "items": {"$ref": "#/components/schemas/TextualBody"}}]},
+        "target": {"type": "object", "required": ["source", "selector"], "properties": {
+            "source": {"type": "string", "format": "uri"}, "scope": {"type": "string"},
+            "selector": {"type": "array", "items": component("Selector", {
+                "type": "object", "required": ["type"],
+                "description": "TextQuoteSelector (exact, prefix, suffix) or TextPositionSelector (start, end).",
+                "properties": {
+                    "type": {"type": "string", "enum": ["TextQuoteSelector", "TextPositionSelector"]},
+                    "exact": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
+                    "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+                }})},
+        }},
+    },
+})
+
 AnnotationCollection = component("AnnotationCollection", {
     "type": "object",
     "description": "W3C Web Annotation collection (JSON-LD, http://www.w3.org/ns/anno.jsonld).",
-    "required": ["@context", "id", "type", "total", "first"],
+    "required": ["@context", "id", "type", "total", "first", "last"],
     "properties": {
         "@context": {"const": "http://www.w3.org/ns/anno.jsonld"}, "id": {"type": "string"},
         "type": {"const": "AnnotationCollection"}, "label": {"type": "string"}, "total": {"type": "integer"},
-        "first": {"type": "object", "required": ["type", "items"],
-                  "properties": {"type": {"const": "AnnotationPage"}, "items": {"type": "array"}}},
+        "first": component("AnnotationPage", {
+            "type": "object", "required": ["id", "type", "partOf", "startIndex", "items"],
+            "properties": {"id": {"type": "string"}, "type": {"const": "AnnotationPage"},
+                           "partOf": {"type": "string"}, "startIndex": {"type": "integer", "minimum": 0},
+                           "items": {"type": "array", "items": Annotation}}}),
+        "last": {"type": "string", "description": "The last page's id (one page holds every claim)."},
     },
 })

@@ -10,11 +10,12 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, Role
 from . import endpoint, json_body, query_int, schemas, serialize
+from .queue import ClaimSummary
 
 SimilarClaim = schemas.component("SimilarClaim", {
     "type": "object",
     "required": ["claim", "score"],
-    "properties": {"claim": {"type": "object"}, "score": {"type": "number", "minimum": 0, "maximum": 1}},
+    "properties": {"claim": ClaimSummary, "score": {"type": "number", "minimum": 0, "maximum": 1}},
 })
 
 
@@ -48,7 +49,7 @@ def _other(claim_id: int) -> Claim:
 
 
 @endpoint("/claims/<int:claim_id>/duplicate", "POST", least=Role.checker, body=DuplicateIn,
-          response={"type": "object"}, summary="Mark a claim as a duplicate of an earlier one (and discard it)",
+          response=ClaimSummary, summary="Mark a claim as a duplicate of an earlier one (and discard it)",
           errors=(403, 404, 409, 422))
 def claim_duplicate(claim_id: int):
     data = json_body(DuplicateIn)
@@ -59,7 +60,9 @@ def claim_duplicate(claim_id: int):
 
 
 @endpoint("/claims/<int:claim_id>/copy-evidence", "POST", least=Role.checker, body=CopyIn,
-          response={"type": "object"}, summary="Copy another claim's evidence links onto this claim",
+          response={"type": "object", "required": ["items"],
+                    "properties": {"items": {"type": "array", "items": schemas.Evidence}}},
+          status=201, summary="Copy another claim's evidence links onto this claim",
           errors=(403, 404, 409, 422))
 def claim_copy_evidence(claim_id: int):
     data = json_body(CopyIn)

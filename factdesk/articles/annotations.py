@@ -79,20 +79,21 @@ def annotation(claim: Any, *, claim_url: str, article_url: str, scope: str | Non
 
 def annotation_collection(article: Any, claims: Iterable[Any], base_url: str, *,
                           claim_url: Callable[[Any], str] | None = None,
-                          article_url: Callable[[Any], str] | None = None,
+                          target_url: Callable[[Any], str] | None = None,
                           collection_url: str | None = None) -> dict:
     """The article's claims, in the order given, as an AnnotationCollection with one embedded page.
 
     URLs default to the desk's (``{base_url}/desk/claims/<id>``, ``{base_url}/desk/articles/<id>``,
-    ``{base_url}/api/v1/articles/<id>/annotations``); pass ``claim_url``/``article_url`` callables or
-    ``collection_url`` to point elsewhere (e.g. public check pages).
+    ``{base_url}/api/v1/articles/<id>/annotations``); ``claim_url(claim)`` and ``target_url(claim)``
+    give one claim's annotation id and target source instead (a published check's public pages).
     """
     base = base_url.rstrip("/")
     claim_url = claim_url or (lambda c: f"{base}/desk/claims/{c.id}")
-    article_url = article_url or (lambda a: f"{base}/desk/articles/{a.id}")
+    target_url = target_url or (lambda c: f"{base}/desk/articles/{article.id}")
     coll_id = collection_url or f"{base}/api/v1/articles/{article.id}/annotations"
-    source, scope = article_url(article), getattr(article, "source_url", None) or None
-    items = [annotation(c, claim_url=claim_url(c), article_url=source, scope=scope) for c in claims]
+    page_id = f"{coll_id}#page1"
+    scope = getattr(article, "source_url", None) or None
+    items = [annotation(c, claim_url=claim_url(c), article_url=target_url(c), scope=scope) for c in claims]
     collection: dict[str, Any] = {
         "@context": ANNO_CONTEXT,
         "id": coll_id,
@@ -102,9 +103,11 @@ def annotation_collection(article: Any, claims: Iterable[Any], base_url: str, *,
         collection["label"] = article.title
     collection["total"] = len(items)
     collection["first"] = {
-        "id": f"{coll_id}#page1",
+        "id": page_id,
         "type": "AnnotationPage",
+        "partOf": coll_id,
         "startIndex": 0,
         "items": items,
     }
+    collection["last"] = page_id  # one page holds every claim: it is the first and the last
     return collection
