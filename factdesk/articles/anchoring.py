@@ -12,10 +12,11 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
 from typing import Iterable, Sequence
 
 from factdesk.errors import ConflictError, ValidationError
+
+from .diff import Budget, OverBudget, counted_matching_blocks, opcodes
 
 PREFIX_LEN = 32
 MAX_QUOTE = 2000
@@ -35,10 +36,9 @@ MIN_UNIQUE_QUOTE = 12
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
 
-# Diff granularity limits: sentence-ish chunks everywhere, words inside changed chunks up to
-# WORD_CAP tokens a side, characters inside changed word runs up to CHAR_CAP a side. Larger changed
-# blocks are left unrefined, which can only make a fuzzy re-anchor fail (orphan), never wrong.
-WORD_CAP = 3000
+# Diff granularity: sentence-ish chunks everywhere, words inside changed chunks, characters inside
+# changed word runs up to CHAR_CAP a side. Larger changed blocks, and any the diff's budget cannot
+# pay for, are left unrefined, which can only make a fuzzy re-anchor fail (orphan), never wrong.
 CHAR_CAP = 400
 
 
@@ -262,11 +262,13 @@ class _Mapping:
 
     ``segments`` holds ``(old_start, new_start, size)`` in increasing order on both sides. A layered
     diff (common prefix and suffix, sentence-ish chunks, then words, then characters inside changed
-    blocks) keeps difflib fast on 500k-character texts.
+    blocks), each layer a budgeted patience diff (factdesk.articles.diff), keeps the work near-linear
+    on any 500k-character pair; a block the budget cannot refine stays one change.
     """
 
-    def __init__(self, old: str, new: str):
+    def __init__(self, old: str, new: str, budget: Budget | None = None):
         self.old, self.new = old, new
+        self.budget = budget or Budget()
         p = _common_prefix(old, new)
         s = _common_suffix(old, new, min(len(old), len(new)) - p)
         segs: list[tuple[int, int, int]] = []
@@ -286,18 +288,14 @@ class _Mapping:
             ta, tb = _chunks(a), _chunks(b)
         elif level == 1:
             ta, tb = _WORD.findall(a), _WORD.findall(b)
-            if len(ta) > WORD_CAP or len(tb) > WORD_CAP:
-                return
         else:
             if len(a) > CHAR_CAP or len(b) > CHAR_CAP:
                 return
             ta, tb = a, b
         pa, pb = _offsets(ta), _offsets(tb)
-        # Chunks: difflib's autojunk keeps boilerplate repeated all over a long text (a line that is
-        # more than 1% of 200+ chunks) from seeding matches, which would be quadratic; matches still
-        # extend across it. Words and characters, within capped blocks, are matched without junk.
-        sm = SequenceMatcher(None, ta, tb, autojunk=level == 0)
-        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        # Chunks: difflib's autojunk keeps boilerplate repeated all over a long gap (a line that is
+        # more than 1% of 200+ chunks) from seeding matches; words and characters are matched without.
+        for tag, i1, i2, j1, j2 in opcodes(ta, tb, self.budget, autojunk=level == 0):
             if tag == "equal":
                 out.append((ao + pa[i1], bo + pb[j1], pa[i2] - pa[i1]))
             elif tag == "replace" and level < 2:
@@ -339,33 +337,40 @@ def _offsets(tokens: Sequence[str]) -> list[int]:
 
 # --- re-anchoring --------------------------------------------------------------------------------
 
-def _ratio(a: str, b: str) -> float:
+def _ratio(a: str, b: str, budget: Budget) -> float:
+    """difflib's ratio 2*M/T over code points (word by word for long quotes), paid from ``budget``."""
     if len(a) + len(b) <= 2 * CHAR_CAP:
-        return SequenceMatcher(None, a, b, autojunk=False).ratio()
-    ta, tb = _WORD.findall(a), _WORD.findall(b)  # long quotes: compare word by word, still exact-ish
-    sm = SequenceMatcher(None, ta, tb, autojunk=False)
-    matched = sum(len("".join(ta[blk.a:blk.a + blk.size])) for blk in sm.get_matching_blocks())
+        matched = sum(blk.size for blk in counted_matching_blocks(a, b, budget))
+        return 2.0 * matched / (len(a) + len(b))
+    ta, tb = _WORD.findall(a), _WORD.findall(b)
+    blocks = counted_matching_blocks(ta, tb, budget)
+    matched = sum(len("".join(ta[blk.a:blk.a + blk.size])) for blk in blocks)
     return 2.0 * matched / (len(a) + len(b))
 
 
-def _similar(quote: str, candidate: str) -> bool:
+def _similar(quote: str, candidate: str, budget: Budget) -> bool:
+    """Whether ``candidate`` is still close to ``quote``; False when the budget cannot say (a flag)."""
     # ratio >= r needs the shorter text to be at least r / (2 - r) of the longer (0.6 for 0.75)
     shorter, longer = sorted((len(quote), len(candidate)))
     if shorter < longer * FUZZY_MIN_RATIO / (2 - FUZZY_MIN_RATIO):
         return False
-    return _ratio(quote, candidate) >= FUZZY_MIN_RATIO
+    try:
+        return _ratio(quote, candidate, budget) >= FUZZY_MIN_RATIO
+    except OverBudget:
+        return False
 
 
 class _Reanchorer:
-    def __init__(self, old: str, new: str):
+    def __init__(self, old: str, new: str, budget: Budget | None = None):
         self.old, self.new = old, new
+        self.budget = budget or Budget()
         self._mapping: _Mapping | None = None
         self._occ: dict[str, list[int]] = {}
 
     @property
     def mapping(self) -> _Mapping:
         if self._mapping is None:
-            self._mapping = _Mapping(self.old, self.new)
+            self._mapping = _Mapping(self.old, self.new, self.budget)
         return self._mapping
 
     def occurrences(self, quote: str) -> list[int]:
@@ -396,7 +401,7 @@ class _Reanchorer:
                 s += 1
             while e > s and new[e - 1].isspace():
                 e -= 1
-            if e > s and _similar(a.quote, new[s:e]):
+            if e > s and _similar(a.quote, new[s:e], self.budget):
                 # The unchanged words overlapping the mapped span: the diff was merely off by a little.
                 for k in self.occurrences(a.quote):
                     if k < e and k + len(a.quote) > s:
@@ -439,7 +444,8 @@ class _Reanchorer:
         return None if best is None else best[1]
 
 
-def reanchor(old_text: str, new_text: str, anchors: Iterable[Anchor]) -> list[Anchor]:
+def reanchor(old_text: str, new_text: str, anchors: Iterable[Anchor], *,
+             budget: Budget | None = None) -> list[Anchor]:
     """Re-anchor every claim of ``old_text`` in ``new_text``: one result per anchor, in order.
 
     Steps (DESIGN §4): the same offsets with the same quote and context -> ``anchored``; the exact
@@ -454,7 +460,7 @@ def reanchor(old_text: str, new_text: str, anchors: Iterable[Anchor]) -> list[An
     ``fuzzy`` stays ``fuzzy`` while it is placed, because a fuzzy move waits for a checker to confirm
     it: confirming is the caller setting the state to ``anchored``.
     """
-    r = _Reanchorer(old_text, new_text)
+    r = _Reanchorer(old_text, new_text, budget)
     out = []
     for a in anchors:
         placed = r.place(a)

@@ -14,7 +14,6 @@ from the article's text.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 import click
@@ -28,6 +27,7 @@ from ..extensions import db
 from ..models import Article, Claim, Publication, Status
 from ..notify import notify
 from ..text import canonicalize
+from .diff import Budget, opcodes
 from .extract import extract
 from .fetch import Fetched, fetch
 from .revise import revise_article
@@ -52,13 +52,22 @@ def _text_of(body: bytes, content_type: str, url: str | None, fallback: str | No
 
 
 def short_diff(old: str, new: str, limit: int = DIFF_CHARS) -> str:
-    """The changed paragraphs, '−' for removed and '+' for added, cut to `limit` characters."""
+    """The changed paragraphs, '−' for removed and '+' for added, cut to `limit` characters.
+
+    The paragraphs are matched by the revision diff's budgeted patience diff, so a page of thousands
+    of tiny or shuffled paragraphs costs the watch no more than its size.
+    """
     a, b = old.split("\n\n"), new.split("\n\n")
-    lines = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    lines: list[str] = []
+    size = 0
+    for tag, i1, i2, j1, j2 in opcodes(a, b, Budget()):
         if tag == "equal":
             continue
-        lines += [f"− {p}" for p in a[i1:i2]] + [f"+ {p}" for p in b[j1:j2]]
+        changed = [f"− {p}" for p in a[i1:i2]] + [f"+ {p}" for p in b[j1:j2]]
+        lines += changed
+        size += sum(len(line) + 1 for line in changed)
+        if size > limit:
+            break
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
