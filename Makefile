@@ -15,11 +15,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## The demo desk on SQLite in instance/, served on 127.0.0.1:5000.
+## The demo desk on SQLite in instance/, served on 127.0.0.1:5000, with the job queue's worker beside it
+## (scripts/run-desk.sh; Ctrl-C stops both).
 run: $(STAMP)
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi demo load
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	bash scripts/run-desk.sh
 
 ## Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:

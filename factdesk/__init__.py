@@ -232,7 +232,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     # Navigation by role; an entry shows once its page exists.
     nav = [("desk.articles", "Articles", Role.checker), ("desk.dashboard", "Dashboard", Role.editor),
-           ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin)]
+           ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin),
+           ("admin.jobs", "Jobs", Role.admin)]
 
     @app.context_processor
     def desk_context():

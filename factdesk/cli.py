@@ -118,9 +118,12 @@ def register_commands(app) -> None:
     from .rankers_eval import register as register_rankers
 
     register_rankers(app)  # issue 9: `flask rankers evaluate`
-    from .claims.archive import evidence_cli  # also starts archiving new evidence after each commit
+    from .claims.archive import evidence_cli
 
     app.cli.add_command(evidence_cli)  # issue 9: `flask evidence check`
     from .bench.command import bench
 
     app.cli.add_command(bench)  # issue 8: `flask bench` (DESIGN.md §9)
+    from .jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)

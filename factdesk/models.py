@@ -409,6 +409,40 @@ class Publication(db.Model):
     published_by: Mapped[User | None] = relationship()
 
 
+class JobState(str, enum.Enum):
+    waiting = "waiting"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Job(db.Model):
+    """One piece of background work (DESIGN.md §16): the outbox row written in the request's own
+    transaction, and the desk's record of it until it is done or has failed for good."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_run_after", "state", "run_after"),
+                      Index("ix_jobs_created", "created_at"))
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[Any] = mapped_column(JSON)
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.waiting)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Scheduled work names its slot ("monitor.pass@2026-12-01T08:15"), so two schedulers make one job.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[created]
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[timestamp]
+    finished_at: Mapped[timestamp]
+    # Which worker process runs it ("host:pid") and until when its claim holds: a job whose worker
+    # died is found by either and run again.
+    worker: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[timestamp]
+
+
 @event.listens_for(Session, "before_flush")
 def _history_is_append_only(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):

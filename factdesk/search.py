@@ -44,7 +44,12 @@ SEARCH_INDEXES = {"ix_claims_search", "ix_articles_search_title", "ix_articles_s
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic filter: the FTS5 tables (and their shadow tables) and the search indexes are
-    created by hand in migration 0002 and have no model, so autogenerate must not see them."""
+    created by hand in migration 0002 and have no model, so autogenerate must not see them; nor the
+    job queue's own tables, which Huey creates in a PostgreSQL desk (factdesk.jobs.queue)."""
+    from .jobs.queue import QUEUE_TABLE_PREFIX
+
+    if type_ in ("table", "index") and name and name.startswith(QUEUE_TABLE_PREFIX):
+        return False
     if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
         return False
     if type_ == "index" and name in SEARCH_INDEXES:

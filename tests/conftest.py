@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from factdesk import create_app
 from factdesk.extensions import db, limiter
+from factdesk.jobs.queue import queue
 from factdesk.models import Role
 
 
@@ -97,6 +98,7 @@ def app(migrated_database, tmp_path, app_settings):
     with app.app_context():
         if PG_URL:
             _fresh_postgres()
+            queue(app).flush()  # the job queue's own tables (huey_*) are not the models'
         limiter.reset()
         app.test_client_class = DeskClient
         yield app
@@ -126,6 +128,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run the job queue's pending jobs in this process, through the worker's own code; returns how
+    many ran. `run_jobs(now=…)` also runs jobs scheduled before that moment (retries)."""
+    from factdesk.jobs.worker import run_pending
+
+    return lambda now=None: run_pending(app, now)
 
 
 def make_user(role: Role, email: str | None = None, name: str | None = None):

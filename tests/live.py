@@ -126,3 +126,35 @@ def browser_login(session: requests.Session, base: str, email: str, password: st
     token = csrf_from(session.get(f"{base}/login", timeout=10).text)
     return session.post(f"{base}/login", data={"csrf_token": token, "email": email, "password": password},
                         allow_redirects=False, timeout=10)
+
+
+@contextmanager
+def worker_process(database_url: str, *, log: Path | None = None, extra_env: dict | None = None):
+    """`flask --app wsgi worker` against `database_url`, in its own process group; yields the process.
+    Stopped with SIGINT (as Ctrl-C) if still running at the end."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update({"FACTDESK_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": "worker-tests-secret",
+                "FACTDESK_ALLOW_PRIVATE_FETCH": "1", "PYTHONPATH": str(ROOT), **(extra_env or {})})
+    out = open(log or os.devnull, "ab")
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker", "--poll", "0.2"], cwd=ROOT, env=env,
+                               stdout=out, stderr=out, start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+        out.close()
+
+
+def wait_until(predicate, seconds: float = 60, what: str = "the condition") -> None:
+    """Poll `predicate` until it is true; fail after `seconds` (a bound against hanging, not a timing test)."""
+    end = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"{what} did not happen within {seconds} seconds")
+        time.sleep(0.1)

@@ -1,16 +1,13 @@
 """Evidence that lasts: archive copies taken in the background, link health re-checked by the CLI."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
-from factdesk.claims import archive
 from factdesk.claims.evidence import add_evidence
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
-from factdesk.models import ClaimHistory, Evidence
+from factdesk.models import ClaimHistory, Evidence, Job, JobState
 
 from .conftest import login, post_form, token_for
 from .pages_server import serve_pages
@@ -42,19 +39,21 @@ def _evidence(claim_id: int) -> list[Evidence]:
     return list(db.session.execute(select(Evidence).where(Evidence.claim_id == claim_id)).scalars())
 
 
-def test_archive_is_taken_after_the_add_evidence_request_has_returned(client, claim, checker):
+def test_archive_is_taken_by_a_job_after_the_add_evidence_request_has_returned(client, claim, checker, run_jobs):
     with serve_pages() as pages:
         url = pages.page("/briefing", SOURCE_PAGE)
-        pages.gate = threading.Event()  # the server answers only once the test has its response
         login(client, checker)
         response = post_form(client, f"/desk/claims/{claim.id}/evidence",
                              {"evidence-url": url, "evidence-title": "Ministry briefing", "evidence-stance": "context", "evidence-source_type": "official"})
         assert response.status_code == 302
         [item] = _evidence(claim.id)
         assert item.archived_at is None and item.archive_text is None  # the request did not wait for the fetch
-        pages.gate.set()
-        assert archive.drain(timeout=30)
+        assert pages.hits == []
+        [queued] = db.session.execute(select(Job)).scalars()
+        assert (queued.name, queued.payload, queued.state) == ("evidence.archive", {"evidence_id": item.id}, JobState.waiting)
+        assert run_jobs() == 1
     [item] = _evidence(claim.id)
+    assert db.session.get(Job, queued.id).state == JobState.done
     assert item.archive_status.startswith("archived")
     assert "7,000 containers of munitions" in item.archive_text
     assert "Home | News" not in item.archive_text
@@ -68,23 +67,23 @@ def test_archive_is_taken_after_the_add_evidence_request_has_returned(client, cl
     assert "7,000 containers of munitions" in archived.get_data(as_text=True)
 
 
-def test_api_evidence_is_archived_in_the_background_too(client, claim, checker):
+def test_api_evidence_is_archived_in_the_background_too(client, claim, checker, run_jobs):
     with serve_pages() as pages:
         url = pages.page("/note.txt", "Plain text note: 69 launches in 2022.", "text/plain; charset=utf-8")
         response = client.post(f"/api/v1/claims/{claim.id}/evidence", json={"url": url}, headers=token_for(checker))
         assert response.status_code == 201, response.get_data(as_text=True)
-        assert archive.drain(timeout=30)
+        assert run_jobs() == 1
     [item] = _evidence(claim.id)
     assert item.archive_text == "Plain text note: 69 launches in 2022."
 
 
-def test_failed_fetch_records_the_failure_keeps_the_evidence_and_can_be_retried(client, claim, checker):
+def test_failed_fetch_records_the_failure_keeps_the_evidence_and_can_be_retried(client, claim, checker, run_jobs):
     with serve_pages() as pages:
         url = pages.url("/gone")  # answers 404 for now
         login(client, checker)
         response = post_form(client, f"/desk/claims/{claim.id}/evidence", {"evidence-url": url, "evidence-title": "Gone page"})
         assert response.status_code == 302
-        assert archive.drain(timeout=30)
+        assert run_jobs() == 1
         [item] = _evidence(claim.id)
         assert item.url == url and item.title == "Gone page"
         assert item.archive_status.startswith("failed") and "404" in item.archive_status
@@ -94,16 +93,16 @@ def test_failed_fetch_records_the_failure_keeps_the_evidence_and_can_be_retried(
 
         pages.page("/gone", SOURCE_PAGE)  # the page is back
         assert post_form(client, f"/desk/evidence/{item.id}/archive").status_code == 302
-        assert archive.drain(timeout=30)
+        assert run_jobs() == 1
     [item] = _evidence(claim.id)
     assert item.archive_status.startswith("archived") and "7,000 containers" in item.archive_text
 
 
-def test_evidence_added_outside_a_request_waits_for_evidence_check(app, runner, claim, checker):
+def test_evidence_added_outside_a_request_waits_for_evidence_check(app, runner, claim, checker, run_jobs):
     with serve_pages() as pages:
         item = add_evidence(claim, checker, {"url": pages.page("/x", SOURCE_PAGE)})
         db.session.commit()
-        assert archive.drain(timeout=30)
+        assert run_jobs() == 0
         assert pages.hits == []  # a CLI run or demo load does not fetch in the background
         item_id = item.id
         result = runner.invoke(args=["evidence", "check", "--claim", str(claim.id)])

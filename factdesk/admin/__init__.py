@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views, ratings  # noqa: E402,F401
+from . import views, ratings, jobs  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Source watch (DESIGN.md §12 / issue 9): re-fetch the articles behind published checks, follow changes.
 
-`flask --app wsgi articles watch` fetches, through the safe fetcher, the source URL of every article
+`flask --app wsgi articles watch` (and the daily `articles.watch` job of factdesk.jobs.schedule) fetches, through the safe fetcher, the source URL of every article
 that has a published claim. When the source now says something else, the desk stores the new text
 as the article's next revision (factdesk.articles.revise: every claim is re-anchored, none is lost),
 keeps the fetched page as provenance, and tells each published claim's checker (assignee, else the
@@ -24,6 +24,7 @@ from sqlalchemy.orm import undefer
 
 from ..errors import DomainError
 from ..extensions import db
+from ..jobs import job
 from ..models import Article, Claim, Publication, Status
 from ..notify import notify
 from ..text import canonicalize
@@ -129,6 +130,7 @@ def watch_article(article: Article) -> Watched:
     return Watched(article.id, url, "revised", f"revision {revised.revision}", [n.id for n in notes])
 
 
+@job("articles.watch", retries=1, retry_delay=600, timeout=6 * 3600)
 def watch_all(article_id: int | None = None, echo=lambda line: None) -> list[Watched]:
     """Watch every article behind a published check (or one), one transaction per article."""
     results = []

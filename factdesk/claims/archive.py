@@ -1,51 +1,44 @@
 """Evidence that lasts (DESIGN.md §12): archive copies of evidence pages, taken in the background.
 
-When evidence is added through a page or the API its id is queued on the database session, and once
-that transaction commits a small pool of worker threads fetches the link through the safe fetcher
+When evidence is added through a page or the API, an `evidence.archive` job is written in the same
+transaction (factdesk.jobs); the worker fetches the link through the safe fetcher
 (factdesk.articles.fetch: same address policy, size and time limits as article import), extracts its
 text and stores it on the evidence row (`archive_text`, `archived_at`, `archive_status`). The request
 that added the evidence never waits for the fetch. A fetch that fails records why in
 `archive_status` and leaves the evidence as it was.
 
-Each job runs in its own application context, hence its own database session and transaction.
-`flask evidence check` re-checks every link's health (`link_status`, `link_checked_at`) and takes
-the archive copies that are missing.
+`flask evidence check` (and the weekly `evidence.check` job) re-checks every link's health
+(`link_status`, `link_checked_at`) and takes the archive copies that are missing.
 
 Settings: EVIDENCE_ARCHIVE (default on, off under FACTDESK_ENV=testing so the suite never reaches for
-the internet; tests that want it switch it on), EVIDENCE_ARCHIVE_WORKERS (default 2),
-FACTDESK_ALLOW_PRIVATE_FETCH and FACTDESK_FETCH_TIMEOUT as for article import.
+the internet; tests that want it switch it on), FACTDESK_ALLOW_PRIVATE_FETCH and FACTDESK_FETCH_TIMEOUT
+as for article import.
 """
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import click
 import lxml.html
-from flask import Flask, current_app, has_app_context, has_request_context
+from flask import Flask, current_app, has_request_context
 from flask.cli import AppGroup
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from ..articles.extract import ExtractionError, extract
 from ..articles.fetch import Fetched, FetchError, fetch
 from ..errors import DomainError
 from ..extensions import db
+from ..jobs import enqueue, job
 from ..models import Evidence, utcnow
 from ..text import canonicalize
 from .history import record
 
 log = logging.getLogger(__name__)
 
-QUEUE_KEY = "factdesk_archive_queue"
 MAX_ARCHIVE_CHARS = 500_000
 DEFAULT_TIMEOUT = 15.0
-
-_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_pending: set[Future] = set()
 
 
 # ---------------------------------------------------------------- what a page's text is
@@ -110,54 +103,12 @@ def take_archive(evidence: Evidence, page: Fetched | None = None) -> Outcome:
     return Outcome(evidence.id, True, evidence.archive_status)
 
 
-def _job(app: Flask, evidence_id: int) -> Outcome | None:
-    with app.app_context():
-        try:
-            evidence = db.session.get(Evidence, evidence_id)
-            if evidence is None:  # removed before its turn came
-                return None
-            outcome = take_archive(evidence)
-            db.session.commit()
-            return outcome
-        except Exception:  # a worker must never die silently with the transaction open
-            db.session.rollback()
-            log.exception("archive of evidence %s failed", evidence_id)
-            raise
-        finally:
-            db.session.remove()
-
-
-# ---------------------------------------------------------------- the background pool
-
-def _executor(app: Flask) -> ThreadPoolExecutor:
-    global _pool
-    with _lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=int(app.config.get("EVIDENCE_ARCHIVE_WORKERS", 2)),
-                                       thread_name_prefix="evidence-archive")
-        return _pool
-
-
-def submit(app: Flask, evidence_id: int) -> Future:
-    """Take the archive copy of one evidence row in the background (the row must be committed)."""
-    future = _executor(app).submit(_job, app, evidence_id)
-    with _lock:
-        _pending.add(future)
-    future.add_done_callback(lambda f: _forget(f))
-    return future
-
-
-def _forget(future: Future) -> None:
-    with _lock:
-        _pending.discard(future)
-
-
-def drain(timeout: float | None = None) -> bool:
-    """Wait for the archive jobs queued so far (CLI and tests); True when all finished."""
-    with _lock:
-        futures = set(_pending)
-    done, not_done = wait(futures, timeout=timeout)
-    return not not_done
+@job("evidence.archive", retries=2, retry_delay=60)
+def archive_job(evidence_id: int) -> None:
+    """Take the archive copy of one evidence link (a link removed meanwhile needs none)."""
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is not None:
+        take_archive(evidence)
 
 
 def enabled(app: Flask) -> bool:
@@ -165,34 +116,15 @@ def enabled(app: Flask) -> bool:
 
 
 def request_archive(evidence: Evidence) -> None:
-    """Ask for an archive copy of this evidence once the current transaction commits."""
-    session = db.session() if has_app_context() else None
-    if session is not None and evidence.id is not None:
-        session.info.setdefault(QUEUE_KEY, []).append(evidence.id)
+    """Ask for an archive copy of this evidence: a job, handed to the queue once this transaction commits."""
+    enqueue("evidence.archive", evidence_id=evidence.id)
 
 
-@event.listens_for(Evidence, "after_insert")
-def _queue_new_evidence(mapper, connection, target: Evidence) -> None:
-    # Only evidence added by a person through a page or the API: a CLI run (demo load, imports) would
-    # otherwise wait at exit for fetches; `flask evidence check` takes those copies instead.
+def archive_new_evidence(evidence: Evidence) -> None:
+    """Evidence added by a person through a page or the API gets its archive copy in the background; a
+    CLI run (demo load, imports) leaves it to `flask evidence check`."""
     if has_request_context() and enabled(current_app):
-        session = Session.object_session(target)
-        if session is not None:
-            session.info.setdefault(QUEUE_KEY, []).append(target.id)
-
-
-@event.listens_for(Session, "after_commit")
-def _start_queued(session: Session) -> None:
-    ids = session.info.pop(QUEUE_KEY, None)
-    if ids and has_app_context():
-        app = current_app._get_current_object()
-        for evidence_id in dict.fromkeys(ids):
-            submit(app, evidence_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_queued(session: Session) -> None:
-    session.info.pop(QUEUE_KEY, None)
+        request_archive(evidence)
 
 
 # ---------------------------------------------------------------- link health
@@ -215,13 +147,9 @@ def check_link(evidence: Evidence) -> Outcome:
     return Outcome(evidence.id, True, evidence.link_status)
 
 
-evidence_cli = AppGroup("evidence", help="Evidence links: health checks and archive copies.")
-
-
-@evidence_cli.command("check")
-@click.option("--claim", "claim_id", type=int, default=None, help="Only this claim's evidence.")
-def check_command(claim_id: int | None) -> None:
-    """Re-check every evidence link (link_status, link_checked_at) and take the missing archive copies."""
+@job("evidence.check", retries=1, retry_delay=600, timeout=6 * 3600)
+def check_all(claim_id: int | None = None, echo=lambda line: None) -> tuple[int, int]:
+    """Re-check every evidence link (or one claim's), one transaction per link; (checked, broken)."""
     query = select(Evidence.id).order_by(Evidence.id)
     if claim_id is not None:
         query = query.where(Evidence.claim_id == claim_id)
@@ -229,10 +157,23 @@ def check_command(claim_id: int | None) -> None:
     broken = 0
     for evidence_id in ids:
         evidence = db.session.execute(select(Evidence).where(Evidence.id == evidence_id)
-                                      .options(undefer(Evidence.archive_text))).scalar_one()
+                                      .options(undefer(Evidence.archive_text))).scalar_one_or_none()
+        if evidence is None:  # removed meanwhile
+            continue
         outcome = check_link(evidence)
         db.session.commit()  # one link, one transaction: a long run keeps what it has checked
         broken += not outcome.ok
         archive = f"; archive: {evidence.archive_status}" if evidence.archive_status else ""
-        click.echo(f"evidence {evidence_id}: {outcome.status}{archive}  {evidence.url}")
-    click.echo(f"{len(ids)} link(s) checked, {broken} broken.", err=True)
+        echo(f"evidence {evidence_id}: {outcome.status}{archive}  {evidence.url}")
+    return len(ids), broken
+
+
+evidence_cli = AppGroup("evidence", help="Evidence links: health checks and archive copies.")
+
+
+@evidence_cli.command("check")
+@click.option("--claim", "claim_id", type=int, default=None, help="Only this claim's evidence.")
+def check_command(claim_id: int | None) -> None:
+    """Re-check every evidence link (link_status, link_checked_at) and take the missing archive copies."""
+    checked, broken = check_all(claim_id, echo=click.echo)
+    click.echo(f"{checked} link(s) checked, {broken} broken.", err=True)

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from ..errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, SourceType, Stance, User, utcnow
+from .archive import archive_new_evidence
 from .editing import OPEN_STATES, may_edit_content
 from .history import record
 
@@ -109,6 +110,7 @@ def add_evidence(claim: Claim, by: User, data: dict[str, Any]) -> Evidence:
     db.session.execute(update(Claim).where(Claim.id == claim.id).values(evidence_count=Claim.evidence_count + 1))
     db.session.flush()
     record(claim, by, "evidence_added", field="evidence", before=None, after=summary_of(item))
+    archive_new_evidence(item)
     db.session.flush()
     db.session.expire(claim, ["evidence_count", "evidence"])
     return item
