@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score rankers-eval venv chromium redis clean
+.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 ## Scores article extraction on ../shared/fixtures/web-articles (shingle F1).
 extract-score: $(STAMP)
 	$(BIN)/python -m factdesk.articles.score --baseline
+
+## Scores re-anchoring on revisions with known truth (fixture pages, every kind of edit; report split).
+anchor-score: $(STAMP)
+	$(BIN)/python -m factdesk.articles.anchor_score
 
 ## Measures "worth checking?" (precision@5, @10) and "checked before?" (recall@5) on tests/data.
 rankers-eval: $(STAMP)

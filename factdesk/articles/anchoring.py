@@ -33,6 +33,10 @@ FUZZY_MIN_RATIO = 0.75
 MIN_CONTEXT_MATCH = 16
 # ... or, failing a fuzzy match in place, when it is the only occurrence of a quote this long.
 MIN_UNIQUE_QUOTE = 12
+# A quote of at most this many words with one of them replaced is still the claim when its context
+# agrees this many characters on each side (fewer at the text's edges).
+SHORT_QUOTE_WORDS = 6
+CONTEXT_SIDE = 12
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
 
@@ -107,6 +111,52 @@ def _squash(s: str) -> str:
     return _WS.sub(" ", _fold(s))
 
 
+def _spaced(s: str) -> str:
+    """Whitespace runs as one space, nothing else changed: a text "only respaced" compares equal."""
+    return _WS.sub(" ", s)
+
+
+class _SpacedIndex:
+    """A text with each whitespace run as one space, and the original offset of each character kept:
+    whitespace-tolerant search with ``str.find``, linear whatever the quote."""
+
+    def __init__(self, text: str):
+        pieces: list[str] = []
+        # (offset in the spaced text, offset in the original) at the start of every run of copied text
+        self._starts: list[int] = []
+        self._origins: list[int] = []
+        pos = last = 0
+        for m in _WS.finditer(text):
+            if m.start() > last:
+                self._starts.append(pos)
+                self._origins.append(last)
+                pieces.append(text[last:m.start()])
+                pos += m.start() - last
+            self._starts.append(pos)
+            self._origins.append(m.start())
+            pieces.append(" ")
+            pos += 1
+            last = m.end()
+        if last < len(text):
+            self._starts.append(pos)
+            self._origins.append(last)
+            pieces.append(text[last:])
+        self.spaced = "".join(pieces)
+
+    def _original(self, k: int) -> int:
+        i = bisect_right(self._starts, k) - 1
+        return self._origins[i] + (k - self._starts[i])
+
+    def find_all(self, quote: str, limit: int) -> list[tuple[int, int]]:
+        """Spans of the original text that read as ``quote`` once whitespace runs are one space."""
+        q = _spaced(quote.strip())
+        spans, k = [], self.spaced.find(q) if q else -1
+        while k != -1 and len(spans) < limit:
+            spans.append((self._original(k), self._original(k + len(q) - 1) + 1))
+            k = self.spaced.find(q, k + 1)
+        return spans
+
+
 def _common_prefix_len(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -152,16 +202,8 @@ def _occurrences(text: str, quote: str, limit: int = MAX_OCCURRENCES) -> list[in
 
 
 def _loose_spans(text: str, quote: str, limit: int = MAX_OCCURRENCES) -> list[tuple[int, int]]:
-    words = _fold(quote).split()
-    if not words:
-        return []
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    spans = []
-    for m in pattern.finditer(_fold(text)):
-        spans.append(m.span())
-        if len(spans) >= limit:
-            break
-    return spans
+    """Spans reading as ``quote`` up to whitespace and quote marks (folding is one for one)."""
+    return _SpacedIndex(_fold(text)).find_all(_fold(quote), limit)
 
 
 def _ambiguous(text: str, spans: Sequence[tuple[int, int]]) -> ConflictError:
@@ -360,12 +402,29 @@ def _similar(quote: str, candidate: str, budget: Budget) -> bool:
         return False
 
 
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
 class _Reanchorer:
+    """One revision's re-anchoring: the diff, the occurrences of each quote, and the rules of §4."""
+
     def __init__(self, old: str, new: str, budget: Budget | None = None):
         self.old, self.new = old, new
         self.budget = budget or Budget()
         self._mapping: _Mapping | None = None
         self._occ: dict[str, list[int]] = {}
+        self._old_occ: dict[str, list[int]] = {}
+        self._spaced: _SpacedIndex | None = None
+
+    def _positioned(self, a: Anchor) -> bool:
+        """Whether the anchor's offsets still describe the old text (else only its quote is known)."""
+        return (a.state != ORPHANED and 0 <= a.start < a.end <= len(self.old)
+                and self.old[a.start:a.end] == a.quote and bool(a.quote))
 
     @property
     def mapping(self) -> _Mapping:
@@ -378,70 +437,180 @@ class _Reanchorer:
             self._occ[quote] = _occurrences(self.new, quote)
         return self._occ[quote]
 
-    def place(self, a: Anchor) -> Anchor:
+    def _mapped(self, start: int, end: int) -> tuple[int, int]:
+        return self.mapping.start(start), self.mapping.end(end)
+
+    def _whole_words(self, a: Anchor, s: int, e: int) -> tuple[int, int]:
+        """A span that began or ended on a word boundary does so again (a character diff inside a
+        replaced word would otherwise cut "prices fell" to "prices fe")."""
         old, new = self.old, self.new
-        positioned = (a.state != ORPHANED and 0 <= a.start < a.end <= len(old)
-                      and old[a.start:a.end] == a.quote and bool(a.quote))
+        if not (a.start > 0 and old[a.start - 1].isalnum() and old[a.start].isalnum()):
+            while 0 < s < e and new[s - 1].isalnum() and new[s].isalnum():
+                s -= 1
+        if not (a.end < len(old) and old[a.end].isalnum() and old[a.end - 1].isalnum()):
+            while s < e < len(new) and new[e].isalnum() and new[e - 1].isalnum():
+                e += 1
+        return s, e
+
+    def _claimed_by_another(self, a: Anchor, spans: Sequence[tuple[int, int]], loose: bool) -> set:
+        """Those of ``spans`` (in the new text) where the diff maps another old copy of the quote."""
+        if a.quote not in self._old_occ:
+            self._old_occ[a.quote] = _occurrences(self.old, a.quote)
+        wanted = set(spans)
+        taken = set()
+        for o in self._old_occ[a.quote]:
+            if o == a.start:
+                continue
+            s, e = self._mapped(o, o + len(a.quote))
+            if loose:
+                s, e = _trim(self.new, s, e)
+            if (s, e) in wanted:
+                taken.add((s, e))
+        return taken
+
+    def place(self, a: Anchor) -> Anchor:
+        new = self.new
+        positioned = self._positioned(a)
+        if not a.quote:
+            return replace(a, state=ORPHANED)
+        fuzzy_here = None
         if positioned:
             # 1. unchanged position, context and all
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
                 return _make(new, a.start, a.end, ANCHORED)
-        if not a.quote:
-            return replace(a, state=ORPHANED)
-        # 2. the exact quote with its context, anywhere (nearest to where the diff maps it)
-        found = self._exact(a, positioned)
-        if found is not None:
-            s = found
-            e = s + len(a.quote)
-            return _make(new, s, e, ANCHORED if positioned and (s, e) == (a.start, a.end) else MOVED)
-        # 3. fuzzy: the diff maps the old span; keep it if its text is still close to the quote
+            s, e = self._mapped(a.start, a.end)
+            # 2. the exact quote where the diff maps it, unless another copy's context agrees better
+            # (the diff may pair a duplicated sentence with the wrong copy): then that one, flagged
+            if new[s:e] == a.quote:
+                better = self._better_copy(a, s)
+                if better is not None:
+                    return _make(new, better, better + len(a.quote), FUZZY)
+                return _make(new, s, e, ANCHORED if (s, e) == (a.start, a.end) else MOVED)
+            # 3. the same words where the diff maps them, only spacing changed: a move, not fuzzy
+            ts, te = _trim(new, s, e)
+            if te > ts and _spaced(new[ts:te]) == _spaced(a.quote):
+                return _make(new, ts, te, MOVED)
+            fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
+            if fuzzy_here is not None and fuzzy_here.state == MOVED:
+                return fuzzy_here
+        # 4. the exact quote anywhere while it occurs once (and is not another copy's image), then the
+        # same with only its spacing changed; a close match where the diff maps it wins unless the
+        # copy's context agrees better
+        found = self._unique(a, self.occurrences(a.quote), len(a.quote), loose=False)
+        if found is None:
+            found = self._unique_spaced(a)
+        if found is not None and (fuzzy_here is None or self._context(a, *found) >
+                                  self._context(a, fuzzy_here.start, fuzzy_here.end)):
+            return _make(new, *found, MOVED)
+        if fuzzy_here is not None:
+            # 5. fuzzy: the diff maps the old span and its text is still close to the quote
+            return fuzzy_here
         if positioned:
-            s, e = self.mapping.start(a.start), self.mapping.end(a.end)
-            while s < e and new[s].isspace():
-                s += 1
-            while e > s and new[e - 1].isspace():
-                e -= 1
-            if e > s and _similar(a.quote, new[s:e], self.budget):
-                # The unchanged words overlapping the mapped span: the diff was merely off by a little.
-                for k in self.occurrences(a.quote):
-                    if k < e and k + len(a.quote) > s:
-                        return _make(new, k, k + len(a.quote), MOVED)
-                return _make(new, s, e, FUZZY)
-        # 2b. the exact quote, without its context, when it occurs once and is long enough to be
-        # telling (a paragraph-sized quote moved elsewhere has no context left to agree)
-        occ = self.occurrences(a.quote)
-        if len(occ) == 1 and len(a.quote.strip()) >= MIN_UNIQUE_QUOTE:
-            return _make(new, occ[0], occ[0] + len(a.quote), MOVED)
-        # 4. orphaned: keep everything the claim knew
+            # 6. ... or where the claim's paragraph went, when the diff could not follow it
+            placed = self._fuzzy_where_moved(a)
+            if placed is not None:
+                return placed
+        # 7. copies of the quote, none where the diff maps it: the one whose context agrees best is
+        # offered, flagged for a checker to confirm; never moved there on context alone
+        best = self._best_copy(a)
+        if best is not None:
+            return _make(new, best, best + len(a.quote), FUZZY)
+        # 8. orphaned: keep everything the claim knew
         return replace(a, state=ORPHANED)
 
-    def _exact(self, a: Anchor, positioned: bool) -> int | None:
-        """The occurrence of the exact quote whose context agrees best; where the diff maps it wins ties.
+    def _context(self, a: Anchor, s: int, e: int) -> int:
+        return _loose_context_score(self.new, s, e, a.prefix, a.suffix)
 
-        The diff's placement alone is not trusted for short quotes (a one-letter quote matches by
-        chance wherever the diff lands), so it competes on context like every other occurrence, but
-        is accepted even when its context was edited.
-        """
-        new, q = self.new, a.quote
-        target = None
-        at_target = False
-        if positioned:
-            target, target_end = self.mapping.start(a.start), self.mapping.end(a.end)
-            at_target = target_end - target == len(q) and new.startswith(q, target)
-        occ = self.occurrences(q)
-        if at_target and target not in occ:
-            occ = [*occ, target]
+    def _better_copy(self, a: Anchor, mapped: int) -> int | None:
+        """Another copy of the quote whose context agrees strictly better than the diff's choice."""
+        occ = self.occurrences(a.quote)
+        if len(occ) < 2:
+            return None
+        q = len(a.quote)
+        here = _context_score(self.new, mapped, mapped + q, a.prefix, a.suffix)
+        best = self._best_copy(a)
+        if best is None or best == mapped:
+            return None
+        return best if _context_score(self.new, best, best + q, a.prefix, a.suffix) > here else None
+
+    @property
+    def spaced(self) -> _SpacedIndex:
+        if self._spaced is None:
+            self._spaced = _SpacedIndex(self.new)
+        return self._spaced
+
+    def _unique_spaced(self, a: Anchor):
+        spans = self.spaced.find_all(a.quote, 2)
+        return self._unique(a, [s for s, _ in spans], spans[0][1] - spans[0][0] if spans else 0, loose=True)
+
+    def _unique(self, a: Anchor, starts: list[int], length: int, *, loose: bool):
+        if len(starts) != 1:
+            return None
+        s, e = starts[0], starts[0] + length
+        if self._positioned(a) and self._claimed_by_another(a, [(s, e)], loose):
+            return None
+        score = (_loose_context_score if loose else _context_score)(self.new, s, e, a.prefix, a.suffix)
         need = min(MIN_CONTEXT_MATCH, (len(a.prefix) + len(a.suffix)) // 2)
-        best: tuple | None = None
-        for s in occ:
-            score = _context_score(new, s, s + len(q), a.prefix, a.suffix)
-            is_target = at_target and s == target
-            if score < need and not is_target:
-                continue
-            key = (score, is_target, -abs(s - target) if target is not None else 0, -s)
-            if best is None or key > best[0]:
-                best = (key, s)
-        return None if best is None else best[1]
+        if len(a.quote.strip()) >= MIN_UNIQUE_QUOTE or score >= need:
+            return s, e
+        return None
+
+    def _fuzzy(self, a: Anchor, s: int, e: int) -> Anchor | None:
+        new = self.new
+        if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):
+            # The unchanged words overlapping the mapped span: the diff was merely off by a little.
+            overlapping = [k for k in self.occurrences(a.quote) if k < e and k + len(a.quote) > s]
+            if len(overlapping) == 1:
+                k = overlapping[0]
+                return _make(new, k, k + len(a.quote), MOVED)
+            return _make(new, s, e, FUZZY)
+        return None
+
+    def _one_word_changed(self, a: Anchor, s: int, e: int) -> bool:
+        """A short quote with one word replaced, its context intact on both sides: the same claim
+        (a character ratio cannot tell "prices rose" from "prices fell", the context can)."""
+        words, now = a.quote.split(), self.new[s:e].split()
+        if not 1 <= len(words) <= SHORT_QUOTE_WORDS or len(now) != len(words):
+            return False
+        if sum(x != y for x, y in zip(words, now)) != 1:
+            return False
+        before = _common_suffix_len(_squash(a.prefix), _squash(self.new[max(0, s - len(a.prefix)):s]))
+        after = _common_prefix_len(_squash(a.suffix), _squash(self.new[e:e + len(a.suffix)]))
+        return before >= min(CONTEXT_SIDE, len(a.prefix)) and after >= min(CONTEXT_SIDE, len(a.suffix)) \
+            and before + after >= 1
+
+    def _fuzzy_where_moved(self, a: Anchor) -> Anchor | None:
+        """Diff the claim's old paragraph against where its context now is, and map the span there."""
+        old, new = self.old, self.new
+        ps = old.rfind("\n\n", 0, a.start)
+        ps = 0 if ps < 0 else ps + 2
+        pe = old.find("\n\n", a.end)
+        pe = len(old) if pe < 0 else pe
+        anchors = []
+        if len(a.prefix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.prefix, 2)) == 1:
+            anchors.append(new.find(a.prefix) + len(a.prefix) - (a.start - ps))
+        if len(a.suffix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.suffix, 2)) == 1:
+            anchors.append(new.find(a.suffix) - (a.end - ps))
+        for base in anchors:
+            slack = 64 + (pe - ps) // 4
+            w0, w1 = max(0, base - slack), min(len(new), base + (pe - ps) + slack)
+            local = _Mapping(old[ps:pe], new[w0:w1], self.budget)
+            s, e = self._whole_words(a, *_trim(new, w0 + local.start(a.start - ps), w0 + local.end(a.end - ps)))
+            if e > s and _similar(a.quote, new[s:e], self.budget):
+                return _make(new, s, e, FUZZY)
+        return None
+
+    def _best_copy(self, a: Anchor) -> int | None:
+        new, q = self.new, a.quote
+        need = min(MIN_CONTEXT_MATCH, (len(a.prefix) + len(a.suffix)) // 2)
+        occ = self.occurrences(q)
+        free = set(occ)
+        if self._positioned(a):
+            free -= {s for s, _ in self._claimed_by_another(a, [(k, k + len(q)) for k in occ], False)}
+        scored = sorted(((_context_score(new, k, k + len(q), a.prefix, a.suffix), k) for k in free), reverse=True)
+        if not scored or scored[0][0] < max(need, 1) or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return scored[0][1]
 
 
 def reanchor(old_text: str, new_text: str, anchors: Iterable[Anchor], *,

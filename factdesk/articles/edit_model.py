@@ -1,0 +1,281 @@
+"""Revisions with known truth, for judging re-anchoring (``make anchor-score``; DESIGN §4).
+
+An edit model that knows where every claim truly is after a revision, written apart from the anchoring
+code it judges: it never calls it. A ``Draft`` is an article's text as paragraphs of characters, each
+character remembering the old offset it came from (or that it is new, and which old span it
+replaced); edits move, copy, insert, delete and rewrite paragraphs, sentences, words and whitespace.
+A claim's true span in the new text covers its surviving characters and what replaced characters
+inside it; a claim of which fewer than half the characters survive is truly gone.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+NEW = -1  # origin of a character that is new and replaced nothing
+_SEP = "\n\n"
+_WORDS = re.compile(r"\S+")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)")
+# Below this share of its characters surviving in place, a claim's words count as gone.
+MIN_SURVIVING = 0.5
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Where a claim truly is in the new text: ``span`` (start, end), or None when its words are gone.
+    ``exact`` when the claim's characters all survived together, unchanged."""
+
+    span: tuple[int, int] | None
+    exact: bool
+
+
+class Draft:
+    """The text being revised: paragraphs of (character, origin) pairs.
+
+    ``origin`` is the character's old offset (>= 0), ``NEW``, or ``-2 - k`` for a character that
+    replaced the old span ``self.replaced[k]``.
+    """
+
+    def __init__(self, text: str):
+        self.paragraphs: list[list[tuple[str, int]]] = []
+        offset = 0
+        for para in text.split(_SEP):
+            self.paragraphs.append([(ch, offset + i) for i, ch in enumerate(para)])
+            offset += len(para) + len(_SEP)
+        self.replaced: list[tuple[int, int]] = []
+
+    # -- reading
+    @property
+    def text(self) -> str:
+        return _SEP.join("".join(ch for ch, _ in p) for p in self.paragraphs)
+
+    def _flat(self) -> tuple[str, list[int]]:
+        chars: list[str] = []
+        origins: list[int] = []
+        for k, p in enumerate(self.paragraphs):
+            if k:
+                chars += _SEP
+                origins += [NEW, NEW]
+            chars += [ch for ch, _ in p]
+            origins += [o for _, o in p]
+        return "".join(chars), origins
+
+    def truth(self, start: int, end: int) -> Truth:
+        """Where the old span ``[start, end)`` is now (each claim's span is unique to it)."""
+        _, origins = self._flat()
+        inside = [i for i, o in enumerate(origins) if start <= o < end]
+        if len(inside) < MIN_SURVIVING * (end - start):
+            return Truth(None, False)
+        lo, hi = inside[0], inside[-1] + 1
+        # Characters that replaced old characters of the span, at either edge, belong to it.
+        while lo > 0 and self._replaces_inside(origins[lo - 1], start, end):
+            lo -= 1
+        while hi < len(origins) and self._replaces_inside(origins[hi], start, end):
+            hi += 1
+        survived = [origins[i] for i in range(lo, hi)]
+        exact = survived == list(range(start, end))
+        if not exact and any(o >= 0 and not start <= o < end for o in survived):
+            return Truth(None, False)  # torn apart: other text now sits inside it
+        return Truth((lo, hi), exact)
+
+    def _replaces_inside(self, origin: int, start: int, end: int) -> bool:
+        if origin > NEW or origin == NEW:
+            return False
+        a, b = self.replaced[-2 - origin]
+        return start <= a and b <= end
+
+    # -- locating
+    def find_old(self, old_offset: int) -> tuple[int, int] | None:
+        """(paragraph, index) of the character that came from ``old_offset``."""
+        for k, p in enumerate(self.paragraphs):
+            for i, (_, o) in enumerate(p):
+                if o == old_offset:
+                    return k, i
+        return None
+
+    # -- editing
+    def replace(self, k: int, i: int, j: int, new: str) -> None:
+        """Paragraph k's characters [i, j) become ``new`` (which replaced their old span, if any)."""
+        para = self.paragraphs[k]
+        olds = [o for _, o in para[i:j] if o >= 0]
+        if new and olds:
+            self.replaced.append((min(olds), max(olds) + 1))
+            tag = -2 - (len(self.replaced) - 1)
+        else:
+            tag = NEW
+        para[i:j] = [(ch, tag) for ch in new]
+
+    def insert_paragraph(self, at: int, text: str) -> None:
+        self.paragraphs.insert(at, [(ch, NEW) for ch in text])
+
+    def copy_paragraph_text(self, k: int) -> str:
+        return "".join(ch for ch, _ in self.paragraphs[k])
+
+
+# --- the kinds of edit ---------------------------------------------------------------------------
+
+def _word_spans(para: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORDS.finditer(para)]
+
+
+def _sentence_spans(para: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _SENTENCE.finditer(para):
+        s, e = m.span()
+        while s < e and para[s].isspace():
+            s += 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _other_word(rng: random.Random, word: str, pool: list[str]) -> str:
+    if any(ch.isdigit() for ch in word):
+        digits = [i for i, ch in enumerate(word) if ch.isdigit()]
+        i = rng.choice(digits)
+        return word[:i] + str((int(word[i]) + rng.randint(1, 8)) % 10) + word[i + 1:]
+    for _ in range(20):
+        other = rng.choice(pool)
+        if other != word:
+            return other
+    return word + "s"
+
+
+def edit_in_quote(draft: Draft, rng: random.Random, claim: tuple[int, int], pool: list[str]) -> None:
+    """One word of the claim replaced, inserted or deleted."""
+    where = draft.find_old(claim[0])
+    if where is None:
+        return
+    k, i0 = where
+    para = draft.copy_paragraph_text(k)
+    words = [(s, e) for s, e in _word_spans(para) if s >= i0 and draft.paragraphs[k][s][1] < claim[1]]
+    if not words:
+        return
+    s, e = rng.choice(words)
+    action = rng.choice(["replace", "replace", "insert", "delete"]) if len(words) >= 3 else "replace"
+    if action == "replace":
+        draft.replace(k, s, e, _other_word(rng, para[s:e], pool))
+    elif action == "insert":
+        draft.replace(k, e, e, " " + rng.choice(pool))
+    else:
+        draft.replace(k, s, min(len(para), e + 1), "")
+
+
+def whitespace_in_quote(draft: Draft, rng: random.Random, claim: tuple[int, int]) -> None:
+    """Spaces inside (or at the edge of) the claim doubled, turned into a line break, or tabs."""
+    where = draft.find_old(claim[0])
+    if where is None:
+        return
+    k, _ = where
+    para = draft.paragraphs[k]
+    spaces = [i for i, (ch, o) in enumerate(para) if ch == " " and claim[0] - 1 <= o <= claim[1]]
+    for i in sorted(rng.sample(spaces, min(len(spaces), rng.randint(1, 3))), reverse=True):
+        draft.replace(k, i, i + 1, rng.choice(["  ", "\n", " \n", "\t", "   "]))
+
+
+def move_paragraph(draft: Draft, rng: random.Random, k: int | None = None) -> None:
+    if len(draft.paragraphs) < 2:
+        return
+    k = rng.randrange(len(draft.paragraphs)) if k is None else k
+    para = draft.paragraphs.pop(k)
+    draft.paragraphs.insert(rng.randrange(len(draft.paragraphs) + 1), para)
+
+
+def paragraph_of(draft: Draft, old_offset: int) -> int | None:
+    where = draft.find_old(old_offset)
+    return None if where is None else where[0]
+
+
+def duplicate_sentence(draft: Draft, rng: random.Random, claim: tuple[int, int], pool: list[str],
+                       *, near: bool) -> None:
+    """The claim's sentence copied into another paragraph (``near``: with one word changed)."""
+    where = draft.find_old(claim[0])
+    if where is None:
+        return
+    k, i0 = where
+    para = draft.copy_paragraph_text(k)
+    sentence = next(((s, e) for s, e in _sentence_spans(para) if s <= i0 < e), None)
+    if sentence is None:
+        return
+    copy = para[sentence[0]:sentence[1]]
+    if near:
+        words = _word_spans(copy)
+        s, e = rng.choice(words)
+        copy = copy[:s] + _other_word(rng, copy[s:e], pool) + copy[e:]
+    target = rng.randrange(len(draft.paragraphs) + 1)
+    if rng.random() < 0.5 or not draft.paragraphs:
+        draft.insert_paragraph(target, copy)  # a pull-quote of its own
+    else:
+        target = min(target, len(draft.paragraphs) - 1)
+        end = len(draft.paragraphs[target])
+        draft.replace(target, end, end, " " + copy)
+
+
+def rewrite_sentence(draft: Draft, rng: random.Random, claim: tuple[int, int], foreign: list[str]) -> None:
+    """The claim's sentence rewritten as another one: its words are gone."""
+    where = draft.find_old(claim[0])
+    if where is None:
+        return
+    k, i0 = where
+    para = draft.copy_paragraph_text(k)
+    for s, e in _sentence_spans(para):
+        if s <= i0 < e:
+            draft.replace(k, s, max(e, _end_in(draft, k, claim[1])), rng.choice(foreign))
+            return
+
+
+def _end_in(draft: Draft, k: int, old_end: int) -> int:
+    para = draft.paragraphs[k]
+    ends = [i + 1 for i, (_, o) in enumerate(para) if 0 <= o < old_end]
+    return ends[-1] if ends else 0
+
+
+def rewrite_context(draft: Draft, rng: random.Random, claim: tuple[int, int], foreign: list[str]) -> None:
+    """The sentences around the claim rewritten; the claim's own words stay."""
+    where = draft.find_old(claim[0])
+    if where is None:
+        return
+    k, i0 = where
+    para = draft.copy_paragraph_text(k)
+    end = _end_in(draft, k, claim[1])
+    # words just before and just after the claim, not the claim
+    before = [(s, e) for s, e in _word_spans(para) if e < i0][-3:]
+    after = [(s, e) for s, e in _word_spans(para) if s > end][:3]
+    if after:
+        draft.replace(k, after[0][0], after[-1][1], rng.choice(foreign).rstrip(".!?"))
+    if before:
+        draft.replace(k, before[0][0], before[-1][1], rng.choice(foreign).rstrip(".!?"))
+
+
+def sentences_of(text: str) -> list[str]:
+    """Sentences of a text, for inserting as foreign material."""
+    out = []
+    for para in text.split(_SEP):
+        out += [para[s:e] for s, e in _sentence_spans(para) if 20 <= e - s <= 300]
+    return out
+
+
+def pick_claims(text: str, rng: random.Random, count: int) -> list[tuple[int, int]]:
+    """Claim spans a checker might select: 1 to 14 whole words inside one paragraph, not overlapping."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    candidates = []
+    for para in text.split(_SEP):
+        words = _word_spans(para)
+        for i in range(len(words)):
+            candidates.append((offset, words, i))
+        offset += len(para) + len(_SEP)
+    rng.shuffle(candidates)
+    taken: list[tuple[int, int]] = []
+    for base, words, i in candidates:
+        if len(spans) >= count:
+            break
+        n = rng.choice([1, 2, 3, 4, 6, 8, 10, 14])
+        j = min(len(words) - 1, i + n - 1)
+        s, e = base + words[i][0], base + words[j][1]
+        if any(s < te and ts < e for ts, te in taken) or e - s > 2000:
+            continue
+        taken.append((s, e))
+        spans.append((s, e))
+    return spans
