@@ -67,12 +67,33 @@ def test_article_page_renders_the_canonical_text_character_for_character_with_ma
     assert _text_of(html) == article.text
     assert f'data-text-length="{len(article.text)}"' in html
     assert f'href="#claim-{inner.id}"' in html and f'href="#claim-{first.id}"' in html
-    assert f'data-claims="{inner.id} {first.id}"' in html and "hl-overlap" in html
-    assert 'class="hl status-new"' in html
-    # a panel per claim, with its status and anchor state, linked back to its highlight
+    assert f'data-claims="{inner.id} {first.id}"' in html and "hl-d2" in html
+    assert 'class="hl s-new"' in html
+    # a panel per claim, with its status in words, linked back to its highlight
     assert f'id="claim-{first.id}"' in html and f'href="#hl-{first.id}"' in html and f'id="hl-{first.id}"' in html
-    assert 'class="anchor-state anchor-state-anchored"' in html
+    assert '<span class="status status-new">new</span>' in html
+    assert f'aria-label="Claim {first.id}, new"' in html
     assert '<script type="module" src="/static/js/highlight.js">' in html
+
+
+def test_a_heavy_article_page_names_each_claim_once_and_stays_under_150_kb(client, checker):
+    """The bench's article with 300 overlapping highlights (DESIGN §9: ≤ 150 KB of HTML)."""
+    from factdesk.bench.pages import heavy_article
+
+    heavy, _ = heavy_article(300, checker)
+    db.session.commit()
+    login(client, checker)
+    response = client.get(f"/desk/articles/{heavy.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and _text_of(html) == heavy.text
+    assert len(response.data) <= 150 * 1024, f"{len(response.data) / 1024:.1f} KB"
+    text = html.split('id="article-text"')[1].split(">", 1)[1].split("</div>")[0]
+    assert "title=" not in text
+    ids = [c.id for c in heavy.claims]
+    assert len(ids) == 300
+    assert sorted(int(i) for i in re.findall(r'<a [^>]*id="hl-(\d+)"', text)) == sorted(ids)
+    assert len(re.findall(r"aria-label=", text)) == 300  # one keyboard stop per claim, not per stretch
+    assert "hl-d3" in text
 
 
 def test_marks_are_coloured_by_rating_once_rated(client, checker):
@@ -84,7 +105,8 @@ def test_marks_are_coloured_by_rating_once_rated(client, checker):
     db.session.commit()
     login(client, checker)
     html = client.get(f"/desk/articles/{article.id}").get_data(as_text=True)
-    assert 'class="hl status-new rating-mostly-false"' in html
+    assert 'class="hl s-new r-mostly-false' in html
+    assert '<span class="rating rating-mostly-false">Mostly false</span>' in html
 
 
 def test_article_page_costs_the_same_sql_statements_for_1_and_30_claims(client, checker):

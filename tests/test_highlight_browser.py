@@ -80,7 +80,7 @@ def test_mouse_selection_after_emoji_and_curly_apostrophe_stores_code_point_offs
     # the new highlight is on the page, on exactly those words, linked to its panel
     mark = page.locator(f"mark[data-claims='{claim.id}']")
     expect(mark).to_have_text(QUOTE)
-    expect(page.locator(f"#claim-{claim.id}")).to_contain_text(QUOTE)
+    expect(page.locator(f"#claim-{claim.id}")).to_contain_text("South Korea counted 7,000 containers.")
 
 
 def test_seed_article_shows_its_highlights_and_the_text_intact(browser: Browser, live_server, checker):
@@ -96,14 +96,61 @@ def test_seed_article_shows_its_highlights_and_the_text_intact(browser: Browser,
     # the browser's text of the article is the canonical text, counted in code points as Python does
     rendered = page.evaluate("() => [...document.getElementById('article-text').textContent].length")
     assert rendered == len(article.text)
-    first = marks.first
-    first.locator("a").click()
+    # each claim's start is its one keyboard stop, a link to its panel
+    starts = page.locator("#article-text > a[id^=hl-]")
+    assert starts.count() == db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalars().all().__len__()
+    starts.first.focus()
+    page.keyboard.press("Enter")
     assert page.url.split("#")[1].startswith("claim-")
     shot = os.environ.get("FACTDESK_SCREENSHOT")
     if shot:  # a look at the page for a person reviewing the styling
         page.goto(f"/desk/articles/{article.id}")
         page.screenshot(path=shot, full_page=True)
         page.screenshot(path=shot.replace(".png", "-top.png"))
+
+
+OVERLAP = ("The council said rents rose by 40 percent in five years while wages stayed flat, "
+           "and the mayor promised 10,000 new homes by 2030.")
+
+
+def test_an_overlap_clicked_offers_every_claim_there_and_each_can_be_chosen(browser: Browser, live_server, checker):
+    from factdesk.articles.anchoring import anchor_at
+    from factdesk.claims.highlight import add_claim
+
+    article = create_article(text=OVERLAP, by=checker, title="Rents")
+    spans = [OVERLAP.index("rents rose by 40 percent in five years while wages stayed flat"),
+             OVERLAP.index("40 percent"), OVERLAP.index("The council said rents rose by 40 percent")]
+    quotes = ["rents rose by 40 percent in five years while wages stayed flat", "40 percent",
+              "The council said rents rose by 40 percent"]
+    claims = [add_claim(article, checker, anchor_at(OVERLAP, s, s + len(q)), summary=f"Summary {n}")
+              for n, (s, q) in enumerate(zip(spans, quotes))]
+    db.session.commit()
+    ids = [str(c.id) for c in claims]
+    page = _login(browser, live_server, checker)
+    page.goto(f"/desk/articles/{article.id}")
+    overlap = page.locator("#article-text mark", has_text="40 percent")
+    assert sorted(overlap.get_attribute("data-claims").split()) == sorted(ids)
+    for claim_id in ids:
+        overlap.click()
+        chooser = page.get_by_role("dialog", name="Claims on these words")
+        expect(chooser).to_be_visible()
+        expect(chooser.get_by_role("button")).to_have_count(3)
+        expect(chooser.get_by_role("button").first).to_be_focused()
+        chooser.locator(f"button[data-claim='{claim_id}']").click()
+        expect(chooser).to_have_count(0)
+        assert page.url.endswith(f"#claim-{claim_id}")
+        expect(page.locator(f"#claim-{claim_id} a").first).to_be_focused()
+    # the keyboard way: Escape closes the menu and puts focus on the topmost claim's start
+    overlap.click()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("dialog").get_by_role("button").nth(1)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    top = overlap.get_attribute("data-claims").split()[0]
+    expect(page.locator(f"#hl-{top}")).to_be_focused()
+    # words under one claim only go straight to it
+    page.locator("#article-text mark", has_text="in five years").click()
+    assert page.url.endswith(f"#claim-{claims[0].id}")
 
 
 @pytest.fixture

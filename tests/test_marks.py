@@ -46,7 +46,7 @@ def parse(html: str) -> _Parse:
 
 def hl(id, start, end, status="new", **kw):
     return {"id": id, "start": start, "end": end, "css_class": f"status-{status}",
-            "href": f"#claim-{id}", "title": kw.get("title", f"Claim {id}")}
+            "href": f"#claim-{id}", "label": kw.get("label", f"Claim {id}")}
 
 
 TEXT = "He said <b>10,000</b> & more.\n\nShe said “no” 🎉 — twice.\nEnd."
@@ -59,20 +59,17 @@ def test_no_highlights_is_just_the_escaped_text():
     assert parse(out).text == TEXT
 
 
-def test_one_highlight_is_a_mark_with_a_link():
+def test_one_highlight_is_a_mark_named_once_where_it_starts():
     s = TEXT.index("10,000")
     out = render_marked_text(TEXT, [hl(12, s - 3, s + 10, "researching")])
     p = parse(out)
     assert p.text == TEXT
-    marked = [(d, st) for d, st in p.runs if st and st[0][0] == "mark"]
-    assert len(marked) == 1
-    data, stack = marked[0]
-    assert data == "<b>10,000</b>"
-    (mark, mattrs), (a, aattrs) = stack
-    assert (mark, a) == ("mark", "a")
-    assert mattrs["class"] == "hl status-researching" and mattrs["data-claims"] == "12"
-    assert aattrs == {"href": "#claim-12", "title": "Claim 12"}
-    assert '<span class="hl-start" id="hl-12"></span><mark' in out
+    marked = [(d, st) for d, st in p.runs if st]
+    assert marked == [("<b>10,000</b>", [("mark", {"class": "hl status-researching hl-end", "data-claims": "12"})])]
+    # one empty link before the mark: the claim's keyboard stop, its name and the panel's way back
+    assert ('<a class="status-researching" id="hl-12" href="#claim-12" aria-label="Claim 12"></a>'
+            '<mark class="hl status-researching hl-end"') in out
+    assert "title=" not in out
 
 
 def test_text_is_kept_character_for_character_no_paragraph_markup():
@@ -94,23 +91,31 @@ def test_overlapping_highlights_split_at_every_boundary():
     segs = [(d, st[0][1] if st else None) for d, st in p.runs]
     assert segs == [
         ("alpha ", {"class": "hl status-researching", "data-claims": "12"}),
-        ("beta gamma", {"class": "hl status-in_review hl-overlap", "data-claims": "15 12"}),
-        (" delta", {"class": "hl status-in_review", "data-claims": "15"}),
+        ("beta gamma", {"class": "hl status-in_review hl-end hl-d2", "data-claims": "15 12"}),
+        (" delta", {"class": "hl status-in_review hl-end", "data-claims": "15"}),
         (" epsilon", None),
     ]
-    links = [st[1][1]["href"] for d, st in p.runs if st]
-    assert links == ["#claim-12", "#claim-15", "#claim-15"]
-    overlap_title = [st[1][1]["title"] for d, st in p.runs if st][1]
-    assert overlap_title == "Claim 15\nClaim 12"
+    # each claim is a link once, where it starts, whatever the number of stretches it covers
+    assert re.findall(r'<a [^>]*href="([^"]+)"', out) == ["#claim-12", "#claim-15"]
+    assert out.index('id="hl-15"') < out.index(">beta gamma<")
 
 
 def test_nested_highlight_is_on_top_and_outer_resumes_after_it():
     text = "one two three four five"
     outer, inner = hl(1, 0, 23, "new"), hl(2, 8, 13, "approved")
     p = parse(render_marked_text(text, [outer, inner]))
-    segs = [(d, st[0][1]["data-claims"], st[1][1]["href"]) for d, st in p.runs]
-    assert segs == [("one two ", "1", "#claim-1"), ("three", "2 1", "#claim-2"),
-                    (" four five", "1", "#claim-1")]
+    segs = [(d, st[0][1]["data-claims"], st[0][1]["class"]) for d, st in p.runs]
+    assert segs == [("one two ", "1", "hl status-new"), ("three", "2 1", "hl status-approved hl-end hl-d2"),
+                    (" four five", "1", "hl status-new hl-end")]
+
+
+def test_depth_is_counted_up_to_four():
+    text = "a b c d e f g h"
+    out = render_marked_text(text, [hl(i, i, len(text) - i) for i in range(6)])
+    p = parse(out)
+    classes = [st[0][1]["class"].split()[-1] for _, st in p.runs if st]
+    assert "hl-d4" in classes and "hl-d5" not in " ".join(classes) and "hl-d6" not in " ".join(classes)
+    assert p.text == text
 
 
 def test_identical_spans_name_both_claims():
@@ -118,29 +123,31 @@ def test_identical_spans_name_both_claims():
     out = render_marked_text(text, [hl(3, 0, 10), hl(4, 0, 10)])
     p = parse(out)
     first = p.runs[0][1][0][1]
-    assert first["data-claims"] == "4 3" and "hl-overlap" in first["class"]
+    assert first["data-claims"] == "4 3" and "hl-d2" in first["class"]
     assert 'id="hl-3"' in out and 'id="hl-4"' in out
 
 
 def test_attributes_and_text_are_escaped():
     text = 'x <script>alert("1")</script> y'
     evil = {"id": '7" onmouseover="x', "start": 2, "end": 29, "css_class": 'a" onclick="b',
-            "href": 'javascript:"><img src=x>', "title": '"><script>t</script>'}
+            "href": 'javascript:"><img src=x>', "label": '"><script>t</script>'}
     out = render_marked_text(text, [evil])
     assert "<script>" not in out and "<img" not in out
     assert ' onclick="' not in out and ' onmouseover="' not in out
     p = parse(out)
     assert p.text == text
-    assert set(p.tags) == {"span", "mark", "a"}
+    assert set(p.tags) == {"mark", "a"}
 
 
 def test_objects_with_attributes_are_accepted_and_missing_href_means_no_link():
     text = "a claim here"
     obj = SimpleNamespace(id=9, start=2, end=7, css_class="status-new rating-false",
-                          href=None, title=None)
-    p = parse(render_marked_text(text, [obj]))
-    assert p.runs[1] == ("claim", [("mark", {"class": "hl status-new rating-false",
+                          href=None, label=None)
+    out = render_marked_text(text, [obj])
+    p = parse(out)
+    assert p.runs[1] == ("claim", [("mark", {"class": "hl status-new rating-false hl-end",
                                              "data-claims": "9"})])
+    assert '<span class="status-new rating-false" id="hl-9"></span>' in out and "<a" not in out
 
 
 def test_invalid_spans_are_skipped():

@@ -22,6 +22,7 @@ from ..access import current_actor, requires
 from ..pagecache import cached_page
 from ..articles import importing
 from ..articles.importing import ArticleMeta
+from ..articles import panels
 from ..articles.marks import render_marked_text
 from ..articles.revise import confirm_anchor, reattach, revise_article
 from ..articles.suggestions import suggest
@@ -170,64 +171,30 @@ def import_url():
 
 # --- one article -------------------------------------------------------------------------------
 
-def _claim_link(claim: Claim) -> str:
-    if "desk.claim" in current_app.view_functions:
-        return url_for("desk.claim", claim_id=claim.id)
-    return f"#claim-{claim.id}"
-
-
-def _css_class(claim: Claim) -> str:
-    classes = f"status-{claim.status.value}"
-    if claim.rating is not None:
-        classes += f" rating-{claim.rating.label}"
-    if claim.anchor_state == AnchorState.fuzzy:
-        classes += " anchor-fuzzy"  # moved onto changed wording: marked until a checker confirms it
-    return classes
-
-
-def _title(claim: Claim) -> str:
-    bits = [f"Claim {claim.id}", claim.status.value.replace("_", " ")]
-    if claim.rating is not None:
-        bits.append(claim.rating.name)
-    return " · ".join(bits) + (f": {claim.summary}" if claim.summary else "")
-
-
-def _load(article_id: int) -> tuple[Article, list[Claim]]:
-    """The article and all its claims in two statements, whatever the number of claims."""
-    article = db.session.execute(
-        select(Article).options(undefer(Article.text), joinedload(Article.created_by))
-        .where(Article.id == article_id)).scalar()
-    if article is None:
-        abort(404)
-    claims = db.session.execute(
-        select(Claim).where(Claim.article_id == article_id)
-        .options(joinedload(Claim.rating), joinedload(Claim.assignee))
-        .order_by(Claim.anchor_start, Claim.anchor_end, Claim.id)).unique().scalars().all()
-    return article, claims
-
-
 def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm | None = None,
                   pick: dict | None = None, reattach_error: tuple[int, str, str] | None = None,
                   error: str | None = None):
-    article, claims = _load(article_id)
-    placed = [c for c in claims if c.anchor_state != AnchorState.orphaned]
-    orphans = [c for c in claims if c.anchor_state == AnchorState.orphaned]
-    fuzzy = [c for c in claims if c.anchor_state == AnchorState.fuzzy]
-    highlights = [{"id": c.id, "start": c.anchor_start, "end": c.anchor_end, "css_class": _css_class(c),
-                   "href": f"#claim-{c.id}", "title": _title(c)} for c in placed]
-    marked = render_marked_text(article.text, highlights)
+    article = db.session.execute(
+        select(Article).options(undefer(Article.text), joinedload(Article.created_by))
+        .where(Article.id == article_id)).scalar() or abort(404)
+    claims = panels.claim_lines(article_id)
+    placed = [c for c in claims if c.anchor_state is not AnchorState.orphaned]
+    orphans = [c for c in claims if c.anchor_state is AnchorState.orphaned]
+    fuzzy = [c for c in claims if c.anchor_state is AnchorState.fuzzy]
+    marked = render_marked_text(article.text, [c.highlight() for c in placed])
+    claim_list = panels.render_claim_list([c for c in placed if c.anchor_state is not AnchorState.fuzzy],
+                                          url_for("desk.claim", claim_id=0))
     form = claim_form or ClaimForm(formdata=None)
     choices = [(0, "a new claim")] + [(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}")
                                       for c in orphans + fuzzy]
     form.reattach.choices = choices
-    # Issue 9, "worth checking?": sentences not yet highlighted, ranked; computed from what is loaded.
-    suggestions = suggest(article.text, SUGGESTIONS, skip=[(c.anchor_start, c.anchor_end) for c in placed],
-                          min_score=0.3)
+    # "Worth checking?": sentences not yet highlighted, ranked; computed from what is loaded.
+    suggestions = suggest(article.text, SUGGESTIONS, skip=[(c.start, c.end) for c in placed], min_score=0.3)
     return render_template(
-        "desk/article.html", article=article, claims=claims, placed=placed, orphans=orphans, fuzzy=fuzzy,
-        suggestions=suggestions,
+        "desk/article.html", article=article, claims=claims, claim_list=claim_list, orphans=orphans,
+        fuzzy=fuzzy, suggestions=suggestions, badges=panels.badges,
         marked=marked, text_length=len(article.text), claim_form=form, selection_choices=choices,
-        pick=pick, reattach_error=reattach_error, error=error, claim_link=_claim_link,
+        pick=pick, reattach_error=reattach_error, error=error,
         confirm_form=ConfirmForm(formdata=None)), status
 
 
@@ -282,7 +249,7 @@ def add_article_claim(article_id: int):
 
 
 def _short(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    return panels.shorten(text, n)
 
 
 def _reattach(article: Article, claim: Claim, actor: User, *, start=None, end=None, quote=None):

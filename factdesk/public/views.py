@@ -116,8 +116,8 @@ def article(article_id: int, slug: str):
     if slug != article_slug(article):
         return redirect(article_path(article), 301)
     marks = [{"start": c.anchor_start, "end": c.anchor_end, "id": c.id, "href": f"#claim-{c.id}",
-              "title": f"{c.rating.name if c.rating else 'Checked'}: {c.summary or c.quote}",
-              "css_class": f"status-published rating-{c.rating.label}" if c.rating else "status-published"}
+              "label": f"Check {c.id}: {c.rating.name if c.rating else 'checked'}",
+              "css_class": f"s-published r-{c.rating.label}" if c.rating else "s-published"}
              for c in claims if c.anchor_state.value != "orphaned"]
     return render_template("public/article.html", article=article, claims=claims,
                            marked_text=render_marked_text(article.text, marks),

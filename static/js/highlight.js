@@ -117,3 +117,91 @@ if (container && form && ["start", "end", "quote"].every((n) => field(n))) {
     console.warn("highlight.js: rendered article text differs from the canonical text; off.");
   }
 }
+
+/* A click on highlighted words goes to the claim there; where several claims overlap, a small menu
+ * offers each of them (mark.hl[data-claims] holds the ids, topmost first; each claim's panel is
+ * #claim-<id> with its name in its heading). Without JavaScript each claim's start is a link. */
+let chooser = null;
+
+function closeChooser(returnFocus) {
+  if (!chooser) return;
+  const back = chooser.dataset.back;
+  chooser.remove();
+  chooser = null;
+  if (returnFocus && back) document.getElementById(back)?.focus();
+}
+
+function goToClaim(id) {
+  closeChooser(false);
+  const panel = document.getElementById(`claim-${id}`);
+  if (!panel) return;
+  history.replaceState(null, "", `#claim-${id}`);
+  panel.scrollIntoView({ block: "nearest" });
+  (panel.querySelector("a, button") || panel).focus({ preventScroll: true });
+  for (const m of container.querySelectorAll("mark.hl-chosen")) m.classList.remove("hl-chosen");
+  for (const m of container.querySelectorAll("mark[data-claims]")) {
+    if (m.dataset.claims.split(" ").includes(id)) m.classList.add("hl-chosen");
+  }
+}
+
+function describe(id) {
+  const panel = document.getElementById(`claim-${id}`);
+  const heading = panel?.querySelector("h3, h4");
+  const gist = panel?.querySelector("h3 + p, h4 + p");
+  return [heading ? heading.textContent.trim() : `Claim ${id}`, gist ? gist.textContent.trim() : ""];
+}
+
+function openChooser(mark, ids, x, y) {
+  closeChooser(false);
+  chooser = document.createElement("div");
+  chooser.className = "hl-chooser";
+  chooser.setAttribute("role", "dialog");
+  chooser.setAttribute("aria-label", "Claims on these words");
+  chooser.dataset.back = `hl-${ids[0]}`;
+  const intro = document.createElement("p");
+  intro.textContent = `${ids.length} claims cover these words:`;
+  const list = document.createElement("ul");
+  for (const id of ids) {
+    const [name, gist] = describe(id);
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.claim = id;
+    button.textContent = gist ? `${name} — ${gist}` : name;
+    item.append(button);
+    list.append(item);
+  }
+  chooser.append(intro, list);
+  document.body.append(chooser);
+  const width = chooser.offsetWidth;
+  chooser.style.left = `${Math.max(4, Math.min(x, document.documentElement.clientWidth - width - 4)) + window.scrollX}px`;
+  chooser.style.top = `${y + window.scrollY + 8}px`;
+  chooser.querySelector("button").focus();
+}
+
+if (container) {
+  container.addEventListener("click", (event) => {
+    const mark = event.target.closest("mark[data-claims]");
+    if (!mark || !window.getSelection().isCollapsed) return;
+    const ids = mark.dataset.claims.split(" ");
+    if (ids.length === 1) goToClaim(ids[0]);
+    else openChooser(mark, ids, event.clientX, event.clientY);
+  });
+  document.addEventListener("click", (event) => {
+    if (!chooser) return;
+    const button = event.target.closest(".hl-chooser button");
+    if (button) goToClaim(button.dataset.claim);
+    else if (!chooser.contains(event.target) && !event.target.closest("mark[data-claims]")) closeChooser(false);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (!chooser) return;
+    const buttons = [...chooser.querySelectorAll("button")];
+    const at = buttons.indexOf(document.activeElement);
+    if (event.key === "Escape") { event.preventDefault(); closeChooser(true); }
+    else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      buttons[(at + step + buttons.length) % buttons.length].focus();
+    } else if (event.key === "Tab") closeChooser(false);
+  });
+}

@@ -1,0 +1,108 @@
+"""The claims beside an article's text on the desk: loaded as plain values and rendered in one pass.
+
+An article can carry hundreds of claims, and its page must cost no more than twice the same article
+without any (DESIGN §9): ORM objects and a template loop per claim each cost more than the rest of
+the page, so the claims come from one joined query as `ClaimLine`s and their list items are built
+here, escaped like the marks of marks.py. Claims that need a form (a fuzzy re-anchor to confirm, an
+orphan to re-attach) are few and stay in the template.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..claims.workflow import LABELS
+from ..extensions import db
+from .marks import escape
+from ..models import AnchorState, Claim, Rating, Status, User
+
+GIST = 90  # characters of wording (or quote) a panel shows; the claim page has the rest
+
+
+def shorten(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
+@dataclass(slots=True)
+class ClaimLine:
+    """What the article page shows of one claim."""
+
+    id: int
+    status: Status
+    anchor_state: AnchorState
+    start: int
+    end: int
+    quote: str
+    previous_quote: str | None
+    summary: str
+    claimant: str
+    rating_label: str | None
+    rating_name: str | None
+    assignee: str | None
+
+    @property
+    def css_class(self) -> str:
+        """The highlight's classes in the text (static/css/marks.css): short, as stretches repeat them."""
+        classes = f"s-{self.status.value}"
+        if self.rating_label:
+            classes += f" r-{self.rating_label}"
+        if self.anchor_state is AnchorState.fuzzy:
+            classes += " a-fuzzy"  # moved onto changed wording: marked until a checker confirms it
+        return classes
+
+    @property
+    def label(self) -> str:
+        """The highlight's accessible name: short, since it is said where the claim starts."""
+        name = f"Claim {self.id}, {LABELS[self.status]}"
+        return f"{name}, {self.rating_name}" if self.rating_name else name
+
+    @property
+    def gist(self) -> str:
+        """The panel's one line: the checkable wording, or else the quote."""
+        return shorten(self.summary, GIST) if self.summary else f"“{shorten(self.quote, GIST)}”"
+
+    @property
+    def byline(self) -> str:
+        return " · ".join(bit for bit in (self.claimant, self.assignee) if bit)
+
+    def highlight(self) -> dict:
+        """The claim as marks.render_marked_text takes it."""
+        return {"id": self.id, "start": self.start, "end": self.end, "css_class": self.css_class,
+                "href": f"#claim-{self.id}", "label": self.label}
+
+
+def claim_lines(article_id: int) -> list[ClaimLine]:
+    """Every claim of the article, in text order, in one statement whatever their number."""
+    rows = db.session.execute(
+        select(Claim.id, Claim.status, Claim.anchor_state, Claim.anchor_start, Claim.anchor_end, Claim.quote,
+               Claim.previous_quote, Claim.summary, Claim.claimant, Rating.label, Rating.name, User.name)
+        .outerjoin(Rating, Claim.rating_id == Rating.id).outerjoin(User, Claim.assignee_id == User.id)
+        .where(Claim.article_id == article_id)
+        .order_by(Claim.anchor_start, Claim.anchor_end, Claim.id)).all()
+    return [ClaimLine(*row) for row in rows]
+
+
+def badges(line: ClaimLine) -> Markup:
+    """Status, rating and (unless plainly anchored) anchor state, each said in words, not only colour."""
+    html = f'<span class="status status-{line.status.value}">{LABELS[line.status]}</span>'
+    if line.rating_label:
+        html += f' <span class="rating rating-{escape(line.rating_label)}">{escape(line.rating_name or "")}</span>'
+    state = line.anchor_state.value
+    if state != "anchored":
+        html += f' <span class="anchor-state anchor-state-{state}">{state}</span>'
+    return Markup(html)
+
+
+def render_claim_list(lines: list[ClaimLine], claim_url: str) -> Markup:
+    """One ``<li id="claim-N">`` per claim: its number linked to ``claim_url`` (which ends in the id,
+    given as 0), its badges, its gist linked back to its highlight ``#hl-N``, claimant and assignee."""
+    base = claim_url.removesuffix("0")
+    out = []
+    for line in lines:
+        byline = line.byline
+        meta = f'<p class="meta">{escape(byline)}</p>' if byline else ""
+        out.append(f'<li id="claim-{line.id}"><h3><a href="{base}{line.id}">Claim {line.id}</a> {badges(line)}</h3>'
+                   f'<p><a href="#hl-{line.id}">{escape(line.gist)}</a></p>{meta}</li>')
+    return Markup("".join(out))
