@@ -29,6 +29,26 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from exc
+
+
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"DESK_TIMEZONE must be a time zone such as Europe/London, got {name!r}") from exc
+    return name
+
+
 def load(overrides: dict | None = None) -> dict:
     """Build the settings mapping for one app; `overrides` (tests) win over the environment."""
     env = (overrides or {}).get("FACTDESK_ENV") or os.environ.get("FACTDESK_ENV", "development")
@@ -44,6 +64,10 @@ def load(overrides: dict | None = None) -> dict:
         # Total seconds a URL fetch (article import, evidence archive, watch) may take.
         "FACTDESK_FETCH_TIMEOUT": _int("FACTDESK_FETCH_TIMEOUT", 10),
         "ALLOW_SELF_APPROVAL": _flag("ALLOW_SELF_APPROVAL"),
+        # Monitoring (DESIGN.md §15): seconds between two requests to one host (robots.txt may ask more).
+        "MONITOR_HOST_DELAY": _float("MONITOR_HOST_DELAY", 2.0),
+        # The desk's day: "today" on /desk/monitor.
+        "DESK_TIMEZONE": _timezone(os.environ.get("DESK_TIMEZONE") or "UTC"),
         # Limits of DESIGN.md §10.
         "MAX_ARTICLE_CHARS": _int("MAX_ARTICLE_CHARS", 500_000),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),

@@ -231,7 +231,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .models import Role
 
     # Navigation by role; an entry shows once its page exists.
-    nav = [("desk.articles", "Articles", Role.checker), ("desk.dashboard", "Dashboard", Role.editor),
+    nav = [("desk.articles", "Articles", Role.checker), ("desk.monitor", "Monitor", Role.checker), ("desk.dashboard", "Dashboard", Role.editor),
            ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin),
            ("admin.jobs", "Jobs", Role.admin)]
 

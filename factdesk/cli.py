@@ -127,3 +127,6 @@ def register_commands(app) -> None:
     from .jobs.cli import worker_command
 
     app.cli.add_command(worker_command)
+    from .monitor.cli import monitor_cli
+
+    app.cli.add_command(monitor_cli)

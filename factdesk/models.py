@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
     text,
 )
@@ -196,6 +198,8 @@ class Article(db.Model):
     created_at: Mapped[created]
     updated_at: Mapped[created]
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Brought in by monitoring (DESIGN.md §15) and not yet on the desk: it joins when a claim is made from it.
+    monitored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_by: Mapped[User | None] = relationship()
     revisions: Mapped[list[ArticleRevision]] = relationship(
@@ -441,6 +445,136 @@ class Job(db.Model):
     # died is found by either and run again.
     worker: Mapped[str | None] = mapped_column(String(120))
     lease_until: Mapped[timestamp]
+
+
+class SourceKind(str, enum.Enum):
+    feed = "feed"
+    sitemap = "sitemap"
+    page = "page"
+
+
+class AppearanceState(str, enum.Enum):
+    pending = "pending"
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+    public = "public"
+
+
+class MonitorTopic(db.Model):
+    """A subject the desk follows, as keywords: a candidate sentence with one of them is on that topic."""
+
+    __tablename__ = "monitor_topics"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[created]
+
+
+class MonitorSource(db.Model):
+    """A feed, sitemap or page the desk follows (DESIGN.md §15)."""
+
+    __tablename__ = "monitor_sources"
+
+    id: Mapped[intpk]
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "source_kind"))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    topic: Mapped[str | None] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Validators of the last answer, sent back as If-None-Match / If-Modified-Since.
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_checked_at: Mapped[timestamp]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class MonitorItem(db.Model):
+    """One item a source listed, recorded once: a new item becomes a monitored article."""
+
+    __tablename__ = "monitor_items"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_monitor_items_source_key"),)
+
+    id: Mapped[intpk]
+    source_id: Mapped[int] = mapped_column(ForeignKey("monitor_sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))  # sha256 of the item's id (guid, URL, or URL + text)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    author: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[date | None] = mapped_column(Date)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[created]
+
+    source: Mapped[MonitorSource] = relationship()
+    article: Mapped[Article | None] = relationship()
+
+
+class Candidate(db.Model):
+    """A sentence of a monitored article worth checking, or repeating a published check."""
+
+    __tablename__ = "monitor_candidates"
+    __table_args__ = (Index("ix_monitor_candidates_created_score", "created_at", "score"),
+                      Index("ix_monitor_candidates_article", "article_id", "start"))
+
+    id: Mapped[intpk]
+    item_id: Mapped[int] = mapped_column(ForeignKey("monitor_items.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("monitor_sources.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    topic: Mapped[str | None] = mapped_column(String(80))
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    match_score: Mapped[float | None] = mapped_column(Float)
+    published_at: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[created]
+    # The claim made from it, once a checker put it on the queue.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+
+    item: Mapped[MonitorItem] = relationship()
+    source: Mapped[MonitorSource] = relationship()
+    article: Mapped[Article] = relationship()
+    repeat_of: Mapped[Claim | None] = relationship(foreign_keys="Candidate.repeat_of_id")
+
+
+class Appearance(db.Model):
+    """A published check said again somewhere (DESIGN.md §15): where, who, when, the sentence, the score.
+    Readers see it once a checker confirmed it and an editor approved it (state `public`)."""
+
+    __tablename__ = "appearances"
+    __table_args__ = (UniqueConstraint("claim_id", "candidate_id", name="uq_appearances_claim_candidate"),
+                      Index("ix_appearances_claim_state", "claim_id", "state"),
+                      Index("ix_appearances_state", "state", "found_at"))
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("monitor_candidates.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    sentence: Mapped[str] = mapped_column(Text)
+    said_by: Mapped[str] = mapped_column(String(300), default="")
+    said_at: Mapped[date | None] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    state: Mapped[AppearanceState] = mapped_column(_enum(AppearanceState, "appearance_state"),
+                                                  default=AppearanceState.pending)
+    found_at: Mapped[created]
+    # Four eyes: the checker who confirmed it is not the editor who makes it public.
+    decided_by_id: Mapped[user_fk]
+    decided_at: Mapped[timestamp]
+    approved_by_id: Mapped[user_fk]
+    approved_at: Mapped[timestamp]
+
+    claim: Mapped[Claim] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys="Appearance.decided_by_id")
+    approved_by: Mapped[User | None] = relationship(foreign_keys="Appearance.approved_by_id")
 
 
 @event.listens_for(Session, "before_flush")

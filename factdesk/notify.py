@@ -18,7 +18,19 @@ KINDS = {
     "mentioned": "mentioned you on",
     "approved": "approved",
     "published": "published",
+    "repeat": "found a repeat of",
 }
+
+
+def check_owners(claim: Claim) -> list[User | None]:
+    """Who answers for a published check: its checker (the assignee, else who highlighted it) and the
+    editor who last published it."""
+    from .models import Publication
+
+    publication = db.session.execute(
+        select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.number.desc()).limit(1)
+    ).scalar_one_or_none()
+    return [claim.assignee or claim.created_by, publication.published_by if publication else None]
 
 
 def notify(recipients: Iterable[User | None], kind: str, claim: Claim | None, actor: User | None,

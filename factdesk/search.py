@@ -245,12 +245,16 @@ def article_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
 
 # ---------------------------------------------------------------- the interface
 
-def claim_ids_matching(q: str, limit: int = 1000) -> list[int]:
-    """Ids of claims (any state) whose own words match q, best first: the queue's free-text filter."""
+def claim_ids_matching(q: str, limit: int = 1000, *, published_only: bool = False) -> list[int]:
+    """Ids of claims (any state, or published only) whose own words match q, best first: the queue's
+    free-text filter, and "checked before?"'s candidates."""
     if not has_terms(q):
         return []
     hits = _claim_hits(q, with_article_title=False)
-    return list(db.session.execute(select(hits.c.id).order_by(hits.c.rank, hits.c.id).limit(limit)).scalars())
+    query = select(hits.c.id).order_by(hits.c.rank, hits.c.id).limit(limit)
+    if published_only:
+        query = query.join(Claim, Claim.id == hits.c.id).where(Claim.status == Status.published)
+    return list(db.session.execute(query).scalars())
 
 
 def public_claims_query(q: str, *filters):

@@ -159,3 +159,4 @@ from . import claims  # noqa: E402,F401  (issue 5: one claim — edit, evidence,
 from . import queue  # noqa: E402,F401  (issue 5: the review queue, GET /claims)
 # Not named `public`: that name here is the access decorator, and `from . import public` would return it.
 from . import readers  # noqa: E402,F401  (issue 6: ClaimReview list for readers, the desk search)
+from . import monitor  # noqa: E402,F401

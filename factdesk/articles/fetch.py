@@ -52,6 +52,10 @@ class Fetched:
     encoding: str
     text: str
     redirects: tuple[str, ...] = field(default=())
+    # The answer's validators, for a conditional request next time (monitoring).
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: str | None = None
 
 
 # --- address policy ---------------------------------------------------------------------------
@@ -282,7 +286,8 @@ class _Response:
 
 
 def _request(target: _Target, addresses: list[IPAddress], deadline: _Deadline, max_bytes: int,
-             read_body: Callable[[int, http.client.HTTPMessage], bool]) -> _Response:
+             read_body: Callable[[int, http.client.HTTPMessage], bool], accept: str,
+             extra_headers: dict[str, str]) -> _Response:
     """One GET against a pinned address; reads the body only when read_body(status, headers) says so."""
     sock = _connect(target, addresses, deadline)
     watchdog = threading.Timer(max(deadline.end - time.monotonic(), 0), _shut, (sock,))
@@ -295,8 +300,10 @@ def _request(target: _Target, addresses: list[IPAddress], deadline: _Deadline, m
     try:
         conn.putrequest("GET", target.path, skip_accept_encoding=True)
         conn.putheader("User-Agent", USER_AGENT)
-        conn.putheader("Accept", "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8")
+        conn.putheader("Accept", accept)
         conn.putheader("Accept-Encoding", "gzip, deflate")
+        for name, value in extra_headers.items():
+            conn.putheader(name, value)
         conn.putheader("Connection", "close")
         conn.endheaders()
         sock.settimeout(deadline.remaining())
@@ -387,11 +394,16 @@ def fetch(
     max_bytes: int = 5 * 1024 * 1024,
     max_redirects: int = 5,
     check_address: AddressCheck | None = None,
+    types: tuple[str, ...] = ALLOWED_TYPES,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> Fetched:
     """Fetch a page for import, or raise FetchError saying why not.
 
     ``check_address`` replaces the address policy (default: public addresses only, or anything
     when ``allow_private``); it sees every resolved address of every hop, before any connect.
+    ``types`` are the media types accepted (a feed reader accepts XML too). With ``etag`` or
+    ``last_modified`` the request is conditional: an unchanged page answers with status 304 and no body.
     """
     check = check_address or (_allow_all if allow_private else public_only)
     deadline = _Deadline(timeout)
@@ -414,20 +426,28 @@ def fetch(
             if status >= 300:
                 return False
             media, _ = _media_type(headers.get("Content-Type") or "")
-            if media and media not in ALLOWED_TYPES:
+            if media and media not in types:
                 raise FetchError(
                     f"Refused: the page is {media}, not a web page or text "
-                    f"(accepted: {', '.join(ALLOWED_TYPES)})"
+                    f"(accepted: {', '.join(types)})"
                 )
             return True
 
-        response = _request(target, addresses, deadline, max_bytes, wants_body)
+        conditional = {name: value for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified))
+                       if value}
+        response = _request(target, addresses, deadline, max_bytes, wants_body,
+                            ",".join(types[:1] + tuple(f"{t};q=0.9" for t in types[1:])), conditional)
         if response.status in REDIRECTS and response.headers.get("Location"):
             if len(hops) >= max_redirects:
                 raise FetchError(f"Gave up: more than {max_redirects} redirects, starting at {url}")
             hops.append(current)
             current = urljoin(current, response.headers["Location"].strip())
             continue
+        validators = {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified"),
+                      "retry_after": response.headers.get("Retry-After")}
+        if response.status == 304 and conditional:
+            return Fetched(url=current, status=304, content_type="", body=b"", encoding="utf-8", text="",
+                           redirects=tuple(hops), **validators)
         if response.status >= 300:
             raise FetchError(f"The page answered {response.status} {response.reason}".rstrip())
         media, charset = _media_type(response.headers.get("Content-Type") or "")
@@ -440,4 +460,5 @@ def fetch(
             encoding=encoding,
             text=text,
             redirects=tuple(hops),
+            **validators,
         )

@@ -25,8 +25,8 @@ from sqlalchemy.orm import undefer
 from ..errors import DomainError
 from ..extensions import db
 from ..jobs import job
-from ..models import Article, Claim, Publication, Status
-from ..notify import notify
+from ..models import Article, Claim, Status
+from ..notify import check_owners, notify
 from ..text import canonicalize
 from .diff import Budget, opcodes
 from .extract import extract
@@ -88,14 +88,6 @@ def _fetch(url: str) -> Fetched:
                  max_bytes=int(config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)))
 
 
-def _recipients(claim: Claim):
-    checker = claim.assignee or claim.created_by
-    publisher = db.session.execute(
-        select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.number.desc()).limit(1)
-    ).scalar_one_or_none()
-    return [checker, publisher.published_by if publisher else None]
-
-
 def watch_article(article: Article) -> Watched:
     """Re-fetch one article's source; on a change, revise it and notify. Flushes; the caller commits."""
     url = article.source_url or ""
@@ -125,7 +117,7 @@ def watch_article(article: Article) -> Watched:
             continue
         message = (f"The source of “{article.title}” changed; the desk stored it as revision {revised.revision}. "
                    f"Published claim {claim.id} is now {claim.anchor_state.value} in the new text.\n\n{diff}")
-        notes += notify(_recipients(claim), KIND, claim, None, message)
+        notes += notify(check_owners(claim), KIND, claim, None, message)
     db.session.flush()
     return Watched(article.id, url, "revised", f"revision {revised.revision}", [n.id for n in notes])
 

@@ -28,6 +28,8 @@ from ..models import Claim
 CANDIDATES = 100
 MAX_QUERY_TERMS = 16
 MIN_SCORE = 0.12
+# At or above this, a new sentence says again what a published check rated (monitoring's repeats).
+REPEAT_MIN_SCORE = 0.5
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
@@ -133,16 +135,23 @@ def _fts_query(f: Features) -> str:
     return " or ".join(words[:MAX_QUERY_TERMS])
 
 
-def candidate_ids(text: str, limit: int = CANDIDATES) -> list[int]:
-    """Claims (any article, any state) that share significant words with `text`, by full-text rank."""
+def candidate_ids(text: str, limit: int = CANDIDATES, *, published_only: bool = False) -> list[int]:
+    """Claims (any article, any state, or published only) that share significant words with `text`,
+    by full-text rank."""
     from ..search import claim_ids_matching
 
     query = _fts_query(features(text))
-    return claim_ids_matching(query, limit=limit) if query else []
+    return claim_ids_matching(query, limit=limit, published_only=published_only) if query else []
+
+
+def published_repeats(text: str, limit: int = 1, min_score: float = REPEAT_MIN_SCORE) -> list[tuple[Claim, float]]:
+    """Published checks that say what a new sentence says, best first: "checked before?" asked by
+    monitoring, answered by the same matcher (so what improves one improves both)."""
+    return similar_claims(text, limit=limit, min_score=min_score, published_only=True)
 
 
 def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int | None = None,
-                   min_score: float = MIN_SCORE) -> list[tuple[Claim, float]]:
+                   min_score: float = MIN_SCORE, *, published_only: bool = False) -> list[tuple[Claim, float]]:
     """Earlier claims that say much the same as a claim (or a text), best first, with a 0–1 score.
 
     Given a claim, the claim itself is left out and only claims added before it (lower ids) count as
@@ -154,7 +163,7 @@ def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int 
         exclude_id = base.id if exclude_id is None else exclude_id
     else:
         base, text = None, claim_or_text
-    ids = [i for i in candidate_ids(text) if i != exclude_id]
+    ids = [i for i in candidate_ids(text, published_only=published_only) if i != exclude_id]
     if not ids:
         return []
     # Score on the few columns the scorer needs; load whole claims only for the ones shown.

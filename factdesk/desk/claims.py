@@ -24,6 +24,7 @@ from ..claims.similar import similar_claims
 from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown
+from ..monitor import appearances
 from ..models import Article, Claim, ClaimHistory, Comment, Priority, Role, Status
 from ..public.claimreview import publish_warnings
 from ..ratings import scale
@@ -117,6 +118,8 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         render_markdown=render_markdown, describe=describe, status_label=workflow.LABELS,
         four_eyes_blocked=workflow.four_eyes_blocks(claim, actor), handle=discussion.handle(actor),
         similar=similar_claims(claim, limit=5),  # issue 9: "checked before?"
+        appearances=appearances.of_claim(claim.id),
+        appearance_moves=lambda a: appearances.allowed_moves(a, actor),
         publish_advice=publish_warnings(claim) if Status.published.value in [m[0] for m in moves] else [],
     ), status
 

@@ -39,6 +39,7 @@ from ..models import Job, JobState, utcnow
 JOB_MODULES = (
     "factdesk.claims.archive",
     "factdesk.articles.watch",
+    "factdesk.monitor.passes",
 )
 
 HANDOFF_KEY = "factdesk_jobs_to_hand_off"

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # job name → when (Huey's crontab, in UTC)
 SCHEDULE = {
+    "monitor.pass": crontab(minute="*/15"),                       # every source: four times an hour
     "articles.watch": crontab(minute="0", hour="3"),              # source watch: daily
     "evidence.check": crontab(minute="30", hour="3", day_of_week="0"),  # every evidence link: weekly
 }

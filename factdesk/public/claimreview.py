@@ -70,10 +70,22 @@ def desk_organisation() -> dict:
             "url": url_for("public.home", _external=True)}
 
 
+def said_again(appearance) -> dict:
+    """A public appearance of the claim (monitoring found it, a checker confirmed it, an editor approved
+    it) as a CreativeWork of itemReviewed.appearance."""
+    work = {"@type": "CreativeWork", "url": appearance.url, "headline": appearance.title or appearance.url}
+    if appearance.said_at:
+        work["datePublished"] = _iso(appearance.said_at)
+    if appearance.said_by:
+        work["author"] = {"@type": claimant_type(appearance.said_by), "name": appearance.said_by}
+    return work
+
+
 def claim_review(claim: Claim, publication: Publication | None = None, *,
-                 bounds: tuple[int | None, int | None] | None = None) -> dict:
+                 bounds: tuple[int | None, int | None] | None = None, appearances=()) -> dict:
     """The ClaimReview of a published check; `publication` picks an earlier published version
-    (default: the latest). Uses claim.publications, claim.article and the ratings (eager-load them)."""
+    (default: the latest). Uses claim.publications, claim.article and the ratings (eager-load them).
+    `appearances`: where else the claim was said (public appearances), after the article it was found in."""
     from .slugs import check_path, version_path
 
     publications = list(claim.publications)
@@ -93,7 +105,7 @@ def claim_review(claim: Claim, publication: Publication | None = None, *,
         appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
     if article.author:
         appearance["author"] = {"@type": claimant_type(article.author), "name": article.author}
-    item["appearance"] = appearance
+    item["appearance"] = [appearance, *map(said_again, appearances)] if appearances else appearance
     item["firstAppearance"] = appearance
     if shown is not None and shown is not latest:
         url = version_path(claim, shown.number, _external=True)

@@ -8,6 +8,7 @@ from ..articles.marks import render_marked_text
 from ..extensions import db
 from ..markdown import render_markdown
 from ..models import utcnow
+from ..monitor.appearances import public_of as public_appearances
 from ..pagecache import cached_page
 from ..ratings import scale
 from . import bp, reading
@@ -92,13 +93,15 @@ def check_version(claim_id: int, slug: str, number: int):
 def _render_check(claim, shown):
     latest = claim.publications[-1] if claim.publications else None
     version = shown or latest
-    review = claim_review(claim, shown, bounds=scale_bounds())
+    said_again = public_appearances(claim.id)
+    review = claim_review(claim, shown, bounds=scale_bounds(), appearances=said_again)
     return render_template(
         "public/check.html", claim=claim, version=version, latest=latest, earlier=shown is not None and shown is not latest,
         rating=version.rating if version else claim.rating,
         summary=version.summary if version else claim.summary,
         rationale=render_markdown(version.rationale if version else claim.rationale),
         corrections=reading.corrections_of(claim), context=reading.quote_context(claim), jsonld=json_ld(review), review=review,
+        said_again=said_again,
         canonical=check_path(claim, _external=True))
 
 
