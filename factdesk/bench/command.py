@@ -368,6 +368,10 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
     counts_full = P.statements_per_page(app, client, counted, token_headers)
     say("bench: timing each page's render in-process, page cache off")
     cold = P.cold_costs(app, client, page_list, token_headers, 3 if quick else 10)
+    from .ingest import measure as measure_ingest
+
+    say("bench: monitoring ingest, sentences scored and matched in-process")
+    ingest_row = measure_ingest(app)
     with app.app_context():
         writer_plan = prepare_writers(writers)
         db.session.commit()
@@ -440,6 +444,7 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
     rows += _speed_rows(figures, cold)
     rows.append(_assets_row(assets))
     rows.append(_writers_row(writer_result, writer_check, server_log))
+    rows.append(ingest_row)
     return report.build(
         {"claims": actual["claims"], "articles": actual["articles"]}, rows,
         requested=size, server={"gunicorn": "1 worker, gthread, 8 threads", "env": "production",

@@ -50,9 +50,10 @@ def _list_page(status: int = 200, **forms):
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page = 1
-    total = db.session.execute(select(func.count(Article.id))).scalar_one()
+    # Monitored articles stay on /desk/monitor until a claim is made from one.
+    total = db.session.execute(select(func.count(Article.id)).where(Article.monitored.is_(False))).scalar_one()
     articles = db.session.execute(
-        select(Article).options(joinedload(Article.created_by))
+        select(Article).where(Article.monitored.is_(False)).options(joinedload(Article.created_by))
         .order_by(Article.created_at.desc(), Article.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).scalars().all()
     pages = max(1, -(-total // PER_PAGE))

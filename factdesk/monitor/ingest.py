@@ -23,7 +23,7 @@ from ..notify import check_owners, notify
 CANDIDATE_MIN = 0.5
 # …and one at least this check-worthy is matched against the published checks (opinion, questions and
 # furniture are not claims anybody checked).
-MATCH_MIN = 0.3
+MATCH_MIN = 0.4
 SENTENCE_CHARS = 2000
 
 
