@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
@@ -26,7 +27,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship, validates
 
 from .extensions import db
 
@@ -120,12 +121,22 @@ class SourceType(str, enum.Enum):
     other = "other"
 
 
+def email_key(email: str) -> str:
+    """The form in which two e-mail addresses are the same person: NFC, then full Unicode case folding.
+
+    SQL's lower() will not do: SQLite's folds ASCII only (`Élodie@` and `élodie@` would be two people).
+    """
+    return unicodedata.normalize("NFC", (email or "").strip()).casefold()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
+    __table_args__ = (Index("uq_users_email_key", "email_key", unique=True),)
 
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254))
+    # Kept by the validator below whenever `email` is set; unique, and what logins look up.
+    email_key: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.checker)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -138,6 +149,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @validates("email")
+    def _keep_email_key(self, _key: str, email: str) -> str:
+        self.email_key = email_key(email)
+        return email
 
     def get_id(self) -> str:
         """What the session cookie holds: the person and the session epoch (see _load_user)."""

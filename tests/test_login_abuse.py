@@ -126,3 +126,82 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(database_url, editor, 
         response = copy.get(f"{a}/desk", allow_redirects=False, timeout=10)
         assert response.status_code == 302 and "/login" in response.headers["Location"], (
             "a copy of the session cookie taken before logout still opens the desk")
+
+
+# --- e-mail addresses beyond ASCII -----------------------------------------------------------------
+
+def _form_login(client, email: str, password: str = PASSWORD, address: str = "127.0.0.1"):
+    from .conftest import post_form
+
+    return post_form(client, "/login", {"email": email, "password": password},
+                     environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("typed", ["Élodie@desk.test", "élodie@desk.test", "ÉLODIE@DESK.TEST",
+                                   "E\u0301lodie@desk.test", "  élodie@Desk.Test "])
+def test_an_address_with_non_ascii_letters_logs_in_in_any_case_and_form(client, typed):
+    from .conftest import make_user
+    from factdesk.models import Role
+
+    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    response = _form_login(client, typed)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert "Welcome, Élodie Martin." in client.get("/desk").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lookalike", ["élodie@desk.test", "ÉLODIE@desk.test", "E\u0301lodie@desk.test",
+                                       "Élodie@DESK.TEST"])
+def test_an_account_cannot_be_created_beside_another_that_differs_only_in_case(app, lookalike):
+    from factdesk.accounts.users import create_user
+    from factdesk.errors import ValidationError
+    from factdesk.models import Role, User
+
+    from .conftest import make_user
+
+    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    with pytest.raises(ValidationError) as refused:
+        create_user(lookalike, "Someone Else", Role.admin, PASSWORD)
+    assert refused.value.code == "email_taken"
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 1
+
+
+def test_the_database_refuses_two_accounts_with_one_folded_address(app):
+    """The unique index holds even for a writer that skips create_user."""
+    from sqlalchemy.exc import IntegrityError
+
+    from factdesk.models import Role, User
+
+    db.session.add(User(email="Straße@desk.test", name="A", role=Role.checker, password_hash="x"))
+    db.session.flush()
+    db.session.add(User(email="STRASSE@desk.test", name="B", role=Role.checker, password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_admin_form_refuses_a_lookalike_address_and_keeps_what_was_typed(client, admin):
+    from .conftest import login, make_user, post_form
+    from factdesk.models import Role
+
+    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    login(client, admin)
+    response = post_form(client, "/admin/users", {"email": "élodie@desk.test", "name": "Impostor",
+                                                  "role": "admin", "password": "long-enough-password"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "already has an account" in page
+    assert 'value="Impostor"' in page and 'value="élodie@desk.test"' in page
+
+
+def test_the_account_throttle_counts_an_address_in_any_case(client, app):
+    """Ten wrong passwords spread over ÉLODIE@, élodie@ and É (decomposed) are one account's ten."""
+    from .conftest import make_user
+    from factdesk.models import Role
+
+    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    spellings = ["Élodie@desk.test", "élodie@desk.test", "ÉLODIE@DESK.TEST", "E\u0301lodie@desk.test"]
+    for attempt in range(10):
+        response = _form_login(client, spellings[attempt % 4], f"wrong-password-{attempt}", f"10.2.0.{attempt}")
+        assert response.status_code == 401
+    assert _form_login(client, "élodie@desk.test", address="10.2.0.99").status_code == 429

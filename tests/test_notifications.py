@@ -49,6 +49,16 @@ def test_mentions_by_handle_or_full_address_notify_once(seed_article, checker, e
     assert _kinds(same_local) == ["mentioned"] and _kinds(editor) == ["mentioned", "mentioned"]
 
 
+def test_mentions_of_handles_with_non_ascii_letters_reach_them_in_any_case(seed_article, checker):
+    elodie = make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    strasse = make_user(Role.checker, "straße@desk.test", "Anna Straße")
+    claim = make_claim(seed_article, checker)
+    comments.add_comment(claim, checker, "Over to @ÉLODIE and @STRASSE@desk.test.")
+    db.session.commit()
+    assert _kinds(elodie) == ["mentioned"] and _kinds(strasse) == ["mentioned"]
+    assert comments.handle(elodie) == "élodie"
+
+
 def test_a_mention_inside_an_email_address_is_not_a_mention(seed_article, checker, editor):
     claim = make_claim(seed_article, checker)
     comments.add_comment(claim, checker, "Write to press@editor.example for the data.")

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Role, User, utcnow
+from ..models import Role, User, email_key, utcnow
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -17,13 +18,13 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip()
+    """The address as stored: trimmed, in NFC (so a composed and a decomposed É are one letter)."""
+    return unicodedata.normalize("NFC", (email or "").strip())
 
 
 def find_by_email(email: str) -> User | None:
-    return db.session.execute(
-        select(User).where(func.lower(User.email) == normalise_email(email).lower())
-    ).scalar_one_or_none()
+    """The account of this address in any case, Unicode letters included (`ÉLODIE@` finds `élodie@`)."""
+    return db.session.execute(select(User).where(User.email_key == email_key(email))).scalar_one_or_none()
 
 
 def parse_role(value: str) -> Role:
@@ -47,7 +48,8 @@ def check_password_rules(password: str) -> None:
 def create_user(email: str, name: str, role: Role | str, password: str) -> User:
     email = normalise_email(email)
     name = (name or "").strip()
-    if not EMAIL.match(email) or len(email) > 254:
+    # Case folding may lengthen an address (ß becomes ss): the folded copy must fit its column too.
+    if not EMAIL.match(email) or len(email) > 254 or len(email_key(email)) > 254:
         raise ValidationError(f"{email!r} is not an e-mail address.", fields={"email": "invalid"})
     if not name or len(name) > 120:
         raise ValidationError("A name of 1 to 120 characters is needed.", fields={"name": "required"})

@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public
 from ..extensions import db, limiter
 from .forms import LoginForm, LogoutForm
-from .users import authenticate, end_sessions, normalise_email
+from ..models import email_key
+from .users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -18,7 +19,7 @@ def _failed(response) -> bool:
 
 
 def _account_key() -> str:
-    return "login-account:" + normalise_email(request.form.get("email", "")).lower()[:254]
+    return "login-account:" + email_key(request.form.get("email", ""))[:254]
 
 
 def _login_limit() -> str:

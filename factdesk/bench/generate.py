@@ -23,7 +23,8 @@ from sqlalchemy import func, insert, select
 
 from ..extensions import db
 from ..models import (AnchorState, Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Priority,
-                      Publication, Rating, Role, SourceType, Stance, Status, User, claim_tags)
+                      Publication, Rating, Role, SourceType, Stance, Status, User, claim_tags,
+                      email_key)
 from ..ratings import seed_default_scale
 from ..text import canonicalize
 
@@ -102,10 +103,10 @@ def _people() -> tuple[list[int], list[int]]:
     now = datetime.now(timezone.utc)
     for role, n in wanted:
         email = f"bench-{role.value}-{n}@factdesk.test"
-        if db.session.execute(select(User.id).where(func.lower(User.email) == email)).scalar() is None:
+        if db.session.execute(select(User.id).where(User.email_key == email_key(email))).scalar() is None:
             # "!" is no password hash: these accounts exist to own work, never to log in.
             db.session.execute(insert(User.__table__), [{
-                "email": email, "name": f"Bench {role.value.title()} {n}", "role": role,
+                "email": email, "email_key": email_key(email), "name": f"Bench {role.value.title()} {n}", "role": role,
                 "password_hash": "!", "active": True, "created_at": now}])
     return current() if wanted else (checkers, editors)
 

@@ -2,43 +2,43 @@
 
 A mention is `@` followed by a person's handle: the local part of their e-mail address
 (`@maria` reaches maria@desk.example), or the whole address (`@maria@desk.example`) when two people
-share a local part. Matching ignores case. Mentions of nobody are left as plain text. Comments are
-Markdown, rendered and sanitised like rationales. Anyone on the desk may comment in any state.
+share a local part. Matching ignores case, Unicode letters included (the account's folded e-mail).
+Mentions of nobody are left as plain text. Comments are Markdown, rendered and sanitised like rationales. Anyone on the desk may comment in any state.
 The claim's comment_count is kept in SQL, so a comment does not bump the claim's version.
 """
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Claim, Comment, User, utcnow
+from ..models import Claim, Comment, User, email_key, utcnow
 from ..notify import notify
 
 MAX_BODY = 10_000
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9._%+\-]+(?:@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)?)")
+MENTION = re.compile(r"(?<![\w@])@([\w.%+\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?)")
 
 
 def handle(user: User) -> str:
     """The @handle of a person: their e-mail's local part."""
-    return user.email.split("@", 1)[0].lower()
+    return user.email_key.split("@", 1)[0]
 
 
 def mentioned_people(body: str) -> list[User]:
     """The active people a text mentions, in one query."""
-    handles = {m.rstrip(".").lower() for m in MENTION.findall(body or "")}
+    handles = {email_key(m.rstrip(".")) for m in MENTION.findall(body or "")}
     if not handles:
         return []
     full = [h for h in handles if "@" in h]
     local = [h for h in handles if "@" not in h]
     conditions = []
     if full:
-        conditions.append(func.lower(User.email).in_(full))
+        conditions.append(User.email_key.in_(full))
     for name in local:
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(func.lower(User.email).like(f"{escaped}@%", escape="\\"))
+        conditions.append(User.email_key.like(f"{escaped}@%", escape="\\"))
     return db.session.execute(
         select(User).where(User.active.is_(True), or_(*conditions)).order_by(User.id)
     ).scalars().all()
