@@ -8,6 +8,7 @@ from ..access import public
 from ..extensions import db, limiter
 from .forms import LoginForm, LogoutForm
 from ..models import email_key
+from ..urls import local_path
 from .users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
@@ -29,10 +30,8 @@ def _login_limit() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else (//evil, https://…) goes to the desk."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("desk.queue")
+    """Only a path on this site; anything else (//evil, https://…, control characters) goes to the desk."""
+    return local_path(target) or url_for("desk.queue")
 
 
 @bp.route("/login", methods=["GET", "POST"])

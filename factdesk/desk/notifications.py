@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ..access import current_actor, is_api_request, requires
 from ..extensions import db
 from ..models import Role
+from ..urls import local_path
 from .. import notify
 from . import bp
 from .claim_forms import RemoveForm
@@ -37,9 +38,9 @@ def read_notification(notification_id: int):
     if RemoveForm().validate():
         notify.mark_read(current_actor(), notification_id)
         db.session.commit()
-    target = request.form.get("next", "")
+    target = local_path(request.form.get("next", ""))
     # Only our own claim pages: never an open redirect.
-    if target.startswith("/desk/claims/") and "//" not in target:
+    if target and target.startswith("/desk/claims/"):
         return redirect(target)
     return redirect(url_for("desk.notifications"))
 

@@ -24,6 +24,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Priority, Role, Status, User
 from ..ratings import scale
+from ..urls import local_path
 from . import bp
 
 STATUS_LABELS = {
@@ -97,8 +98,10 @@ def queue():
 
 def _back() -> str:
     """The filtered queue the bulk form came from (only ever a /desk link)."""
+    queue_url = url_for("desk.queue")
     back = request.form.get("back", "")
-    return url_for("desk.queue") + ("?" + back if back and not back.startswith(("/", "\\")) else "")
+    # `back` is the queue's query string; one with control characters (a 500 in the header) is dropped.
+    return (local_path(f"{queue_url}?{back}") if back else None) or queue_url
 
 
 @bp.route("/bulk", methods=["POST"])
