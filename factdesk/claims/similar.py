@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -144,10 +144,84 @@ def candidate_ids(text: str, limit: int = CANDIDATES, *, published_only: bool = 
     return claim_ids_matching(query, limit=limit, published_only=published_only) if query else []
 
 
-def published_repeats(text: str, limit: int = 1, min_score: float = REPEAT_MIN_SCORE) -> list[tuple[Claim, float]]:
+def published_repeats(text: str, limit: int = 1, min_score: float = REPEAT_MIN_SCORE,
+                      index: PublishedIndex | None = None) -> list[tuple[Claim, float]]:
     """Published checks that say what a new sentence says, best first: "checked before?" asked by
-    monitoring, answered by the same matcher (so what improves one improves both)."""
-    return similar_claims(text, limit=limit, min_score=min_score, published_only=True)
+    monitoring, scored by the same `pair_score` (and embedding model, where installed) as the claim page.
+
+    Candidates come from `PublishedIndex` (the published checks' features in memory) rather than one
+    full-text query per sentence: monitoring asks this of thousands of sentences an hour.
+    """
+    index = index or published_index()
+    best = index.best(text, limit, min_score)
+    if not best:
+        return []
+    loaded = {c.id: c for c in db.session.execute(
+        select(Claim).where(Claim.id.in_([i for i, _ in best])).options(joinedload(Claim.article))).scalars()}
+    return [(loaded[i], score) for i, score in best if i in loaded]
+
+
+class PublishedIndex:
+    """The published checks' stems and figures, with postings for finding candidates by shared terms.
+
+    A candidate's rank is the summed inverse document frequency of the terms it shares with the
+    sentence (figures as terms too), as the full-text stage ranks by bm25; terms in more than
+    COMMON_SHARE of the checks carry no weight. The CANDIDATES best are then scored by `pair_score`.
+    """
+
+    COMMON_SHARE = 0.2
+
+    def __init__(self, rows: list[tuple[int, str]], token: tuple = ()):
+        self.token = token
+        self.texts = dict(rows)
+        self.features = {claim_id: features(text) for claim_id, text in rows}
+        self.postings: dict[str, list[int]] = {}
+        for claim_id, f in self.features.items():
+            for term in f.stems | {f"#{n}" for n in f.numbers}:
+                self.postings.setdefault(term, []).append(claim_id)
+        total = max(len(rows), 1)
+        self.idf = {term: math.log(1 + total / len(ids)) for term, ids in self.postings.items()
+                    if len(ids) <= max(1, self.COMMON_SHARE * total)}
+
+    def best(self, text: str, limit: int = 1, min_score: float = REPEAT_MIN_SCORE) -> list[tuple[int, float]]:
+        target = features(text)
+        weights: dict[int, float] = {}
+        for term in target.stems | {f"#{n}" for n in target.numbers}:
+            weight = self.idf.get(term)
+            if weight is None:
+                continue
+            for claim_id in self.postings[term]:
+                weights[claim_id] = weights.get(claim_id, 0.0) + weight
+        if not weights:
+            return []
+        ids = sorted(weights, key=lambda i: (-weights[i], -i))[:CANDIDATES]
+        model = embedder()
+        sims = model.similarities(text, [self.texts[i] for i in ids], ids) if model else {}
+        scored = sorted(((pair_score(target, self.features[i], sims.get(i)), i) for i in ids),
+                        key=lambda si: (-si[0], -si[1]))
+        return [(i, score) for score, i in scored if score >= min_score][:limit]
+
+
+_published: dict[str, PublishedIndex] = {}
+
+
+def published_index() -> PublishedIndex:
+    """The index of the published checks of this database as they are now; rebuilt when a check is
+    published or taken down (one cheap query tells: the publications' count, last id and time, and
+    the number of published claims)."""
+    from ..models import Publication, Status
+
+    token = tuple(db.session.execute(select(func.count(Publication.id), func.max(Publication.id),
+                                            func.max(Publication.published_at),
+                                            select(func.count(Claim.id)).where(Claim.status == Status.published)
+                                            .scalar_subquery())).one())
+    key = db.engine.url.render_as_string(hide_password=True)
+    index = _published.get(key)
+    if index is None or index.token != token:
+        rows = db.session.execute(select(Claim.id, Claim.quote, Claim.summary)
+                                  .where(Claim.status == Status.published)).all()
+        index = _published[key] = PublishedIndex([(r.id, f"{r.quote} {r.summary or ''}".strip()) for r in rows], token)
+    return index
 
 
 def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int | None = None,
