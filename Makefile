@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis clean
+.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,12 +28,19 @@ chromium:
 redis:
 	@test -x /usr/bin/redis-server || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
 
+## The Nu Html Checker (npm's vnu-jar, into .tools/) and Debian's Java to run it, for tests/test_html_validity.py.
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+vnu:
+	@test -x /usr/bin/java || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null)
+	@test -x /usr/bin/npm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
+	@test -f $(VNU_JAR) || npm install --prefix .tools --no-audit --no-fund --silent vnu-jar
+
 ## The whole suite on SQLite, browser tests included.
-test: $(STAMP) chromium redis
+test: $(STAMP) chromium redis vnu
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
-test-postgres: $(STAMP) chromium redis
+test-postgres: $(STAMP) chromium redis vnu
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).

@@ -1,6 +1,7 @@
 """Factdesk: the workflow app of a fact-checking desk."""
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from flask import Flask, abort, g, has_request_context, jsonify, render_template, request
@@ -240,3 +241,14 @@ def _register_template_helpers(app: Flask) -> None:
         actor = current_actor() if not is_api_request() else None
         desk_nav = [entry for entry in nav if entry[0] in app.view_functions]
         return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": desk_nav}
+
+    app.add_template_filter(html_datetime, "html_datetime")
+
+
+def html_datetime(value: datetime | date) -> str:
+    """A value for `<time datetime>`: HTML allows at most three digits of a second, so whole seconds, in UTC."""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)  # the desk stores UTC
+    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
+from wtforms.widgets import ColorInput
 
 from ..access import requires
 from ..errors import DomainError
@@ -18,7 +19,7 @@ class RatingForm(FlaskForm):
     label = StringField("Label (the id in the API)", validators=[Length(max=40)])
     name = StringField("Name", validators=[Length(max=80)])
     definition = TextAreaField("Public definition", validators=[Length(max=2000)])
-    colour = StringField("Colour", default="#777777", validators=[Length(max=7)])
+    colour = StringField("Colour", default="#777777", widget=ColorInput(), validators=[Length(max=7)])
     ordinal = StringField("Ordinal (5 = true … 1 = false; empty if off that line)", validators=[Length(max=4)])
     active = BooleanField("Active (offered to checkers)", default=True)
 

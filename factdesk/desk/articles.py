@@ -2,7 +2,8 @@
 
 Importing from a URL can take seconds, so that form answers with a streamed progress page: the
 browser shows each step (fetching, fetched N bytes, extracting, saving) as it happens, without
-JavaScript, then a link to the article (and a meta refresh to it). Because the progress page has
+JavaScript, then a link to the article, which a deferred script follows once the page is complete (a
+meta refresh is only valid in the head, sent before the article exists). Because the progress page has
 started before the fetch ends, a refusal arrives inside that page (a 200 with the message in an
 alert and the form again, typed values kept); a form that fails its own checks (no URL) still
 answers 422 before anything streams. Paste and upload are quick and answer as ordinary forms:

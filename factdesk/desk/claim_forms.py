@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import DateInput, HiddenInput
 
 from ..models import Priority, SourceType, Stance
 
@@ -10,15 +11,16 @@ PRIORITIES = [SelectChoice(p.name, p.name) for p in sorted(Priority, reverse=Tru
 
 
 class ClaimEditForm(FlaskForm):
-    version = IntegerField(validators=[DataRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     # The values the page showed, as JSON: on a stale submit only what others changed meanwhile is named.
     base = HiddenField()
     summary = TextAreaField("Checkable wording", validators=[Optional(), Length(max=2000)],
                             description="One sentence restating what is claimed.")
     claimant = StringField("Claimant", validators=[Optional(), Length(max=300)], description="Who said it.")
-    claimed_at = StringField("When said", validators=[Optional(), Length(max=10)], description="YYYY-MM-DD")
+    claimed_at = StringField("When said", widget=DateInput(), validators=[Optional(), Length(max=10)],
+                             description="YYYY-MM-DD")
     priority = SelectField("Priority", choices=PRIORITIES, validate_choice=False)
-    due = StringField("Due", validators=[Optional(), Length(max=10)], description="YYYY-MM-DD")
+    due = StringField("Due", widget=DateInput(), validators=[Optional(), Length(max=10)], description="YYYY-MM-DD")
     tags = StringField("Tags", validators=[Optional(), Length(max=1300)], description="Separated by commas.")
     rating = SelectField("Rating", validate_choice=False)
     rationale = TextAreaField("Rationale (Markdown)", validators=[Optional(), Length(max=50_000)])
@@ -27,7 +29,7 @@ class ClaimEditForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    version = IntegerField(validators=[DataRequired()])
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     assignee = SelectField("Assignee", validate_choice=False)
     submit = SubmitField("Assign")
 
