@@ -188,7 +188,10 @@ def test_url_import_streams_progress_and_stores_the_article_with_its_page(client
     assert f"Fetching {url}" in body and "Extracting the article" in body and "Saved as article" in body
     article = db.session.execute(select(Article)).scalar_one()
     assert f'href="/desk/articles/{article.id}"' in body
-    assert article.source_url == url and article.source_html == gzip.decompress(page.read_bytes())
+    # The stored source is the page's own canonical address, not the test server it was fetched from.
+    assert article.source_url == TRUTH[_name(page)]["url"] and article.source_url != url
+    assert article.source_html == gzip.decompress(page.read_bytes())
+    assert "Metadata read from the page: canonical url from meta" in body
     _close_to_truth(article.text, _name(page))
     assert article.title  # from the page's metadata
 

@@ -11,7 +11,8 @@ from flask import Flask
 
 from factdesk.articles.cli import articles
 from factdesk.articles.extract import ExtractionError, extract
-from factdesk.articles.score import fixtures_dir, load_pages, page_figures, score_pages, shingles
+from factdesk.articles.score import (cross_validate, desk_metadata, fixtures_dir, fold_of, load_labels, load_pages,
+                                     page_figures, score_metadata, score_pages, shingles, trafilatura_metadata)
 from factdesk.text import canonicalize
 
 BASE = fixtures_dir() / "web-articles"
@@ -51,9 +52,40 @@ def test_metadata_of_a_news_page(pages, truth):
     name = next(n for n in sorted(pages) if truth[n]["url"].startswith("https://www.wsj.com/"))
     found = extract(pages[name][0], url=truth[name]["url"])
     assert found.title and "Stadia" in found.title
-    assert found.author == "Sarah E Needleman"
+    assert found.author == "Sarah E. Needleman"
     assert found.publisher
     assert found.published_at == "2019-11-19"
+    assert found.url == truth[name]["url"]  # its <link rel=canonical>
+    assert found.sources == {"canonical_url": "meta", "title": "json-ld", "author": "json-ld",
+                             "publisher": "json-ld", "published_at": "json-ld"}
+
+
+def _page(pages, truth, host: str, part: str = ""):
+    name = next(n for n in sorted(pages) if f"//{host}/" in truth[n]["url"] and part in truth[n]["url"])
+    return extract(pages[name][0], url="http://127.0.0.1:8000/page.html"), pages[name][1]
+
+
+def test_a_fact_check_gets_the_article_date_and_its_authors_not_the_statement_date(pages, truth):
+    found, _ = _page(pages, truth, "www.politifact.com", "/statements/")
+    assert found.published_at == "2019-11-18"  # the statement quoted on the page was made on 2019-10-13
+    assert found.sources["published_at"] == "url"  # /2019/nov/18/ in its canonical address
+    assert found.author == "Matthew Digby; Minh Do" and found.sources["author"] == "byline"
+
+
+def test_the_publisher_is_the_name_the_page_declares_and_embedded_posts_stay(pages, truth):
+    found, body = _page(pages, truth, "www.nj.com")
+    assert found.publisher != "Nj" and found.sources["publisher"] in ("json-ld", "opengraph")
+    # The governor's own words are in an embedded tweet; so are the reactions the story is about.
+    assert "Hey Twitter, the whole point of this ad campaign" in found.text
+    assert page_figures(found.text, body)[1] >= 0.9
+
+
+def test_a_declared_canonical_address_must_be_a_web_address():
+    page = ("<html><head><title>Story</title><link rel='canonical' href='{}'></head><body><article><h1>Story</h1>"
+            + "<p>The council approved the budget of 12 million euros on Monday after a long debate.</p>" * 4
+            + "</article></body></html>")
+    assert extract(page.format("javascript:alert(1)"), url="https://news.example/a").url == "https://news.example/a"
+    assert extract(page.format("/stories/a"), url="https://news.example/a?utm=x").url == "https://news.example/stories/a"
 
 
 def test_title_drops_the_site_name_suffix(pages, truth):
@@ -64,14 +96,32 @@ def test_title_drops_the_site_name_suffix(pages, truth):
             assert not found.title.endswith(f" | {found.publisher}")
 
 
-def test_all_pages_beat_the_target_and_plain_trafilatura():
+def test_all_pages_beat_the_target_and_plain_trafilatura_in_and_out_of_sample():
+    """DESIGN §5: >= 0.97 on the fixtures, >= 0.96 on pages the rules were not chosen on (folds by site)."""
     import trafilatura
 
     pages = load_pages()
-    ours = score_pages(lambda html: extract(html).text, pages)
+    truth = json.loads((BASE / "ground-truth.json").read_text(encoding="utf-8"))
     plain = score_pages(lambda html: trafilatura.extract(html), pages)
-    assert ours["f1"] >= 0.97, ours["f1"]
-    assert ours["f1"] > plain["f1"] + 0.01
+    cv = cross_validate(pages, {name: truth[name]["url"] for name, _, _ in pages})
+    assert cv["in_sample"]["f1"] >= 0.97 and cv["in_sample"]["f1"] > plain["f1"] + 0.01, (cv, plain["f1"])
+    assert cv["held_out"]["f1"] >= 0.96 and cv["held_out"]["f1"] > plain["f1"], (cv["held_out"], plain["f1"])
+    assert all(e["mean_gain"] > 0 for e in cv["effect"].values() if e["kept"]), cv["effect"]
+    assert len({fold_of(truth[n]["url"]) for n, _, _ in pages}) == 5
+
+
+def test_metadata_matches_the_team_labels_better_than_trafilatura_alone():
+    pages = load_pages()
+    truth = json.loads((BASE / "ground-truth.json").read_text(encoding="utf-8"))
+    labels = load_labels()
+    assert len(labels) >= 40 and set(labels) <= {n for n, _, _ in pages}
+    urls = {name: truth[name]["url"] for name, _, _ in pages}
+    before = score_metadata(trafilatura_metadata, pages, labels, urls)
+    after = score_metadata(desk_metadata, pages, labels, urls)
+    for field in ("title", "authors", "date", "publisher", "canonical_url"):
+        gained = sum(after[side][field][0] - before[side][field][0] for side in ("tuned", "held_out"))
+        assert gained >= 0, (field, before, after)
+    assert after["held_out"]["canonical_url"][0] == after["held_out"]["canonical_url"][1]  # every one right
 
 
 def test_a_page_without_an_article_is_refused():

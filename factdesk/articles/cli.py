@@ -61,6 +61,8 @@ def _record(source: str, found, text: str) -> dict:
         "author": getattr(found, "author", None),
         "publisher": getattr(found, "publisher", None),
         "published_at": getattr(found, "published_at", None),
+        "canonical_url": getattr(found, "url", None),
+        "metadata_sources": getattr(found, "sources", {}),  # field -> json-ld, opengraph, meta, byline, url, …
         "text": text,
     }
 

@@ -13,11 +13,13 @@ what a reader would not count as the article, using only signals that hold on an
 """
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree as etree
 import lxml.html
@@ -39,14 +41,15 @@ class Extracted:
     """What an import stores from a page: canonical text plus the metadata a checker cites."""
 
     title: str | None
-    author: str | None
+    author: str | None  # several authors are joined by "; "
     publisher: str | None
     published_at: str | None  # ISO date, YYYY-MM-DD
     text: str
-    url: str | None = None
+    url: str | None = None  # the page's canonical address (else the address it was fetched from)
     description: str | None = None
     language: str | None = None
     method: str = "trafilatura"  # which path produced the text; for diagnostics
+    sources: dict[str, str] = field(default_factory=dict)  # metadata field -> where it was read (SOURCES)
 
 
 # --- blocks from trafilatura's XML --------------------------------------------------------------
@@ -238,14 +241,25 @@ def _drop_trailing_furniture(blocks: list[_Block]) -> list[_Block]:
     return blocks[:end]
 
 
-def _clean(blocks: list[_Block], title: str | None) -> list[_Block]:
-    blocks = _drop_leading_headings(blocks, title)
-    blocks = _drop_promotions(blocks)
-    blocks = _drop_trailing_furniture(blocks)
+def _clean(blocks: list[_Block], title: str | None, rules: frozenset[str]) -> list[_Block]:
+    if "leading_headings" in rules:
+        blocks = _drop_leading_headings(blocks, title)
+    if "promotions" in rules:
+        blocks = _drop_promotions(blocks)
+    if "trailing_furniture" in rules:
+        blocks = _drop_trailing_furniture(blocks)
     return blocks
 
 
 # --- metadata -----------------------------------------------------------------------------------
+#
+# A page says who wrote it, when and where in several places; the page's own structured data (JSON-LD
+# NewsArticle, OpenGraph ``article:*``, ``<link rel=canonical>``, meta tags) is what its publisher
+# declares, so it is read first, then the visible byline, then a date in the page's address, and
+# trafilatura's guesses last. Every field records which source it came from.
+
+SOURCES = ("json-ld", "opengraph", "meta", "byline", "url", "trafilatura", "fetch")
+_EARLIEST = date(1995, 1, 1)  # before news sites: a placeholder such as 0001-01-01, not a date
 
 
 def _json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
@@ -289,6 +303,14 @@ def _ld_name(value: Any) -> str | None:
     return None
 
 
+def _ld_url(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _ld_url(value.get("@id") or value.get("url"))
+    return None
+
+
 def _meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
     for name in names:
         for value in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
@@ -297,21 +319,103 @@ def _meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
     return None
 
 
-def _iso_date(value: str | None) -> str | None:
+def _iso_date(value: Any) -> str | None:
+    """The date as the page wrote it (an ISO string's own day, not converted to UTC), if plausible."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    if not match:
+        return None
+    try:
+        day = date(*map(int, match.groups()))
+    except ValueError:
+        return None
+    return day.isoformat() if _EARLIEST <= day <= date.today() else None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d\d?|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d\d?)(?:/|$)",
+                       re.IGNORECASE)
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                       "nov", "dec"), start=1)}
+
+
+def _url_date(url: str | None) -> str | None:
+    """A /YYYY/MM/DD/ (or /YYYY/mon/DD/) path: the day the publisher filed the story under."""
+    match = _URL_DATE.search(url or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    month_number = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
+    try:
+        return _iso_date(date(int(year), month_number, int(day)).isoformat())
+    except ValueError:
+        return None
+
+
+def _web_address(value: str, base: str | None) -> str | None:
+    """A declared address made absolute, kept only if it is http(s) and of a storable length."""
+    absolute = urljoin(base or "", value)
+    return absolute if re.match(r"https?://[^\s/]", absolute, re.IGNORECASE) and len(absolute) <= 2000 else None
+
+
+def _profile_url(value: str | None) -> str | None:
+    """article:author is often a profile URL, not a name."""
+    return None if value is None or value.startswith(("http://", "https://", "@")) else value
+
+
+_BYLINE = re.compile(r"^\s*by\s+(?P<names>.+)", re.IGNORECASE | re.DOTALL)
+_BYLINE_END = re.compile(r"\s+(?:on|-|–|—|\||published|updated)\s+.*$", re.IGNORECASE | re.DOTALL)
+
+
+def _byline(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Author names from the visible "By …" line that follows the headline (its links, or its words)."""
+    for heading in tree.xpath("//h1")[:1]:
+        following = heading.xpath("following::*[self::p or self::div or self::span][position() <= 12]")
+        for element in following:
+            text = " ".join(element.text_content().split())
+            match = _BYLINE.match(text) if len(text) <= 200 else None
+            if not match:
+                continue
+            links = [" ".join(a.text_content().split()) for a in element.xpath(".//a")]
+            names = [n for n in links if n and not n.startswith("@") and len(n.split()) <= 5]
+            if not names:
+                names = [n.strip() for n in re.split(r",| and ", _BYLINE_END.sub("", match["names"])) if n.strip()]
+            if names and all(len(n.split()) <= 5 for n in names):
+                return {"author": "; ".join(dict.fromkeys(names))}
+    return {}
+
+
+def _headline(tree: lxml.html.HtmlElement, title: str | None) -> str | None:
+    """The visible headline when the declared title is it with more (a section or site suffix) or less
+    (cut short for search results); a declared title with other words stays."""
+    heading = next((" ".join(h.text_content().split()) for h in tree.xpath("//h1")), "")
+    if not title or not heading:
+        return title or heading or None
+    said, shown = _norm(title), _norm(heading)
+    if shown and said and shown != said and (said.startswith(shown) or shown.startswith(said)):
+        return heading
+    return title
+
+
+_NAME_PARTICLES = {"de", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "di", "du", "dos", "ter"}
+
+
+def _clean_authors(value: str | None, publisher: str | None) -> str | None:
+    """People's names only: "By" dropped, a trailing ", Site.com" or the publisher itself is not an author,
+    and a part that does not read as a name (lower-case words, figures) is left out."""
     if not value:
         return None
-    value = value.strip()
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        pass
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if match:
-        try:
-            return date(*map(int, match.groups())).isoformat()
-        except ValueError:
-            return None
-    return None
+    names = []
+    for part in re.split(r";", value):
+        part = re.sub(r"^\s*by\s+", "", part.strip(), flags=re.IGNORECASE)
+        pieces = [p.strip() for p in part.split(",")]
+        pieces = [p for p in pieces if p and not re.search(r"\w\.(com|org|net|co\.uk|ca)$", p, re.IGNORECASE)
+                  and _norm(p).replace(" ", "") != _norm(publisher or "").replace(" ", "")]
+        name = ", ".join(pieces)
+        words = name.split()
+        if 0 < len(words) <= 5 and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
+            names.append(name)
+    return "; ".join(dict.fromkeys(names)) or None
 
 
 def _strip_site_suffix(title: str | None, publisher: str | None) -> str | None:
@@ -320,9 +424,70 @@ def _strip_site_suffix(title: str | None, publisher: str | None) -> str | None:
         return title
     for sep in (" | ", " – ", " — ", " - ", " :: ", " · "):
         head, found, tail = title.rpartition(sep)
-        if found and head and _norm(tail) == _norm(publisher):
+        if found and head and _norm(tail).replace(" ", "") == _norm(publisher).replace(" ", ""):
             return head.strip()
     return title
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[dict[str, str | None], dict[str, str]]:
+    """(title, author, publisher, published_at, canonical_url, description, language; which source gave each)."""
+    ld = next(iter(_ld_articles(_json_ld(tree))), {})
+    meta = trafilatura.extract_metadata(_copy(tree), default_url=url)
+    canonical_link = next((h.strip() for h in tree.xpath('//link[@rel="canonical"]/@href') if h.strip()), None)
+    site_name = _meta(tree, "og:site_name")
+    offered: dict[str, dict[str, Any]] = {
+        "json-ld": {"title": ld.get("headline"), "author": _ld_name(ld.get("author")),
+                    "publisher": _ld_name(ld.get("publisher")), "published_at": _iso_date(ld.get("datePublished")),
+                    "canonical_url": _ld_url(ld.get("mainEntityOfPage")) or _ld_url(ld.get("url"))},
+        "opengraph": {"title": _meta(tree, "og:title"), "author": _profile_url(_meta(tree, "article:author")),
+                      "publisher": site_name if site_name and not site_name.startswith("@") else None,
+                      "published_at": _iso_date(_meta(tree, "article:published_time")),
+                      "canonical_url": _meta(tree, "og:url")},
+        "meta": {"author": _profile_url(_meta(tree, "author", "parsely-author", "sailthru.author", "dc.creator")),
+                 "published_at": _iso_date(_meta(tree, "parsely-pub-date", "pubdate", "publish-date", "date",
+                                                  "dc.date", "sailthru.date")
+                                           or next(iter(tree.xpath('//*[@itemprop="datePublished"]/@content'
+                                                                   ' | //*[@itemprop="datePublished"]/@datetime')),
+                                                   None)),
+                 "canonical_url": canonical_link},
+        "byline": _byline(tree),
+        "trafilatura": {"title": meta.title, "author": meta.author, "publisher": meta.sitename,
+                        "published_at": _iso_date(meta.date), "canonical_url": meta.url if meta.url != url else None},
+    }
+    order = {  # canonical_url first: a date in the canonical address is one of the date's sources
+        "canonical_url": ("meta", "opengraph", "json-ld", "fetch"),
+        "title": ("json-ld", "opengraph", "trafilatura"),
+        "author": ("json-ld", "opengraph", "meta", "byline", "trafilatura"),
+        "publisher": ("json-ld", "opengraph", "trafilatura"),
+        "published_at": ("json-ld", "opengraph", "meta", "url", "trafilatura"),
+    }
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for field, names in order.items():
+        for name in names:
+            if name == "url":
+                value = _url_date(values.get("canonical_url") or url)
+            elif name == "fetch":
+                value = url
+            else:
+                value = offered[name].get(field)
+            value = html_lib.unescape(value).strip() if isinstance(value, str) else None
+            if name == "trafilatura" and field == "publisher" and value and value == urlsplit(url or "").netloc:
+                value = None  # trafilatura names a site after its host when the page does not say
+            if field == "canonical_url" and value:
+                value = _web_address(value, url)
+            if value:
+                values[field], sources[field] = value, name
+                break
+        else:
+            values[field] = None
+    values["title"] = _headline(tree, _strip_site_suffix(values["title"], values["publisher"]))
+    values["author"] = _clean_authors(values["author"], values["publisher"])
+    if not values["author"]:
+        sources.pop("author", None)
+    values["description"] = meta.description or None
+    values["language"] = meta.language or None
+    return values, sources
 
 
 # --- extraction ---------------------------------------------------------------------------------
@@ -406,15 +571,52 @@ def _fuse(precise: list[_Block], full: list[_Block]) -> list[_Block]:
     return fused
 
 
-def _body(tree: lxml.html.HtmlElement, url: str | None, title: str | None, ld: list[dict[str, Any]]) -> tuple[str, str]:
-    """(canonical text, method) for the page's article body, or ("", "") when there is none."""
+# The desk's rules on top of trafilatura, each one switchable so `make extract-score` can check, fold by
+# fold, that it helps on sites it was not tuned on (factdesk/articles/score.py); RULES are the ones kept.
+ALL_RULES = ("embedded_posts", "fuse", "leading_headings", "promotions", "trailing_furniture")
+RULES = frozenset(ALL_RULES)
+
+
+def _unwrap_embedded_posts(tree: lxml.html.HtmlElement) -> None:
+    """An embedded post (a tweet quoted in the story) is a blockquote inside a widget wrapper that
+    content filters read as social-media furniture: keep the quote, drop the wrapper."""
+    for quote in tree.xpath("//blockquote[p]"):
+        for name in ("class", "id"):
+            quote.attrib.pop(name, None)
+        parent = quote.getparent()
+        while (parent is not None and parent.tag == "div" and parent.getparent() is not None
+               and sum(1 for child in parent if child.tag != "script" and isinstance(child.tag, str)) == 1):
+            grand = parent.getparent()
+            quote.tail = parent.tail
+            grand.replace(parent, quote)
+            parent = grand
+
+
+@dataclass(frozen=True)
+class Modes:
+    """trafilatura's two readings of a page (precision mode and default mode), as blocks."""
+
+    precise: list[_Block]
+    full: list[_Block]
+
+
+def read_modes(tree: lxml.html.HtmlElement, url: str | None, rules: frozenset[str] = RULES) -> Modes:
+    """The expensive part of extraction, done once per page (the scorer reuses it for every rule set)."""
+    if "embedded_posts" in rules:
+        tree = _copy(tree)
+        _unwrap_embedded_posts(tree)
     precise_xml = _trafilatura_xml(tree, url, favor_precision=True)
     full_xml = _trafilatura_xml(tree, url)
-    precise = _blocks(precise_xml) if precise_xml else []
-    full = _blocks(full_xml) if full_xml else []
-    best, method = _render(_clean(_fuse(precise, full), title)), "trafilatura"
+    return Modes(_blocks(precise_xml) if precise_xml else [], _blocks(full_xml) if full_xml else [])
+
+
+def compose_body(modes: Modes, tree: lxml.html.HtmlElement, title: str | None, ld: list[dict[str, Any]],
+                 rules: frozenset[str] = RULES) -> tuple[str, str]:
+    """(canonical text, method) for the page's article body, or ("", "") when there is none."""
+    chosen = _fuse(modes.precise, modes.full) if "fuse" in rules else modes.precise
+    best, method = _render(_clean(chosen, title, rules)), "trafilatura"
     if len(best) < _MIN_CHARS:
-        fallback = _render(_clean(full, title))
+        fallback = _render(_clean(modes.full, title, rules))
         if len(fallback) > len(best):
             best, method = fallback, "trafilatura-full"
     if len(best) < _MIN_CHARS:
@@ -429,7 +631,7 @@ def _body(tree: lxml.html.HtmlElement, url: str | None, title: str | None, ld: l
     return best, method
 
 
-def extract(html: str | bytes, url: str | None = None) -> Extracted:
+def extract(html: str | bytes, url: str | None = None, *, rules: frozenset[str] = RULES) -> Extracted:
     """The article in a web page: canonical body text and its title, author, publisher and date.
 
     Raises ExtractionError when the page holds no article body.
@@ -442,31 +644,20 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     if tree is None:
         raise ExtractionError("The page could not be read as HTML")
 
-    meta = trafilatura.extract_metadata(_copy(tree), default_url=url)
+    found, sources = _metadata(tree, url)
     ld = _json_ld(tree)
-    ld_article = next(iter(_ld_articles(ld)), {})
-
-    publisher = meta.sitename or _ld_name(ld_article.get("publisher")) or _meta(tree, "og:site_name")
-    title = meta.title or ld_article.get("headline") or _meta(tree, "og:title", "twitter:title")
-    title = _strip_site_suffix(title.strip() if isinstance(title, str) else None, publisher)
-    author = meta.author or _ld_name(ld_article.get("author")) or _meta(tree, "author", "article:author")
-    if author and author.startswith(("http://", "https://")):
-        author = None  # article:author is often a profile URL, not a name
-    published = _iso_date(meta.date) or _iso_date(ld_article.get("datePublished")) or _iso_date(
-        _meta(tree, "article:published_time", "og:published_time", "date", "pubdate")
-    )
-
-    text, method = _body(tree, url, title, ld)
+    text, method = compose_body(read_modes(tree, url, rules), tree, found["title"], ld, rules)
     if len(_WORD.findall(text)) < _MIN_WORDS:
         raise ExtractionError("No article text was found on the page (only navigation or too little text)")
     return Extracted(
-        title=title or None,
-        author=author or None,
-        publisher=publisher or None,
-        published_at=published,
+        title=found["title"],
+        author=found["author"],
+        publisher=found["publisher"],
+        published_at=found["published_at"],
         text=text,
-        url=meta.url or url,
-        description=meta.description or None,
-        language=meta.language or None,
+        url=found["canonical_url"],
+        description=found["description"],
+        language=found["language"],
         method=method,
+        sources=sources,
     )

@@ -174,11 +174,11 @@ def url_steps(url: str, by: User | None, meta: ArticleMeta, *, check_address: Ad
                  timeout=float(config.get("FACTDESK_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT)))
     hops = f" after {len(page.redirects)} redirect(s)" if page.redirects else ""
     yield f"Fetched {len(page.body):,} bytes ({page.content_type or 'no type'}){hops} from {page.url}."
-    meta = replace(meta, source_url=(meta.source_url or "").strip() or url)
     if page.content_type == "text/plain":
-        return (yield from _save(page.text, meta, by, None))
+        return (yield from _save(page.text, replace(meta, source_url=(meta.source_url or "").strip() or url), by, None))
     found = yield from _extract(page.body, page.url)
-    return (yield from _save(found.text, meta.filled_from(found), by, page.body))
+    # The page's own canonical address, not the one it was fetched from (a typed one still wins).
+    return (yield from _save(found.text, meta.filled_from(found, source_url=found.url or url), by, page.body))
 
 
 def _extract(html: bytes, url: str | None) -> Generator[str, None, Extracted]:
@@ -186,6 +186,9 @@ def _extract(html: bytes, url: str | None) -> Generator[str, None, Extracted]:
     found = extract(html, url=url)
     words = len(found.text.split())
     yield f"Found {words:,} words" + (f": “{found.title}”" if found.title else "") + "."
+    if found.sources:
+        yield "Metadata read from the page: " + ", ".join(
+            f"{field.replace('_', ' ')} from {where}" for field, where in found.sources.items()) + "."
     return found
 
 
