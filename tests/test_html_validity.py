@@ -128,6 +128,7 @@ def test_every_page_type_has_no_html_error(client, app, desk, tmp_path):
     pages["admin users"] = _get(client, "/admin/users")
     pages["admin tokens"] = _get(client, "/admin/tokens")
     pages["admin ratings"] = _get(client, "/admin/ratings")
+    pages["admin jobs"] = _get(client, "/admin/jobs")
     rating_id = db.session.execute(db.select(Rating.id).limit(1)).scalar_one()
     pages["admin rating"] = _get(client, f"/admin/ratings/{rating_id}")
     pages["forbidden"] = _get(client, "/admin/nothing-here", 404)
