@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu clean
+.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ venv: $(STAMP)
 
 ## The demo desk on SQLite in instance/, served on 127.0.0.1:5000, with the job queue's worker beside it
 ## (scripts/run-desk.sh; Ctrl-C stops both).
-run: $(STAMP)
+run: $(STAMP) fonts
 	bash scripts/run-desk.sh
 
 ## Debian's Chromium for the browser tests (never a downloaded browser).
@@ -35,12 +35,17 @@ vnu:
 	@test -x /usr/bin/npm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
 	@test -f $(VNU_JAR) || npm install --prefix .tools --no-audit --no-fund --silent vnu-jar
 
+## Debian's fonts (Latin, Cyrillic, Greek, Arabic, CJK) and libraqm (text shaping) for the share cards.
+fonts:
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc -a -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf -a -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -a -n "$$(ldconfig -p | grep libraqm.so.0)" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk fonts-dejavu-core libraqm0 >/dev/null)
+
 ## The whole suite on SQLite, browser tests included.
-test: $(STAMP) chromium redis vnu
+test: $(STAMP) chromium redis vnu fonts
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
-test-postgres: $(STAMP) chromium redis vnu
+test-postgres: $(STAMP) chromium redis vnu fonts
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).

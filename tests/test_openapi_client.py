@@ -41,6 +41,23 @@ def generated(app, tmp_path):
             del sys.modules[name]
 
 
+def _monitored(source_id: int, text: str) -> None:
+    """A monitored item as the worker would record it (fetching is the monitor's own tests' business)."""
+    from factdesk.articles.service import create_article
+    from factdesk.extensions import db
+    from factdesk.models import MonitorItem, MonitorSource
+    from factdesk.monitor.ingest import record_article
+
+    source = db.session.get(MonitorSource, source_id)
+    article = create_article(text=text, by=None, title="Harbour radio", source_url="https://harbour.example/radio")
+    item = MonitorItem(source_id=source.id, key="a" * 64, url="https://harbour.example/radio", title="Harbour radio",
+                       article_id=article.id)
+    db.session.add(item)
+    db.session.flush()
+    record_article(source, item, article)
+    db.session.commit()
+
+
 def test_generation_keeps_every_model_and_success_response(app, generated):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     models = generated("models")
@@ -134,6 +151,17 @@ def test_every_operation_answers_a_model_to_the_generated_client(app, live_serve
     reviews = call("public_claimreviews", models.PublicClaimreviewsResponse200, client=as_reader)
     assert reviews.items[0].claim_reviewed == "Twelve bridges closed in 2023"
     assert isinstance(reviews.items[0].item_reviewed.appearance, models.CreativeWork)
+    source = call("add_monitor_source", models.MonitorSource, client=as_editor, code=201,
+                  body=models.AddMonitorSourceBody(url="https://harbour.example/feed.xml",
+                                                   kind=models.AddMonitorSourceBodyKind.FEED, name="Harbour"))
+    assert call("monitor_sources", models.MonitorSourcesResponse200).items[0].id == source.id
+    _monitored(source.id, "Harbour radio: the mayor said 12 bridges closed in 2023, a record for the city.")
+    candidates = call("monitor_candidates", models.MonitorCandidatesResponse200)
+    assert candidates.items and isinstance(candidates.items[0], models.MonitorCandidate)
+    [appearance] = call("claim_appearances", models.ClaimAppearancesResponse200, published.id).items
+    moved = call("move_claim_appearance", models.Appearance, published.id, appearance.id,
+                 body=models.MoveClaimAppearanceBody(state=models.MoveClaimAppearanceBodyState.CONFIRMED))
+    assert moved.state == "confirmed"
     assert evidence.id and called == operations
 
     # A refusal is parsed too: the allowed moves come back typed.
