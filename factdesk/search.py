@@ -123,8 +123,14 @@ def mark_hits(raw: str | None) -> Markup:
     if not raw:
         return Markup("")
     escaped = str(escape(raw))
-    marked = re.sub(f"{HIT_OPEN}(.*?){HIT_CLOSE}", r"<mark>\1</mark>", escaped, flags=re.S)
-    marked = marked.replace(HIT_OPEN, "").replace(HIT_CLOSE, "")
+    # Each opening marker up to the next closing one, found with str.find: linear, where a lazy
+    # regex rescanned the rest of the text for every unclosed marker.
+    parts, i = [], 0
+    while (j := escaped.find(HIT_OPEN, i)) != -1 and (k := escaped.find(HIT_CLOSE, j + 1)) != -1:
+        parts += [escaped[i:j], "<mark>", escaped[j + 1:k], "</mark>"]
+        i = k + 1
+    parts.append(escaped[i:])
+    marked = "".join(parts).replace(HIT_OPEN, "").replace(HIT_CLOSE, "")
     return Markup(marked.replace(ANGLE_OPEN, "&lt;").replace(ANGLE_CLOSE, "&gt;"))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
@@ -37,6 +38,9 @@ MIN_UNIQUE_QUOTE = 12
 # agrees this many characters on each side (fewer at the text's edges).
 SHORT_QUOTE_WORDS = 6
 CONTEXT_SIDE = 12
+# A quote with more copies than this in the new text is offered (fuzzy) only at one of the copies
+# nearest to where the diff maps it: the work per claim stays bounded however often it repeats.
+NEAREST_COPIES = 16
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
 
@@ -101,6 +105,7 @@ _FOLD = str.maketrans({
     "\u2212": "-",
 })
 _WS = re.compile(r"\s+")
+_WS_SPLIT = re.compile(r"(\s+)")
 
 
 def _fold(s: str) -> str:
@@ -118,30 +123,15 @@ def _spaced(s: str) -> str:
 
 class _SpacedIndex:
     """A text with each whitespace run as one space, and the original offset of each character kept:
-    whitespace-tolerant search with ``str.find``, linear whatever the quote."""
+    whitespace-tolerant search with ``str.find``, linear whatever the quote (built by C-level splits
+    and sums, no Python loop per run)."""
 
     def __init__(self, text: str):
-        pieces: list[str] = []
-        # (offset in the spaced text, offset in the original) at the start of every run of copied text
-        self._starts: list[int] = []
-        self._origins: list[int] = []
-        pos = last = 0
-        for m in _WS.finditer(text):
-            if m.start() > last:
-                self._starts.append(pos)
-                self._origins.append(last)
-                pieces.append(text[last:m.start()])
-                pos += m.start() - last
-            self._starts.append(pos)
-            self._origins.append(m.start())
-            pieces.append(" ")
-            pos += 1
-            last = m.end()
-        if last < len(text):
-            self._starts.append(pos)
-            self._origins.append(last)
-            pieces.append(text[last:])
-        self.spaced = "".join(pieces)
+        parts = _WS_SPLIT.split(text)  # words at even indices, whitespace runs at odd ones
+        self._origins = list(accumulate(map(len, parts), initial=0))
+        parts[1::2] = [" "] * (len(parts) // 2)
+        self._starts = list(accumulate(map(len, parts), initial=0))
+        self.spaced = "".join(parts)
 
     def _original(self, k: int) -> int:
         i = bisect_right(self._starts, k) - 1
@@ -321,6 +311,7 @@ class _Mapping:
             segs.append((len(old) - s, len(new) - s, s))
         self.segments = segs
         self._old_starts = [o for o, _, _ in segs]
+        self._new_starts = [n for _, n, _ in segs]
 
     def _diff(self, a: str, b: str, ao: int, bo: int, level: int,
               out: list[tuple[int, int, int]]) -> None:
@@ -343,6 +334,15 @@ class _Mapping:
             elif tag == "replace" and level < 2:
                 self._diff(a[pa[i1]:pa[i2]], b[pb[j1]:pb[j2]], ao + pa[i1], bo + pb[j1],
                            level + 1, out)
+
+    def old_offset(self, y: int) -> int | None:
+        """The old offset whose character became new offset ``y`` unchanged, if any."""
+        i = bisect_right(self._new_starts, y) - 1
+        if i >= 0:
+            o, n, size = self.segments[i]
+            if y < n + size:
+                return o + (y - n)
+        return None
 
     def _locate(self, x: int) -> int:
         """Index of the last segment starting at or before old offset ``x`` (-1 if none)."""
@@ -418,7 +418,6 @@ class _Reanchorer:
         self.budget = budget or Budget()
         self._mapping: _Mapping | None = None
         self._occ: dict[str, list[int]] = {}
-        self._old_occ: dict[str, list[int]] = {}
         self._spaced: _SpacedIndex | None = None
 
     def _positioned(self, a: Anchor) -> bool:
@@ -433,9 +432,24 @@ class _Reanchorer:
         return self._mapping
 
     def occurrences(self, quote: str) -> list[int]:
+        """The first NEAREST_COPIES + 1 copies of the quote in the new text (enough to tell one from
+        several, and to list a few): the work per claim stays bounded however often a quote repeats."""
         if quote not in self._occ:
-            self._occ[quote] = _occurrences(self.new, quote)
+            self._occ[quote] = _occurrences(self.new, quote, NEAREST_COPIES + 1)
         return self._occ[quote]
+
+    def _copies_near(self, quote: str, at: int) -> list[int]:
+        """Up to NEAREST_COPIES copies of the quote around new offset ``at``, in order."""
+        new, half = self.new, NEAREST_COPIES // 2
+        before, k = [], at + len(quote)
+        while len(before) < half and (k := new.rfind(quote, 0, k + len(quote) - 1)) != -1:
+            before.append(k)
+        after, k = [], at
+        while len(after) < half and (k := new.find(quote, k)) != -1:
+            if not before or k > before[0]:
+                after.append(k)
+            k += 1
+        return sorted(set(before) | set(after))
 
     def _mapped(self, start: int, end: int) -> tuple[int, int]:
         return self.mapping.start(start), self.mapping.end(end)
@@ -454,17 +468,13 @@ class _Reanchorer:
 
     def _claimed_by_another(self, a: Anchor, spans: Sequence[tuple[int, int]], loose: bool) -> set:
         """Those of ``spans`` (in the new text) where the diff maps another old copy of the quote."""
-        if a.quote not in self._old_occ:
-            self._old_occ[a.quote] = _occurrences(self.old, a.quote)
-        wanted = set(spans)
         taken = set()
-        for o in self._old_occ[a.quote]:
-            if o == a.start:
+        for s, e in spans:
+            o = self.mapping.old_offset(s)
+            if o is None or o == a.start or not self.old.startswith(a.quote, o):
                 continue
-            s, e = self._mapped(o, o + len(a.quote))
-            if loose:
-                s, e = _trim(self.new, s, e)
-            if (s, e) in wanted:
+            image = self._mapped(o, o + len(a.quote))
+            if (_trim(self.new, *image) if loose else image) == (s, e):
                 taken.add((s, e))
         return taken
 
@@ -559,7 +569,10 @@ class _Reanchorer:
         new = self.new
         if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):
             # The unchanged words overlapping the mapped span: the diff was merely off by a little.
-            overlapping = [k for k in self.occurrences(a.quote) if k < e and k + len(a.quote) > s]
+            overlapping, k = [], max(0, s - len(a.quote) + 1)
+            while len(overlapping) < 2 and (k := new.find(a.quote, k, e + len(a.quote) - 1)) != -1:
+                overlapping.append(k)
+                k += 1
             if len(overlapping) == 1:
                 k = overlapping[0]
                 return _make(new, k, k + len(a.quote), MOVED)
@@ -601,9 +614,15 @@ class _Reanchorer:
         return None
 
     def _best_copy(self, a: Anchor) -> int | None:
+        """The copy of the quote whose context agrees best (uniquely, and enough), among the
+        NEAREST_COPIES copies nearest to where the diff maps the claim (all of them, if that few)."""
         new, q = self.new, a.quote
         need = min(MIN_CONTEXT_MATCH, (len(a.prefix) + len(a.suffix)) // 2)
         occ = self.occurrences(q)
+        if len(occ) > NEAREST_COPIES:
+            if not self._positioned(a):
+                return None
+            occ = self._copies_near(q, self.mapping.start(a.start))
         free = set(occ)
         if self._positioned(a):
             free -= {s for s, _ in self._claimed_by_another(a, [(k, k + len(q)) for k in occ], False)}

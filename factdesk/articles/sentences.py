@@ -18,8 +18,14 @@ a.m p.m
 
 _LINE = re.compile(r"[^\n]+")
 # A candidate boundary: terminal punctuation, optional closers, then whitespace.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
-_OPENER = re.compile(r"[\"'“‘(\[]*[A-Z0-9À-ÖØ-Þ]")
+# Tried only where a run of terminal marks begins, and without backtracking into it: a run of
+# 100,000 full stops is one attempt, not 100,000 attempts each reading the rest of the run. The
+# optional ``open`` group says whether something that can open a sentence follows the whitespace
+# (looked at in place: no copy of the rest of the line per boundary).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s)"
+                       r"(?P<open>(?=\s++[\"'“‘(\[]*+[A-Z0-9À-ÖØ-Þ]))?")
+# Abbreviations and dotted initials are short: a longer run of word characters is a word.
+MAX_ABBREVIATION = 64
 
 
 @dataclass(frozen=True)
@@ -29,12 +35,17 @@ class Sentence:
     text: str
 
 
-def _ends_with_abbreviation(chunk: str) -> bool:
-    """Whether the full stop that ends `chunk` belongs to an abbreviation or an initial."""
-    match = re.search(r"([\w.]+)\.$", chunk)
-    if not match:
+def _ends_with_abbreviation(body: str, cut: int, stop: int) -> bool:
+    """Whether the full stop at ``body[stop - 1]`` belongs to an abbreviation or an initial (looking
+    back no further than ``cut``, the sentence's start, nor than MAX_ABBREVIATION characters)."""
+    j = stop - 1
+    while j > cut and stop - 1 - j <= MAX_ABBREVIATION and (body[j - 1].isalnum() or body[j - 1] in "._"):
+        j -= 1
+    if stop - 1 - j > MAX_ABBREVIATION:
         return False
-    word = match.group(1)
+    word = body[j:stop - 1]
+    if not word:
+        return False
     if word.lower() in ABBREVIATIONS or word.lower().rstrip(".") in ABBREVIATIONS:
         return True
     # Single letters and dotted acronyms: "J. Smith", "U.S.", "D.C."
@@ -50,11 +61,10 @@ def split_sentences(text: str) -> list[Sentence]:
         cut = 0
         for boundary in _BOUNDARY.finditer(body):
             stop = boundary.end()
-            rest = body[stop:].lstrip()
-            if not rest or not _OPENER.match(rest):
+            if boundary.group("open") is None:
                 continue
             if body[boundary.start()] == "." and boundary.end() - boundary.start() == 1 \
-                    and _ends_with_abbreviation(body[cut:boundary.end()]):
+                    and _ends_with_abbreviation(body, cut, stop):
                 # "the U.S. Senior Official": an abbreviation, unless what follows clearly opens a sentence.
                 continue
             _add(out, text, base + cut, base + stop)

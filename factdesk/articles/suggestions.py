@@ -29,13 +29,14 @@ _FIGURE = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent
                      r"|\b(?:" + NUMBER_WORDS + r")\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _PERCENT = re.compile(r"\d\s?%|\b(?:percent|per cent|percentage points?)\b", re.I)
-_MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|euros|pounds|yen|yuan|rupees)\b|"
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?<!\d)(?<!\d[,.])\d[\d,.]*+\s?(?:dollars|euros|pounds|yen|yuan|rupees)\b|"
                     r"\b(?:million|billion|trillion)\s+(?:dollars|euros|pounds)\b", re.I)
 _CHANGE = re.compile(r"\b(?:rose|rise[sn]?|rising|fell|fall(?:s|en|ing)?|increas(?:e|ed|es|ing)|decreas(?:e|ed|es|ing)|"
                      r"grew|grow(?:s|n|ing)?|growth|declin(?:e|ed|es|ing)|dropp?(?:ed|s|ing)?|doubled|tripled|halved|"
                      r"surg(?:e|ed|es|ing)|jump(?:ed|s)?|climb(?:ed|s)?|slump(?:ed|s)?|plung(?:e|ed|es)|soar(?:ed|s)?|"
                      r"cut|gain(?:ed|s)?|loss(?:es)?|up from|down from|compared to|compared with)\b"
-                     r"|\bfrom\s+\S*\d[\d,.]*\S*\s+(?:\w+\s+){0,3}?to\s+\S*\d", re.I)
+                     # a token holding a digit, split one way only (its first digit; possessive)
+                     r"|\bfrom\s++[^\s\d]*+\d\S*+\s++(?:\w+\s+){0,3}?to\s+\S*\d", re.I)
 _COMPARISON = re.compile(r"\b(?:more|less|fewer|higher|lower|greater|larger|smaller|bigger|faster|slower|"
                          r"cheaper|older|younger|better|worse)\s+than\b|\bat (?:least|most)\b|\ba minimum of\b|"
                          r"\ba maximum of\b|\b(?:over|under|nearly|almost|roughly|about|around|approximately|"
@@ -66,7 +67,9 @@ _META = re.compile(r"\b(?:this|the)\s+(?:text|article|story|piece|transcript|int
                    r"cookie|share this|advertisement|related articles?|copyright|©)\b|^(?:source|photo|image|"
                    r"credit|via)\s*:", re.I)
 # Runs of capitalised words: names of people and bodies (with short joiners such as "of the").
-_NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*[A-Za-z.]|\b[A-Z]{2,}\b)(?:\s+(?:of|the|for|and|de|van|von|al)?\s*"
+# Spaces, then an optional joiner and its spaces: one way to split any run of whitespace (``\s+``
+# beside ``\s*`` tried every split of a 40,000-space run: quadratic).
+_NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*[A-Za-z.]|\b[A-Z]{2,}\b)(?:\s+(?:(?:of|the|for|and|de|van|von|al)\s*)?"
                        r"(?:[A-Z][\w’'.-]*[A-Za-z.]|[A-Z]{2,}))*")
 _WORD = re.compile(r"[\w’'-]+")
 _STOP_CAPS = frozenset("I A An The This That These Those It He She We They You Our Their His Her Its But And Or "
