@@ -17,6 +17,7 @@ from factdesk.articles.anchoring import ANCHORED, FUZZY, MOVED, ORPHANED, anchor
 from factdesk.articles.diff import Budget
 from factdesk.articles.marks import render_marked_text
 from factdesk.articles.watch import short_diff
+from factdesk.bench.worstcase import SENTENCE, chain_highlights, claim_spans, page, revised, swapped_lines, worst_texts
 from factdesk.claims import similar
 from factdesk.articles.extract import ExtractionError
 from factdesk.errors import ConflictError, ValidationError
@@ -26,14 +27,6 @@ from tests.workcount import python_steps
 GROWTH = 4
 # Work may grow up to this much when the input grows GROWTH times (n log n and noise, not n²).
 BOUND = GROWTH * 1.5
-
-
-def _swapped_lines(n: int) -> tuple[str, str]:
-    lines = [f"Line {i} is short." for i in range(n)]
-    swapped = []
-    for i in range(0, n - 1, 2):
-        swapped += [lines[i + 1], lines[i]]
-    return "\n".join(lines), "\n".join(swapped)
 
 
 def _anchors(text: str, quotes: list[str]):
@@ -53,7 +46,7 @@ def test_reanchor_on_swapped_short_lines_is_proportional():
     # The review's PUT: ~73,000 characters of short lines swapped in pairs took 7-30 s in difflib.
     counts = []
     for n in (500, 500 * GROWTH):
-        old, new = _swapped_lines(n)
+        old, new = swapped_lines(n)
         anchors = _anchors(old, [f"Line {i} is short." for i in range(1, n, n // 10)])
         placed, steps = python_steps(reanchor, old, new, anchors)
         # never placed wrong without a flag
@@ -114,26 +107,8 @@ def test_regular_expression_work_is_linear(module, name, pattern):
 
 # --- every function that walks article text, on each worst case ---------------------------------
 
-SENTENCE = "The minister said 10,000 containers were sent to Russia in 2023. "
-
-
-def _worst_texts(n: int) -> dict[str, str]:
-    """Texts of about n characters built to be worst cases for diffing, matching and regexes."""
-    return {
-        "space run": "Alpha" + " " * n + "beta said 10,000.",
-        "repeated sentences": SENTENCE * (n // len(SENTENCE)),
-        "swapped lines": _swapped_lines(n // 18)[1],
-        "tiny paragraphs": "\n\n".join("p." for _ in range(n // 4)),
-        "full stops": "." * n + " A",
-        "initials": "U. " * (n // 3) + "End.",
-        "one long word": "a" * n,
-        "names": "Alpha Beta of the Gamma " * (n // 24),
-        "figures": "1.1," * (n // 4) + " dollars",
-    }
-
-
 def _proportional(fn, n: int = 3000) -> None:
-    small, large = _worst_texts(n), _worst_texts(n * GROWTH)
+    small, large = worst_texts(n), worst_texts(n * GROWTH)
     for kind in small:
         _, a = python_steps(fn, small[kind])
         _, b = python_steps(fn, large[kind])
@@ -161,10 +136,7 @@ def _search_snippet(t: str):
 
 
 def _marks(t: str):
-    # a highlight every 40 characters, each overlapping the next: a chain of overlaps
-    hl = [{"start": s, "end": min(len(t), s + 60), "id": i, "css_class": "hl", "href": f"#c{i}", "title": "c"}
-          for i, s in enumerate(range(0, max(len(t) - 1, 1), 40))]
-    return render_marked_text(t, hl)
+    return render_marked_text(t, chain_highlights(t))
 
 
 def _quote_lookup(t: str):
@@ -177,10 +149,7 @@ def _quote_lookup(t: str):
 
 
 def _reanchoring(t: str):
-    new = t[: len(t) // 2] + " An edit. " + t[len(t) // 2:]
-    spans = [(s, min(len(t), s + 30)) for s in range(0, len(t) - 31, 400) if t[s:s + 30].strip()]
-    anchors = [anchor_at(t, s, e) for s, e in spans]
-    return reanchor(t, new, anchors)
+    return reanchor(t, revised(t), [anchor_at(t, s, e) for s, e in claim_spans(t)])
 
 
 @pytest.mark.parametrize("fn", [_canonical, _sentences, _suggestions, _similar_features, _search_snippet,
@@ -198,12 +167,20 @@ def _extracted(html: bytes):
 
 
 def test_extraction_work_is_proportional():
-    def page(body: str) -> bytes:
-        return f"<html><head><title>T</title></head><body><article>{body}</article></body></html>".encode()
-
     for kind, build in {"tiny paragraphs": lambda k: "".join(f"<p>Tiny paragraph {i} of many.</p>" for i in range(k)),
                         "space run": lambda k: "<p>Alpha" + " " * (k * 8) + "beta.</p>",
                         "repeated sentences": lambda k: "<p>" + SENTENCE * (k // 8) + "</p>"}.items():
         _, a = python_steps(_extracted, page(build(500)))
         _, b = python_steps(_extracted, page(build(500 * GROWTH)))
         assert _grows_linearly(a, b), f"extract on {kind}: {a} -> {b} steps"
+
+
+def test_bench_row_times_every_text_function():
+    from factdesk.bench.worstcase import measure
+
+    row = measure(2000)
+    assert row["name"] == "worst_case_text" and row["characters"] == 2000 and row["baseline"] == 2.0
+    assert set(row["functions"]) == {"canonicalize", "find_quote", "reanchor", "source watch diff", "marks",
+                                     "sentences", "suggestions", "similar claims", "extraction",
+                                     "search snippets"}
+    assert row["measured"] == max(f["seconds"] for f in row["functions"].values())

@@ -215,12 +215,20 @@ def score_sentence(sentence: Sentence) -> _Scored:
                                                       if any(ch.isdigit() for ch in f)))
 
 
+# Sentences scored per article at most: a real article has a few hundred; a 500,000-character text of
+# tiny lines has tens of thousands, and scoring each would hold a request for seconds (DESIGN §10).
+MAX_SCORED_SENTENCES = 5000
+
+
 @lru_cache(maxsize=32)
 def _score_all(text: str) -> tuple[_Scored, ...]:
-    """Every distinct sentence scored; cached, as an article page asks again for the same text."""
+    """Every distinct sentence scored (the first MAX_SCORED_SENTENCES); cached, as an article page
+    asks again for the same text."""
     seen: set[str] = set()
     scored = []
     for sentence in split_sentences(text):
+        if len(scored) >= MAX_SCORED_SENTENCES:
+            break
         key = " ".join(sentence.text.split()).lower()
         if key not in seen:
             seen.add(key)

@@ -372,6 +372,10 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
 
     say("bench: monitoring ingest, sentences scored and matched in-process")
     ingest_row = measure_ingest(app)
+    from .worstcase import LIMIT, measure as measure_worst_case
+
+    say("bench: text functions on worst-case inputs (factdesk/bench/worstcase.py)")
+    worst_case_row = measure_worst_case(LIMIT // 10 if quick else LIMIT, echo=say)
     with app.app_context():
         writer_plan = prepare_writers(writers)
         db.session.commit()
@@ -445,6 +449,7 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
     rows.append(_assets_row(assets))
     rows.append(_writers_row(writer_result, writer_check, server_log))
     rows.append(ingest_row)
+    rows.append(worst_case_row)
     return report.build(
         {"claims": actual["claims"], "articles": actual["articles"]}, rows,
         requested=size, server={"gunicorn": "1 worker, gthread, 8 threads", "env": "production",

@@ -13,6 +13,9 @@ Shape: `{"size": {"claims": n, "articles": n}, "rows": [{"name", "measured", "ba
   budget (baseline); ratio = measured / budget.
 - ingest: sentences scored and matched per second (measured) against the 100/s target (baseline),
   in-process on the full desk (factdesk/bench/ingest.py).
+- worst_case_text: seconds of the slowest text function on its worst-case input at 500,000 characters
+  (50,000 with --quick) against the 2 s budget (factdesk/bench/worstcase.py; each function's figure in
+  `functions`).
 - concurrent_writers: failed answers (5xx, "database is locked", lost writes) (measured) out of all
   requests sent (baseline); ratio = failures / requests, met when there are none.
 """
@@ -22,7 +25,7 @@ import json
 from pathlib import Path
 
 ROW_NAMES = ("queue_page", "public_pages", "article_highlights", "search", "sql_per_page", "assets_kb",
-             "concurrent_writers", "ingest")
+             "concurrent_writers", "ingest", "worst_case_text")
 TARGETS = {
     "queue_page": (0.5, ">="),
     "public_pages": (0.8, ">="),
@@ -32,6 +35,7 @@ TARGETS = {
     "assets_kb": (1.0, "<="),
     "concurrent_writers": (0.0, "=="),
     "ingest": (1.0, ">="),
+    "worst_case_text": (1.0, "<="),  # factdesk/bench/worstcase.py: slowest text function / 2 s
 }
 
 
