@@ -364,7 +364,8 @@ def _profile_url(value: str | None) -> str | None:
 
 
 _BYLINE = re.compile(r"^\s*by\s+(?P<names>.+)", re.IGNORECASE | re.DOTALL)
-_BYLINE_END = re.compile(r"\s+(?:on|-|–|—|\||published|updated)\s+.*$", re.IGNORECASE | re.DOTALL)
+# Tried where a whitespace run begins, never inside one (each start inside a long run rescanned it).
+_BYLINE_END = re.compile(r"(?<!\s)\s++(?:on|-|–|—|\||published|updated)\s+.*$", re.IGNORECASE | re.DOTALL)
 
 
 def _byline(tree: lxml.html.HtmlElement) -> dict[str, str]:
