@@ -184,3 +184,11 @@ def test_bench_row_times_every_text_function():
                                      "sentences", "suggestions", "similar claims", "extraction",
                                      "search snippets"}
     assert row["measured"] == max(f["seconds"] for f in row["functions"].values())
+
+
+def test_suggestions_leave_out_a_sentence_no_claim_could_quote():
+    checkable = "The minister said 10,000 containers were sent in 2023."
+    endless = "Officials said " + "1.1," * 1000 + " dollars went missing"
+    found = suggestions.suggest(f"{checkable}\n\n{endless}", limit=None)
+    assert [s.sentence for s in found] == [checkable]
+    assert all(len(s.sentence) <= suggestions.MAX_SENTENCE_CHARS for s in found)

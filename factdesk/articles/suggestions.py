@@ -215,20 +215,28 @@ def score_sentence(sentence: Sentence) -> _Scored:
                                                       if any(ch.isdigit() for ch in f)))
 
 
-# Sentences scored per article at most: a real article has a few hundred; a 500,000-character text of
-# tiny lines has tens of thousands, and scoring each would hold a request for seconds (DESIGN §10).
+# What one article's suggestions may cost (DESIGN §10): a real article has a few hundred sentences and
+# a few tens of thousands of characters; a 500,000-character text of tiny lines, or one endless
+# "sentence", would hold a request for seconds. Past these, the rest of the text is not scored.
 MAX_SCORED_SENTENCES = 5000
+MAX_SCORED_CHARS = 100_000
+# A longer "sentence" cannot become a claim (a quote is at most 2,000 characters): not scored.
+MAX_SENTENCE_CHARS = 2000
 
 
 @lru_cache(maxsize=32)
 def _score_all(text: str) -> tuple[_Scored, ...]:
-    """Every distinct sentence scored (the first MAX_SCORED_SENTENCES); cached, as an article page
-    asks again for the same text."""
+    """Every distinct sentence scored, within the limits above; cached, as an article page asks again
+    for the same text."""
     seen: set[str] = set()
     scored = []
+    chars = 0
     for sentence in split_sentences(text):
-        if len(scored) >= MAX_SCORED_SENTENCES:
+        if len(scored) >= MAX_SCORED_SENTENCES or chars >= MAX_SCORED_CHARS:
             break
+        if len(sentence.text) > MAX_SENTENCE_CHARS:
+            continue
+        chars += len(sentence.text)
         key = " ".join(sentence.text.split()).lower()
         if key not in seen:
             seen.add(key)
