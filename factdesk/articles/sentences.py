@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 # Words that end with a full stop without ending the sentence.
 ABBREVIATIONS = frozenset("""
@@ -54,8 +55,13 @@ def _ends_with_abbreviation(body: str, cut: int, stop: int) -> bool:
 
 def split_sentences(text: str) -> list[Sentence]:
     """Every sentence of `text`, in order, trimmed of surrounding spaces, with its offsets."""
-    out: list[Sentence] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[Sentence]:
+    """The sentences of `text` one by one, for a caller that may stop early."""
     for line in _LINE.finditer(text):
+        out: list[Sentence] = []
         base = line.start()
         body = line.group()
         cut = 0
@@ -70,7 +76,7 @@ def split_sentences(text: str) -> list[Sentence]:
             _add(out, text, base + cut, base + stop)
             cut = stop
         _add(out, text, base + cut, base + len(body))
-    return out
+        yield from out
 
 
 def _add(out: list[Sentence], text: str, start: int, end: int) -> None:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .sentences import Sentence, split_sentences
+from .sentences import Sentence, iter_sentences
 
 NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -231,7 +231,7 @@ def _score_all(text: str) -> tuple[_Scored, ...]:
     seen: set[str] = set()
     scored = []
     chars = 0
-    for sentence in split_sentences(text):
+    for sentence in iter_sentences(text):
         if len(scored) >= MAX_SCORED_SENTENCES or chars >= MAX_SCORED_CHARS:
             break
         if len(sentence.text) > MAX_SENTENCE_CHARS:
