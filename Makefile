@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu fonts clean
+.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu fonts axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,12 +40,18 @@ fonts:
 	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc -a -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf -a -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -a -n "$$(ldconfig -p | grep libraqm.so.0)" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk fonts-dejavu-core libraqm0 >/dev/null)
 
+## axe-core (npm, into .venv/axe/, untracked) for tests/test_accessibility_browser.py: one JavaScript file, no browser download.
+AXE_JS := $(VENV)/axe/node_modules/axe-core/axe.min.js
+axe:
+	@test -x /usr/bin/npm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
+	@test -f $(AXE_JS) || npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4
+
 ## The whole suite on SQLite, browser tests included.
-test: $(STAMP) chromium redis vnu fonts
+test: $(STAMP) chromium redis vnu fonts axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
-test-postgres: $(STAMP) chromium redis vnu fonts
+test-postgres: $(STAMP) chromium redis vnu fonts axe
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
