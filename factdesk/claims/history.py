@@ -26,3 +26,8 @@ def as_dict(entry: ClaimHistory) -> dict:
         "after": entry.after,
         "comment": entry.comment,
     }
+
+
+def last_move_to(entries: list[ClaimHistory], state: str) -> ClaimHistory | None:
+    """The latest move into `state` among a claim's history entries (oldest first), e.g. why it was sent back."""
+    return next((e for e in reversed(entries) if e.action == "transition" and e.after == state), None)

@@ -20,6 +20,7 @@ from ..access import current_actor, requires
 from ..claims import comments as discussion
 from ..claims import editing, workflow
 from ..claims import evidence as sources
+from ..claims.history import last_move_to
 from ..claims.similar import similar_claims
 from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
@@ -121,6 +122,8 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         appearances=appearances.of_claim(claim.id),
         appearance_moves=lambda a: appearances.allowed_moves(a, actor),
         publish_advice=publish_warnings(claim) if Status.published.value in [m[0] for m in moves] else [],
+        sent_back=last_move_to(history, Status.changes_requested.value)
+        if claim.status is Status.changes_requested else None,
     ), status
 
 

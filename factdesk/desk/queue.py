@@ -7,7 +7,7 @@ which keeps what was typed.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -88,7 +88,7 @@ def queue():
         form.assignee.choices = [SelectChoice("none", "nobody (unassign)")] + [
             SelectChoice(str(u.id), u.name) for u in people]
     return render_template(
-        "desk/queue.html", error=error, people=people, form=form, raw=request.args,
+        "desk/queue.html", error=error, people=people, form=form, raw=request.args, selected=_selected(request.args),
         statuses=STATUS_LABELS, sorts=SORT_LABELS, priorities=[p.name for p in Priority],
         open_statuses=",".join(s.value for s in claim_queue.OPEN), today=date.today(), age=_age,
         has_claim_page="desk.claim" in current_app.view_functions,
@@ -96,12 +96,21 @@ def queue():
         **context), status
 
 
-def _back() -> str:
-    """The filtered queue the bulk form came from (only ever a /desk link)."""
+def _back(keep: list[int] | None = None) -> str:
+    """The filtered queue the bulk form came from (only ever a /desk link), with the claims in `keep`
+    still ticked: after a refusal the editor picks another action without selecting them again."""
     queue_url = url_for("desk.queue")
     back = request.form.get("back", "")
+    pairs = [(k, v) for k, v in parse_qsl(back, keep_blank_values=True) if k != "selected"]
+    if keep:
+        pairs.append(("selected", ",".join(map(str, keep))))
+    back = urlencode(pairs)
     # `back` is the queue's query string; one with control characters (a 500 in the header) is dropped.
     return (local_path(f"{queue_url}?{back}") if back else None) or queue_url
+
+
+def _selected(args) -> set[int]:
+    return {int(i) for i in args.get("selected", "").split(",") if i.isdigit() and len(i) < 12}
 
 
 @bp.route("/bulk", methods=["POST"])
@@ -123,10 +132,10 @@ def queue_bulk():
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(_back())
+        return redirect(_back(ids))
     db.session.commit()
     flash(result.summary(), "warning" if result.refused else "success")
-    return redirect(_back())
+    return redirect(_back([claim_id for claim_id, _ in result.refused]))
 
 
 def querystring(args: dict) -> str:

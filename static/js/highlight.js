@@ -136,6 +136,7 @@ function goToClaim(id) {
   const panel = document.getElementById(`claim-${id}`);
   if (!panel) return;
   history.replaceState(null, "", `#claim-${id}`);
+  window.dispatchEvent(new HashChangeEvent("hashchange"));
   panel.scrollIntoView({ block: "nearest" });
   (panel.querySelector("a, button") || panel).focus({ preventScroll: true });
   for (const m of container.querySelectorAll("mark.hl-chosen")) m.classList.remove("hl-chosen");
@@ -204,4 +205,41 @@ if (container) {
       buttons[(at + step + buttons.length) % buttons.length].focus();
     } else if (event.key === "Tab") closeChooser(false);
   });
+}
+
+/* Phone: the text and its claims as two tabs (CSS shows them only on a narrow screen). */
+const layout = document.querySelector(".article-layout");
+if (layout && container) {
+  const count = document.querySelectorAll(".claim-column li[id^='claim-'], .claim-column section[id^='claim-']").length;
+  const tabs = document.createElement("div");
+  tabs.className = "phone-tabs";
+  tabs.setAttribute("role", "tablist");
+  tabs.setAttribute("aria-label", "Show");
+  const make = (label, claims) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("role", "tab");
+    button.textContent = label;
+    button.addEventListener("click", () => showTab(claims));
+    tabs.append(button);
+    return button;
+  };
+  const textTab = make("Article text", false);
+  const claimsTab = make(`Claims (${count})`, true);
+  layout.before(tabs);
+  layout.classList.add("tabbed");
+  function showTab(claims) {
+    layout.classList.toggle("show-claims", claims);
+    textTab.setAttribute("aria-selected", String(!claims));
+    claimsTab.setAttribute("aria-selected", String(claims));
+  }
+  showTab(false);
+  // following a link to a claim (a chooser's pick, #claim-N) shows the claims tab
+  const follow = () => { if (/^#claim-\d+$/.test(location.hash)) showTab(true); else if (/^#hl-\d+$/.test(location.hash)) showTab(false); };
+  window.addEventListener("hashchange", follow);
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#claim-'], a[href^='#hl-']");
+    if (link) setTimeout(follow, 0);
+  });
+  follow();
 }
