@@ -39,6 +39,24 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {value!r}") from exc
 
 
+def _development_key() -> str:
+    """The development desk's own secret key, made once (readable by its owner only)."""
+    path = INSTANCE / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32).hex()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key)
+    return key
+
+
 def _timezone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -107,5 +125,6 @@ def _check(settings: dict) -> None:
                 "DATABASE_URL=postgresql+psycopg://… (or set WEB_CONCURRENCY=1)"
             )
     elif not settings.get("SECRET_KEY"):
-        # Development and tests get a per-process key so nobody ships a known secret.
-        settings["SECRET_KEY"] = os.urandom(32).hex()
+        # Nobody ships a known secret: tests get a key per process; development one of its own, kept
+        # in instance/ so a restart of `make run` keeps everyone logged in.
+        settings["SECRET_KEY"] = _development_key() if settings["FACTDESK_ENV"] == "development" else os.urandom(32).hex()

@@ -8,6 +8,9 @@ BIN="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin"
 FLASK=("$BIN/flask" --app wsgi)
 "${FLASK[@]}" db upgrade
 "${FLASK[@]}" demo load
+base="http://${HOST:-127.0.0.1}:${PORT:-5000}"
+echo "The desk (log in with one of the above): $base/desk"
+echo "The readers' pages (no login):           $base/"
 
 "${FLASK[@]}" worker &
 worker=$!

@@ -181,3 +181,42 @@ def test_url_import_in_the_browser_shows_progress_then_opens_the_article(browser
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_claim_made_with_the_keyboard_alone(browser: Browser, live_server, checker):
+    text = "The minister said exports rose by 12 percent in 2024. Critics disagreed. Nobody checked."
+    article = create_article(text=text, by=checker, title="Exports")
+    db.session.commit()
+    page = _login(browser, live_server, checker)
+    page.goto(f"/desk/articles/{article.id}")
+    for _ in range(80):  # Tab through the page to the text, as a keyboard user does
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "article-text":
+            break
+    else:
+        raise AssertionError("Tab never reached the article text")
+    page.keyboard.press("s")  # select mode: the first word is selected
+    status = page.locator("[data-select-status]")
+    expect(status).to_contain_text("Select mode")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # "minister", "said", "exports"
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowRight")  # … "rose by 12 percent in"
+    page.keyboard.press("Shift+ArrowRight")
+    expect(status).to_have_text("Selected: exports rose by 12 percent in 2024.")
+    form = page.locator("#claim-from-selection")
+    expect(form).to_be_visible()
+    expect(form.locator("[data-selection-preview]")).to_have_text("exports rose by 12 percent in 2024.")
+    page.keyboard.press("Enter")  # to the form's button
+    expect(form.get_by_role("button", name="Add claim")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-success")).to_contain_text("added")
+    db.session.expire_all()
+    claim = db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalar_one()
+    start = text.index("exports rose")
+    assert (claim.anchor_start, claim.anchor_end, claim.quote) == (start, start + 35, "exports rose by 12 percent in 2024.")
+    # Up and Down take whole sentences
+    page.locator("#article-text").focus()
+    page.keyboard.press("s")
+    page.keyboard.press("ArrowDown")
+    expect(status).to_contain_text("Selected: Critics disagreed.")

@@ -107,3 +107,16 @@ def test_mark_read_never_redirects_off_the_desk(client, seed_article, checker, e
     login(client, checker)
     response = post_form(client, f"/desk/notifications/{note.id}/read", {"next": "https://evil.example/"})
     assert response.headers["Location"].endswith("/desk/notifications")
+
+
+def test_a_mention_of_nobody_is_told_to_the_writer_not_dropped(client, seed_article, checker, editor):
+    claim = make_claim(seed_article, checker)
+    login(client, checker)
+    page = post_form(client, f"/desk/claims/{claim.id}/comments",
+                     {"comment-body": "@editor and @nosuchperson, please look."}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "Comment added." in html
+    assert "Nobody on the desk answers to @nosuchperson: they were not told." in html
+    assert "@editor:" not in html and "@editor," not in html.split("Nobody on the desk")[1][:80]
+    assert db.session.execute(db.select(Notification).where(Notification.user_id == editor.id)).scalars().all()
+    assert comments.unknown_mentions("@editor@desk.test @EDITOR fine") == []

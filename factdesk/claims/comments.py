@@ -44,6 +44,16 @@ def mentioned_people(body: str) -> list[User]:
     ).scalars().all()
 
 
+def unknown_mentions(body: str) -> list[str]:
+    """The @handles in a text that reach nobody on the desk, as written, so the writer can be told."""
+    written = {m.rstrip("."): email_key(m.rstrip(".")) for m in MENTION.findall(body or "")}
+    if not written:
+        return []
+    known = {email_key(p.email) for p in mentioned_people(body)}
+    local = {key.split("@", 1)[0] for key in known}
+    return sorted(w for w, key in written.items() if key not in known and key not in local)
+
+
 def add_comment(claim: Claim, by: User, body: str) -> Comment:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:

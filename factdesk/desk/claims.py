@@ -277,6 +277,10 @@ def comment_claim(claim_id: int):
         return _page(item, exc.status, comment_form=form, error=exc.message)
     db.session.commit()
     flash("Comment added.", "success")
+    nobody = discussion.unknown_mentions(form.body.data)
+    if nobody:
+        flash(f"Nobody on the desk answers to {', '.join('@' + n for n in nobody)}: they were not told. "
+              "A handle is the first part of a person's e-mail address.", "warning")
     return redirect(url_for("desk.claim", claim_id=claim_id, _anchor="comments"))
 
 

@@ -101,11 +101,12 @@ def _back(keep: list[int] | None = None) -> str:
     still ticked: after a refusal the editor picks another action without selecting them again."""
     queue_url = url_for("desk.queue")
     back = request.form.get("back", "")
-    pairs = [(k, v) for k, v in parse_qsl(back, keep_blank_values=True) if k != "selected"]
-    if keep:
-        pairs.append(("selected", ",".join(map(str, keep))))
-    back = urlencode(pairs)
     # `back` is the queue's query string; one with control characters (a 500 in the header) is dropped.
+    if back and local_path(f"{queue_url}?{back}") is None:
+        back = ""
+    if keep or "selected=" in back:
+        pairs = [(k, v) for k, v in parse_qsl(back, keep_blank_values=True) if k != "selected"]
+        back = urlencode(pairs + ([("selected", ",".join(map(str, keep)))] if keep else []))
     return (local_path(f"{queue_url}?{back}") if back else None) or queue_url
 
 

@@ -243,3 +243,96 @@ if (layout && container) {
   });
   follow();
 }
+
+/* Select mode: making a claim with the keyboard alone. With the text focused, S (or the button
+ * before the text) starts it: ←/→ choose a word, ↑/↓ a sentence, with Shift they extend the
+ * selection, Enter goes to "Add claim", Escape leaves. The selection is the browser's own, so the
+ * form above reads it as it reads a mouse selection; each change is announced. */
+const WORD = /\S+/g;
+const SENTENCE = /[^\s.!?][^.!?\n]*[.!?]*["”’)]*/g;
+let mode = null; // {anchor, caret} in UTF-16 units of the text, while select mode is on
+const announcer = document.querySelector("[data-select-status]");
+
+function spans(pattern) {
+  return [...container.textContent.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]);
+}
+
+function point(index) {
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (index <= seen + node.length) return [node, index - seen];
+    seen += node.length;
+  }
+  return [container, container.childNodes.length];
+}
+
+function say(message) {
+  if (announcer) announcer.textContent = message;
+}
+
+function applySelection() {
+  const [a, b] = [Math.min(mode.anchor, mode.caret), Math.max(mode.anchor, mode.caret)];
+  const [startNode, startOffset] = point(a);
+  const [endNode, endOffset] = point(b);
+  window.getSelection().setBaseAndExtent(startNode, startOffset, endNode, endOffset);
+  (endNode.parentElement || container).scrollIntoView({ block: "nearest" });
+  say(`Selected: ${container.textContent.slice(a, b)}`);
+}
+
+function startSelectMode() {
+  const words = spans(WORD);
+  if (!words.length) return;
+  mode = { anchor: words[0][0], caret: words[0][1] };
+  container.classList.add("selecting");
+  container.focus();
+  applySelection();
+  say(`Select mode. Arrow keys choose words, up and down sentences, Shift extends, Enter adds the claim, Escape leaves. Selected: ${container.textContent.slice(mode.anchor, mode.caret)}`);
+}
+
+function stopSelectMode() {
+  mode = null;
+  container.classList.remove("selecting");
+  say("Select mode off.");
+}
+
+function step(units, forward, extend) {
+  const list = spans(units);
+  if (extend) {
+    const next = forward ? list.find(([, e]) => e > mode.caret) : [...list].reverse().find(([s]) => s < mode.caret);
+    if (next) mode.caret = forward ? next[1] : next[0];
+  } else {
+    const [lo, hi] = [Math.min(mode.anchor, mode.caret), Math.max(mode.anchor, mode.caret)];
+    const next = forward ? list.find(([s]) => s >= hi) : [...list].reverse().find(([, e]) => e <= lo);
+    if (next) [mode.anchor, mode.caret] = next;
+  }
+  applySelection();
+}
+
+if (container && form) {
+  const starter = document.getElementById("select-mode");
+  if (starter) {
+    starter.closest("[hidden]")?.removeAttribute("hidden");
+    starter.addEventListener("click", startSelectMode);
+  }
+  container.addEventListener("keydown", (event) => {
+    if (!mode) {
+      if ((event.key === "s" || event.key === "S") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        startSelectMode();
+      }
+      return;
+    }
+    const moves = { ArrowRight: [WORD, true], ArrowLeft: [WORD, false], ArrowDown: [SENTENCE, true], ArrowUp: [SENTENCE, false] };
+    if (event.key in moves) {
+      event.preventDefault();
+      step(moves[event.key][0], moves[event.key][1], event.shiftKey);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      stopSelectMode();
+    } else if (event.key === "Enter") {
+      mode = null; // the keydown handler above takes focus to the form's button
+      container.classList.remove("selecting");
+    }
+  });
+}
