@@ -14,6 +14,7 @@ import config as settings
 from .access import current_actor, enforce_least_role, is_api_request, public as declare_public
 from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .params import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,9 +61,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
-
-
-MAX_ID = 2**31 - 1
 
 
 def _ids_in_range():

@@ -234,3 +234,65 @@ def test_nul_in_any_form_field_is_refused_with_a_message(client, checker, articl
     assert response.status_code == 422
     assert "NUL" in response.get_data(as_text=True)
     assert _count(Comment) == 0
+
+
+# --- numbers beyond what a column holds, anywhere a number is read ----------------------------------
+
+HUGE = ["99999999999999999999", str(2**63), str(2**31), "-99999999999999999999", "²", "１２", "1_000", "٣"]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize("name", ["assignee", "article", "page", "per_page"])
+def test_numbers_beyond_a_column_in_the_queue_api_are_422_naming_the_parameter(client, headers, name, value):
+    error = _error(client.get(f"/api/v1/claims?{name}={value}", headers=headers), 422)
+    assert name in error["fields"]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize("url", ["/api/v1/articles?page={v}", "/api/v1/search?q=tram&page={v}",
+                                 "/api/v1/public/claimreviews?page={v}", "/api/v1/articles/{a}/suggestions?limit={v}",
+                                 "/api/v1/monitor/candidates?source={v}"])
+def test_numbers_beyond_a_column_in_other_api_queries_are_422(client, headers, article_id, url, value):
+    error = _error(client.get(url.format(v=value, a=article_id), headers=headers), 422)
+    assert error["fields"]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize("url", ["/desk?assignee={v}", "/desk?page={v}", "/desk?article={v}",
+                                 "/desk/articles?page={v}", "/desk/audit?person={v}", "/desk/audit?page={v}",
+                                 "/desk/export.csv?assignee={v}"])
+def test_numbers_beyond_a_column_on_desk_pages_are_422_with_the_message(client, editor, url, value):
+    login(client, editor)
+    response = client.get(url.format(v=value))
+    assert response.status_code == 422, (url, response.status_code)
+    assert "whole number" in response.get_data(as_text=True) or "between" in response.get_data(as_text=True) \
+        or "assignee must be" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_readers_pages_with_a_huge_page_number_show_the_first_page(client, value):
+    for url in (f"/?page={value}", f"/corrections?page={value}", f"/desk/monitor?source={value}"):
+        response = client.get(url)
+        assert response.status_code in (200, 302), (url, response.status_code)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**31), "²"])
+def test_numbers_beyond_a_column_in_desk_forms_never_reach_the_database(client, editor, article_id, value):
+    login(client, editor)
+    claim = client.post(f"/api/v1/articles/{article_id}/claims", headers=token_for(editor, "e"),
+                        json={"quote": "ridership doubled"}).get_json()
+    pages = [
+        (f"/desk/claims/{claim['id']}/assign", {"assign-version": claim["version"], "assign-assignee": value}),
+        (f"/desk/claims/{claim['id']}/assign", {"assign-version": value, "take": "me"}),
+        (f"/desk/claims/{claim['id']}/duplicate", {"original": value}),
+        (f"/desk/articles/{article_id}/claims", {"start": value, "end": "5"}),
+        (f"/desk/articles/{article_id}/claims", {"quote": "tram", "reattach": value}),
+        ("/desk/bulk", {"action": "assign", "assignee": value, "ids": str(claim["id"])}),
+        ("/desk/bulk", {"action": "priority", "priority": "high", "ids": value}),
+    ]
+    for url, data in pages:
+        response = post_form(client, url, data)
+        assert response.status_code < 500, (url, data, response.status_code)
+        assert response.status_code in (302, 404, 409, 422), (url, data, response.status_code)
+    stored = db.session.get(Claim, claim["id"])
+    assert (stored.assignee_id, stored.version) == ((claim["assignee"] or {}).get("id"), claim["version"])

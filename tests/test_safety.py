@@ -109,3 +109,87 @@ def test_the_bulk_form_back_link_keeps_the_filters(client, editor):
     response = post_form(client, "/desk/bulk", {"action": "priority", "priority": "high",
                                                 "back": "status=in_review&sort=due"})
     assert response.headers["Location"] == "/desk?status=in_review&sort=due"
+
+
+# --- every stored URL is http or https -------------------------------------------------------------
+
+NOT_WEB = ["javascript:alert(document.domain)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+           "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "ftp://files.example/a", "//evil.example/a",
+           "/relative/path", "http://", "http:///no-host", "https://exa mple.com/", "https://example.com/\r\nx",
+           "https://example.com:port/", "http://[::1", "mailto:someone@example.com", "https:\\\\evil.example"]
+
+
+@pytest.fixture
+def api(checker):
+    from .conftest import token_for
+
+    return token_for(checker)
+
+
+def _stored_urls() -> list:
+    from sqlalchemy import select
+
+    from factdesk.extensions import db
+    from factdesk.models import Article, Evidence
+
+    return [*db.session.execute(select(Article.source_url)).scalars(), *db.session.execute(select(Evidence.url)).scalars()]
+
+
+@pytest.mark.parametrize("url", NOT_WEB)
+def test_the_api_refuses_an_article_source_that_is_not_http(client, api, url):
+    response = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said so.", "source_url": url})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"source_url": response.get_json()["error"]["fields"]["source_url"]}
+    assert "http or https" in response.get_json()["error"]["message"] or "link" in response.get_json()["error"]["message"]
+    assert _stored_urls() == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.domain)", "data:text/html,x", "ftp://files.example/a",
+                                 "java\tscript:alert(1)"])
+def test_the_paste_form_refuses_a_source_that_is_not_http_and_keeps_what_was_typed(client, checker, url):
+    login(client, checker)
+    response = post_form(client, "/desk/articles/paste", {"paste-text": "The mayor said so.", "paste-title": "Kept",
+                                                          "paste-source_url": url})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "is not an http or https link" in page
+    assert 'value="Kept"' in page and "The mayor said so." in page
+    assert _stored_urls() == []
+
+
+@pytest.mark.parametrize("url", NOT_WEB)
+def test_evidence_by_api_is_http_only_link_and_archive(client, api, checker, url):
+    article = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said ridership doubled."}).get_json()
+    claim = client.post(f"/api/v1/articles/{article['id']}/claims", headers=api,
+                        json={"quote": "ridership doubled"}).get_json()
+    for body in ({"url": url}, {"url": "https://example.org/report", "archive_url": url}):
+        response = client.post(f"/api/v1/claims/{claim['id']}/evidence", headers=api, json=body)
+        assert response.status_code == 422, body
+        assert set(response.get_json()["error"]["fields"]) == set(body) - ({"url"} if "archive_url" in body else set())
+    assert _stored_urls() == [None]
+
+
+def test_the_cli_import_refuses_a_source_that_is_not_http(runner, tmp_path):
+    text = tmp_path / "article.txt"
+    text.write_text("The mayor said so.")
+    result = runner.invoke(args=["articles", "import", str(text), "--source-url", "javascript:alert(1)"])
+    assert result.exit_code != 0
+    assert "is not an http or https link" in result.output
+    assert _stored_urls() == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/xml,<rss/>", "file:///etc/passwd"])
+def test_a_monitored_source_is_http_only(client, editor, url):
+    from .conftest import token_for
+
+    response = client.post("/api/v1/monitor/sources", headers=token_for(editor), json={"url": url, "kind": "feed"})
+    assert response.status_code == 422
+    assert "url" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a?b=c#d", "http://127.0.0.1:8080/x", "HTTPS://Example.org/",
+                                 "https://例え.jp/記事"])
+def test_http_and_https_links_are_kept_as_given(client, api, url):
+    response = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said so.", "source_url": url})
+    assert response.status_code == 201
+    assert response.get_json()["source_url"] == url

@@ -12,6 +12,7 @@ from ..access import READER, public, requires
 from ..errors import BadRequest, ValidationError
 from ..extensions import csrf, db
 from ..models import Role
+from ..params import MAX_ID, MAX_PAGE, whole_number
 from . import schemas
 from .spec import spec
 
@@ -57,7 +58,7 @@ def json_body(schema: dict | None = None) -> dict:
 
 
 # Every number the desk stores (ids, offsets, versions) fits a 32-bit column.
-MAX_JSON_INT = 2**31 - 1
+MAX_JSON_INT = MAX_ID
 
 
 def _check_values(value, path: str) -> None:
@@ -109,22 +110,13 @@ def _unknown_field(err) -> str | None:
     return None
 
 
-def query_int(name: str, default: int, *, lo: int = 1, hi: int = 2**31 - 1) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"{name} must be a whole number.", fields={name: "not_integer"}) from None
-    if not lo <= value <= hi:
-        raise ValidationError(f"{name} must be between {lo} and {hi}.", fields={name: "out_of_range"})
-    return value
+def query_int(name: str, default: int, *, lo: int = 1, hi: int = MAX_ID) -> int:
+    return whole_number(request.args.get(name), name, lo=lo, hi=hi, default=default)
 
 
 def paginate(query: Select, serialise: Callable[[Any], dict], *, count_query: Select | None = None) -> dict:
     """One page of `query` in the list shape of §8 (`per_page` at most 100)."""
-    page = query_int("page", 1, hi=100_000)
+    page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
     counter = count_query if count_query is not None else select(func.count()).select_from(query.order_by(None).subquery())
     total = db.session.execute(counter).scalar_one()

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import AppearanceState, Claim, MonitorSource, Role, SourceKind
 from ..monitor import appearances, candidates
 from ..monitor.sources import add_source
+from ..params import MAX_PAGE
 from . import endpoint, json_body, paginate, query_int, schemas
 
 Source = schemas.component("MonitorSource", {
@@ -103,7 +104,7 @@ def _since() -> date | None:
           response=schemas.page_of(CandidateOut), errors=(401, 422))
 def monitor_candidates():
     source = query_int("source", 0, lo=1) if request.args.get("source") else None
-    page = query_int("page", 1, hi=100_000)
+    page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
     found = candidates.find(q=(request.args.get("q") or "").strip()[:200] or None,
                             topic=(request.args.get("topic") or "").strip()[:80] or None, source=source,

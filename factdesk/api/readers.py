@@ -10,6 +10,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Claim, Publication, Role, Status
 from ..pagecache import cached_page
+from ..params import MAX_PAGE
 from ..public.claimreview import claim_review, scale_bounds
 from ..search import search_desk
 from . import endpoint, query_int, schemas, serialize
@@ -67,7 +68,7 @@ SEARCH_QUERY = [{"name": "q", "in": "query", "required": True, "schema": {"type"
 @endpoint("/public/claimreviews", least=READER, summary="Published checks as schema.org ClaimReview objects",
           response=schemas.page_of(ClaimReview), query=schemas.PAGE_PARAMS)
 def public_claimreviews():
-    page = query_int("page", 1, hi=100_000)
+    page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
     published = Claim.status == Status.published
     total = db.session.execute(select(func.count()).select_from(Claim).where(published)).scalar_one()
@@ -93,7 +94,7 @@ def search():
         raise ValidationError("Give words to search for in q.", fields={"q": "required"})
     if len(q) > 200:
         raise ValidationError("q is limited to 200 characters.", fields={"q": "too_long"})
-    page = query_int("page", 1, hi=100_000)
+    page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 20, hi=100)
     found = search_desk(q, page, per_page)
     items = []

@@ -22,6 +22,7 @@ from flask import current_app
 from ..errors import TooLarge, ValidationError
 from ..models import Article, User
 from ..text import canonicalize
+from ..urls import web_url
 from .extract import ExtractionError, Extracted, extract
 from .fetch import AddressCheck, FetchError, fetch
 from .service import create_article
@@ -50,6 +51,10 @@ class ArticleMeta:
     publisher: str | None = None
     author: str | None = None
     published_at: date | None = None
+
+    def __post_init__(self):
+        # Refused before anything is fetched or extracted; create_article checks the stored value again.
+        web_url(self.source_url, "source_url")
 
     def filled_from(self, found: Extracted | None, *, source_url: str | None = None) -> ArticleMeta:
         """These fields, with the blanks filled from an extraction (typed values always win)."""

@@ -9,6 +9,7 @@ from ..errors import TooLarge, ValidationError
 from ..extensions import db
 from ..models import Article, ArticleRevision, User, utcnow
 from ..text import canonicalize
+from ..urls import web_url
 
 
 def check_text(text: str) -> str:
@@ -35,6 +36,7 @@ def create_article(*, text: str, by: User | None, title: str | None = None, sour
                    publisher: str | None = None, author: str | None = None, published_at: date | None = None,
                    source_html: bytes | None = None) -> Article:
     text = check_text(text)
+    source_url = web_url(source_url, "source_url")
     title = (title or "").strip() or default_title(text)
     if len(title) > 500:
         raise ValidationError("The title is longer than 500 characters.", fields={"title": "too_long"})

@@ -15,6 +15,7 @@ from sqlalchemy import false, select, update
 from ..errors import DomainError, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, Priority, Role, Status, User
+from ..params import whole_number
 from .workflow import transition
 
 ACTIONS = ("assign", "priority", "discard")
@@ -60,9 +61,7 @@ def parse_value(action: str, value: str | None, comment: str | None):
     if action == "assign":
         if value in ("", "none"):
             return None
-        if not value.isdigit():
-            raise ValidationError("Choose a person to assign.", fields={"assignee": "invalid"})
-        person = db.session.get(User, int(value))
+        person = db.session.get(User, whole_number(value, "assignee"))
         if person is None or not person.active:
             raise ValidationError("That person does not exist or is deactivated.", fields={"assignee": "unknown person"})
         return person

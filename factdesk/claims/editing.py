@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import ConflictError, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, ClaimTag, Priority, Role, Status, User, utcnow
+from ..params import whole_number
 from ..ratings import rating_by_label
 from .history import record
 
@@ -92,10 +93,7 @@ def update_claim(claim: Claim, by: User, changes: dict[str, Any], version: int |
         raise ValidationError(f"Unknown field(s): {', '.join(unknown)}.", fields={f: "unknown" for f in unknown})
     if version is None:
         raise ValidationError("Send the version you started from.", fields={"version": "required"})
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError("version must be a whole number.", fields={"version": "not_integer"}) from None
+    version = whole_number(version, "version", lo=0)
     if version != claim.version:
         raise stale(claim, version, changes, base)
 
@@ -236,8 +234,8 @@ def _assignee(raw):
     if isinstance(raw, dict):
         raw = raw.get("id")
     try:
-        user_id = int(raw)
-    except (TypeError, ValueError):
+        user_id = whole_number(raw, "assignee", default=0)
+    except ValidationError:
         raise ValueError("assignee must be a person's id (or null to unassign).") from None
     user = db.session.get(User, user_id)
     if user is None or not user.active:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
 from ..errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, SourceType, Stance, User, utcnow
+from ..urls import web_url
 from .archive import archive_new_evidence
 from .editing import OPEN_STATES, may_edit_content
 from .history import record
@@ -24,32 +24,15 @@ FIELDS = ("url", "title", "publisher", "excerpt", "stance", "source_type", "acce
 LIMITS = {"url": 2000, "archive_url": 2000, "title": 500, "publisher": 300, "excerpt": 10_000}
 
 
-def check_url(value: Any, field: str, *, required: bool) -> str | None:
-    """An absolute http(s) URL with a host, or a clear refusal (javascript:, data:, relative … are not links)."""
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise ValueError("must be text.")
-    if not text:
-        if required:
-            raise ValueError("A link (http or https) is required.")
-        return None
-    if len(text) > LIMITS[field]:
-        raise ValueError(f"The link is longer than {LIMITS[field]:,} characters.")
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
-        raise ValueError(f"{text[:80]!r} is not an http or https link.")
-    return text
-
-
 def _parse(data: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - set(FIELDS))
     errors: dict[str, str] = {f: "Unknown field." for f in unknown}
     values: dict[str, Any] = {}
     for field in ("url", "archive_url"):
         try:
-            values[field] = check_url(data.get(field), field, required=field == "url")
-        except ValueError as exc:
-            errors[field] = str(exc)
+            values[field] = web_url(data.get(field), field, required=field == "url", limit=LIMITS[field])
+        except ValidationError as exc:
+            errors.update(exc.fields)
     for field in ("title", "publisher", "excerpt"):
         raw = data.get(field) or ""
         if not isinstance(raw, str):

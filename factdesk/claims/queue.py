@@ -36,11 +36,11 @@ from sqlalchemy.orm import load_only, selectinload
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Article, Claim, ClaimTag, Priority, Rating, Status, User
+from ..params import MAX_ID, MAX_PAGE, whole_number
 
 PER_PAGE = 50
 MAX_TEXT_MATCHES = 5000
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000
 DONE = (Status.published, Status.discarded)
 OPEN = tuple(s for s in Status if s not in DONE)
 SORTS = ("priority", "due", "age", "updated")
@@ -115,16 +115,7 @@ def _one(args: Mapping, name: str) -> str | None:
 
 
 def _int(args: Mapping, name: str, default: int | None, lo: int, hi: int) -> int | None:
-    raw = _one(args, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"{name} must be a whole number, not {raw[:40]!r}.", fields={name: "not_integer"}) from None
-    if not lo <= value <= hi:
-        raise ValidationError(f"{name} must be between {lo} and {hi:,}.", fields={name: "out_of_range"})
-    return value
+    return whole_number(_one(args, name), name, lo=lo, hi=hi, default=default)
 
 
 def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
@@ -144,8 +135,8 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
         if assignee in ("me", "none", "anyone"):
             if assignee == "me" and actor is None:
                 raise ValidationError("assignee=me needs a logged-in person.", fields={"assignee": "no person"})
-        elif assignee.isdigit():
-            assignee = int(assignee)
+        elif assignee.lstrip("+-").isdigit():
+            assignee = whole_number(assignee, "assignee")
             if db.session.get(User, assignee) is None:
                 raise ValidationError(f"assignee {assignee}: nobody has that id.", fields={"assignee": "unknown person"})
         else:
@@ -180,7 +171,7 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
 
     return QueueQuery(
         q_ids=_text_matches(q),
-        statuses=tuple(statuses), assignee=assignee, article=_int(args, "article", None, 1, 2**31 - 1),
+        statuses=tuple(statuses), assignee=assignee, article=_int(args, "article", None, 1, MAX_ID),
         tag=tag.lower() if tag else None, priorities=tuple(priorities), overdue=overdue_raw in TRUE, q=q,
         sort=sort, page=_int(args, "page", 1, 1, MAX_PAGE), per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE),
         actor_id=actor.id if actor is not None else None)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Claim, ClaimHistory, Publication, Status, User
+from ..params import MAX_ID, MAX_PAGE, whole_number
 from . import queue as claim_queue
 
 WINDOW_WEEKS = 12
@@ -171,13 +172,8 @@ def _date(args, name: str) -> date | None:
         raise ValidationError(f"{name} must be a date like 2024-05-31.", fields={name: "not_a_date"}) from None
 
 
-def _pos_int(args, name: str, hi: int = 2**31 - 1) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= hi:
-        raise ValidationError(f"{name} must be a whole number from 1.", fields={name: "not_integer"})
-    return int(raw)
+def _pos_int(args, name: str, hi: int = MAX_ID) -> int | None:
+    return whole_number(args.get(name), name, hi=hi)
 
 
 def parse_audit(args) -> AuditQuery:
@@ -185,7 +181,7 @@ def parse_audit(args) -> AuditQuery:
     if action and len(action) > 40:
         raise ValidationError("action is at most 40 characters.", fields={"action": "too_long"})
     query = AuditQuery(person=_pos_int(args, "person"), action=action, claim=_pos_int(args, "claim"),
-                       start=_date(args, "from"), end=_date(args, "to"), page=_pos_int(args, "page", 100_000) or 1)
+                       start=_date(args, "from"), end=_date(args, "to"), page=_pos_int(args, "page", MAX_PAGE) or 1)
     if query.start and query.end and query.start > query.end:
         raise ValidationError("The start date is after the end date.", fields={"from": "after_to"})
     return query

@@ -31,6 +31,7 @@ from ..claims.highlight import add_claim, locate
 from ..errors import ConflictError, DomainError
 from ..extensions import db
 from ..models import AnchorState, Article, ArticleRevision, Claim, Role, User
+from ..params import MAX_PAGE, whole_number
 from . import bp
 from .article_forms import ClaimForm, ConfirmForm, PasteForm, ReattachForm, ReviseForm, UploadForm, UrlForm
 
@@ -47,10 +48,7 @@ def _import_forms(**given) -> dict:
 
 
 def _list_page(status: int = 200, **forms):
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = whole_number(request.args.get("page"), "page", hi=MAX_PAGE, default=1)
     # Monitored articles stay on /desk/monitor until a claim is made from one.
     total = db.session.execute(select(func.count(Article.id)).where(Article.monitored.is_(False))).scalar_one()
     articles = db.session.execute(
@@ -323,7 +321,7 @@ def revise(article_id: int):
         form.text.data, form.base_revision.data = article.text, str(article.revision)
     elif form.validate_on_submit():
         try:
-            base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else None
+            base = whole_number(form.base_revision.data, "base_revision")
             done = revise_article(article, form.text.data, current_actor(), form.note.data, base_revision=base)
         except ConflictError as exc:
             db.session.rollback()

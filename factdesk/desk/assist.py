@@ -11,17 +11,18 @@ from sqlalchemy.orm import joinedload, undefer
 from ..access import current_actor, requires
 from ..claims import archive
 from ..claims.duplicates import copy_evidence, mark_duplicate
-from ..errors import DomainError
+from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, Role
+from ..params import whole_number
 from . import bp
 
 
 def _claims(claim_id: int, other_id: str | None) -> tuple[Claim, Claim]:
     claim = db.get_or_404(Claim, claim_id)
     try:
-        other = db.session.get(Claim, int(other_id or ""))
-    except ValueError:
+        other = db.session.get(Claim, whole_number(other_id, "claim", default=0))
+    except ValidationError:
         other = None
     if other is None:
         abort(404)

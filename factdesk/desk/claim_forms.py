@@ -1,17 +1,18 @@
 """Forms of the claim page: every edit carries the version (and the values) it started from."""
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import DateInput, HiddenInput
 
+from ..forms import WholeNumberField, web_link
 from ..models import Priority, SourceType, Stance
 
 PRIORITIES = [SelectChoice(p.name, p.name) for p in sorted(Priority, reverse=True)]
 
 
 class ClaimEditForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    version = WholeNumberField(widget=HiddenInput(), validators=[DataRequired()])
     # The values the page showed, as JSON: on a stale submit only what others changed meanwhile is named.
     base = HiddenField()
     summary = TextAreaField("Checkable wording", validators=[Optional(), Length(max=2000)],
@@ -29,14 +30,14 @@ class ClaimEditForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    version = WholeNumberField(widget=HiddenInput(), validators=[DataRequired()])
     assignee = SelectField("Assignee", validate_choice=False)
     submit = SubmitField("Assign")
 
 
 class EvidenceForm(FlaskForm):
     url = StringField("Link (http or https)", validators=[DataRequired(message="Give the evidence's link."),
-                                                          Length(max=2000)])
+                                                          Length(max=2000), web_link])
     title = StringField("Title", validators=[Optional(), Length(max=500)])
     publisher = StringField("Publisher", validators=[Optional(), Length(max=300)])
     excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=10_000)],
@@ -45,7 +46,7 @@ class EvidenceForm(FlaskForm):
     source_type = SelectField("Source type", choices=[SelectChoice(s.value, s.value) for s in SourceType],
                               default=SourceType.other.value)
     accessed_at = DateField("Accessed", validators=[Optional()])
-    archive_url = StringField("Archive copy (optional)", validators=[Optional(), Length(max=2000)])
+    archive_url = StringField("Archive copy (optional)", validators=[Optional(), Length(max=2000), web_link])
     submit = SubmitField("Add evidence")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..access import current_actor, requires
-from ..errors import DomainError
+from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import Claim, Role
+from ..params import whole_number
 from ..monitor import appearances, candidates
 from ..monitor.sources import add_source, save_topic, sources, topics
 from . import bp
@@ -15,8 +16,11 @@ from .monitor_forms import ActionForm, AppearanceForm, SourceForm, TopicForm
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) < 2**31 else None
+    """A filter's id; anything that is not one (`²`, a 20-digit number) shows the unfiltered page."""
+    try:
+        return whole_number(request.args.get(name), name)
+    except ValidationError:
+        return None
 
 
 @bp.route("/monitor")

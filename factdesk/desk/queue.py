@@ -23,6 +23,7 @@ from ..claims import queue as claim_queue
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Priority, Role, Status, User
+from ..params import whole_number
 from ..ratings import scale
 from ..urls import local_path
 from . import bp
@@ -123,8 +124,8 @@ def queue_bulk():
         flash("The form expired or was incomplete; nothing was changed. Try again.", "error")
         return redirect(_back())
     try:
-        ids = [int(i) for i in request.form.getlist("ids")]
-    except ValueError:
+        ids = [whole_number(i, "ids") for i in request.form.getlist("ids")]
+    except ValidationError:
         flash("The selection could not be read; nothing was changed.", "error")
         return redirect(_back())
     value = form.assignee.data if form.action.data == "assign" else form.priority.data

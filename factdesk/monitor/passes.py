@@ -74,9 +74,10 @@ def import_item(source: MonitorSource, item: Item) -> tuple[str, int | None]:
                           published_at=item.published_at, attempts=0, seen_at=utcnow())
         db.session.add(row)
     row.attempts += 1
-    meta = ArticleMeta(title=item.title or None, source_url=item.url, author=item.author,
-                       published_at=item.published_at)
     try:
+        # Inside the try: an item whose link is no http(s) URL (a feed's javascript:) fails alone.
+        meta = ArticleMeta(title=item.title or None, source_url=item.url, author=item.author,
+                           published_at=item.published_at)
         if item.html is not None:
             article = import_html(item.html, None, meta)
         else:

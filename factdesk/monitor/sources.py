@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..claims.evidence import check_url
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import MonitorSource, MonitorTopic, SourceKind, User, utcnow
+from ..urls import web_url
 
 MAX_KEYWORDS = 50
 
@@ -23,10 +23,7 @@ def _text(value, field: str, limit: int, *, required: bool = False) -> str:
 
 
 def add_source(url, kind, by: User, *, name=None, topic=None) -> MonitorSource:
-    try:
-        url = check_url(url, "url", required=True)
-    except ValueError as exc:
-        raise ValidationError(f"Source URL: {exc}", fields={"url": "invalid"}) from None
+    url = web_url(url, "url", required=True)
     try:
         kind = SourceKind(kind)
     except ValueError:

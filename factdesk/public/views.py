@@ -7,7 +7,9 @@ from ..access import current_actor, public
 from ..articles.marks import render_marked_text
 from ..extensions import db
 from ..markdown import render_markdown
+from ..errors import ValidationError
 from ..models import utcnow
+from ..params import whole_number
 from ..monitor.appearances import public_of as public_appearances
 from ..pagecache import cached_page
 from ..ratings import scale
@@ -41,8 +43,8 @@ def _cache_for_readers(response: Response) -> Response:
 def _page() -> int:
     """Readers' pagination is forgiving: a bad page number shows the first page."""
     try:
-        return min(max(int(request.args.get("page", 1)), 1), 10_000)
-    except ValueError:
+        return whole_number(request.args.get("page"), "page", hi=10_000, default=1)
+    except ValidationError:
         return 1
 
 

@@ -1,0 +1,45 @@
+"""Form fields and validators the desk's forms share, so a form checks a value by the same rule as the
+API and the domain code (factdesk/params.py for whole numbers, factdesk/urls.py for links)."""
+from __future__ import annotations
+
+from wtforms import IntegerField
+from wtforms.validators import ValidationError as FieldError
+
+from .errors import ValidationError
+from .params import MAX_ID, whole_number
+from .urls import web_url
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField bounded by what a column holds (`lo`..`hi`): `int()` alone takes any size."""
+
+    def __init__(self, label=None, validators=None, *, lo: int = 0, hi: int = MAX_ID, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.lo, self.hi = lo, hi
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = whole_number(valuelist[0], self.name, lo=self.lo, hi=self.hi)
+        except ValidationError as exc:
+            self.data = None
+            raise ValueError(exc.message) from None
+
+
+def whole_number_choice(value) -> int:
+    """`coerce` for a SelectField of ids: refuses (ValueError, as WTForms expects) what is no id."""
+    if isinstance(value, int):
+        return value
+    try:
+        return whole_number(value, "choice", lo=0, default=0)
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
+
+
+def web_link(form, field) -> None:
+    """Validator: an http(s) link, by the rule every stored URL passes (blank is left to Optional)."""
+    try:
+        web_url(field.data, field.name, limit=10_000)
+    except ValidationError as exc:
+        raise FieldError(next(iter(exc.fields.values()), exc.message)) from None
