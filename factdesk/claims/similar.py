@@ -14,6 +14,7 @@ The same scorer (`pair_score`) serves the page, the API and the offline evaluati
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -169,13 +170,18 @@ def published_repeats(text: str, limit: int = 1, min_score: float = REPEAT_MIN_S
     Candidates come from `PublishedIndex` (the published checks' features in memory) rather than one
     full-text query per sentence: monitoring asks this of thousands of sentences an hour.
     """
+    return published_repeats_of([text], limit, min_score, index)[0]
+
+
+def published_repeats_of(texts: list[str], limit: int = 1, min_score: float = REPEAT_MIN_SCORE,
+                         index: PublishedIndex | None = None) -> list[list[tuple[Claim, float]]]:
+    """`published_repeats` for many sentences at once (one article's), the checks loaded in one query."""
     index = index or published_index()
-    best = index.best(text, limit, min_score)
-    if not best:
-        return []
+    found = [index.best(text, limit, min_score) for text in texts]
+    ids = {i for best in found for i, _ in best}
     loaded = {c.id: c for c in db.session.execute(
-        select(Claim).where(Claim.id.in_([i for i, _ in best])).options(joinedload(Claim.article))).scalars()}
-    return [(loaded[i], score) for i, score in best if i in loaded]
+        select(Claim).where(Claim.id.in_(ids)).options(joinedload(Claim.article))).scalars()} if ids else {}
+    return [[(loaded[i], score) for i, score in best if i in loaded] for best in found]
 
 
 class PublishedIndex:
@@ -186,7 +192,7 @@ class PublishedIndex:
     COMMON_SHARE of the checks carry no weight. The CANDIDATES best are then scored by `pair_score`.
     """
 
-    COMMON_SHARE = 0.2
+    COMMON_SHARE = 0.05
 
     def __init__(self, rows: list[tuple[int, str]], token: tuple = ()):
         self.token = token
@@ -211,7 +217,7 @@ class PublishedIndex:
                 weights[claim_id] = weights.get(claim_id, 0.0) + weight
         if not weights:
             return []
-        ids = sorted(weights, key=lambda i: (-weights[i], -i))[:CANDIDATES]
+        ids = [i for i, _ in heapq.nlargest(CANDIDATES, weights.items(), key=lambda iw: (iw[1], iw[0]))]
         _, fused = rank_texts(text, [(i, self.texts[i]) for i in ids], self.features)
         return [(i, score) for i, score in fused if score >= min_score][:limit]
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ..articles.suggestions import Suggestion, suggest
-from ..claims.similar import published_index, published_repeats
+from ..claims.similar import published_repeats_of
 from ..extensions import db
 from ..models import Appearance, Article, Candidate, Claim, MonitorItem, MonitorSource, MonitorTopic, utcnow
 from ..notify import check_owners, notify
@@ -38,12 +38,9 @@ def score_and_match(text: str) -> tuple[int, list[Found]]:
     """Every sentence of `text` scored; those worth it matched against published checks.
     Returns (sentences scored, the candidates and repeats, best first)."""
     ranked = suggest(text, limit=None)
-    index = published_index()
+    worth = [s for s in ranked if s.score >= MATCH_MIN]
     found = []
-    for suggestion in ranked:
-        if suggestion.score < MATCH_MIN:
-            break  # best first: the rest score lower still
-        best = published_repeats(suggestion.sentence[:SENTENCE_CHARS], limit=1, index=index)
+    for suggestion, best in zip(worth, published_repeats_of([s.sentence[:SENTENCE_CHARS] for s in worth], limit=1)):
         claim, score = best[0] if best else (None, None)
         if claim is not None or suggestion.score >= CANDIDATE_MIN:
             found.append(Found(suggestion, claim, score))
