@@ -63,39 +63,35 @@ def monitor_sources():
     return _sources_page()
 
 
+def _saved(form, save, said, page_form: str, default: str):
+    """Validate, save through the domain, and redirect; or the page again with the form as typed."""
+    if form.validate_on_submit():
+        try:
+            made = save(form)
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, next(iter(exc.fields), ""), None) or getattr(form, default)
+            field.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(said(made), "success")
+            return redirect(url_for("desk.monitor_sources"))
+    return _sources_page(**{page_form: form}, status=422)
+
+
 @bp.route("/monitor/sources", methods=["POST"])
 @requires(Role.editor)
 def add_monitor_source():
-    form = SourceForm()
-    if form.validate_on_submit():
-        try:
-            source = add_source(form.url.data, form.kind.data, current_actor(), name=form.name.data,
-                                topic=form.topic.data)
-        except DomainError as exc:
-            db.session.rollback()
-            getattr(form, next(iter(exc.fields), "url"), form.url).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"The desk follows {source.url} now; it is read at the next pass.", "success")
-            return redirect(url_for("desk.monitor_sources"))
-    return _sources_page(source_form=form, status=422)
+    return _saved(SourceForm(), lambda f: add_source(f.url.data, f.kind.data, current_actor(), name=f.name.data,
+                                                     topic=f.topic.data),
+                  lambda source: f"The desk follows {source.url} now; it is read at the next pass.", "source_form", "url")
 
 
 @bp.route("/monitor/topics", methods=["POST"])
 @requires(Role.editor)
 def save_monitor_topic():
-    form = TopicForm()
-    if form.validate_on_submit():
-        try:
-            topic = save_topic(form.name.data, form.keywords.data)
-        except DomainError as exc:
-            db.session.rollback()
-            getattr(form, next(iter(exc.fields), "keywords"), form.keywords).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"Topic {topic.name} saved ({len(topic.keywords)} keyword(s)).", "success")
-            return redirect(url_for("desk.monitor_sources"))
-    return _sources_page(topic_form=form, status=422)
+    return _saved(TopicForm(), lambda f: save_topic(f.name.data, f.keywords.data),
+                  lambda topic: f"Topic {topic.name} saved ({len(topic.keywords)} keyword(s)).", "topic_form", "keywords")
 
 
 @bp.route("/claims/<int:claim_id>/appearances/<int:appearance_id>", methods=["POST"])
