@@ -284,3 +284,37 @@ def test_the_sources_form_comes_back_with_what_was_typed(app, client, editor, ch
     login(other, checker)
     assert post_form(other, "/desk/monitor/sources", {"url": "https://x.example/feed", "kind": "feed"}).status_code == 403
     assert other.get("/desk/monitor/sources").status_code == 200
+
+
+def test_monitor_run_reads_every_source_now_and_a_candidate_becomes_a_claim_in_one_click(app, client, runner, site,
+                                                                                          checker, editor):
+    from factdesk.models import Claim
+    from factdesk.monitor.sources import add_source
+
+    add_source(f"{site.base}/feed.xml", "feed", editor, name="Local News")
+    add_source(f"{site.base}/broken.xml", "feed", editor, name="Broken")
+    db.session.commit()
+    result = runner.invoke(args=["monitor", "run"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(FEED_PAGES)} new item(s), 0 seen before" in result.output
+    assert "failed: The page answered 500" in result.output
+    assert "2 source(s) read, 3 new item(s), 1 source(s) failed." in result.output
+    again = runner.invoke(args=["monitor", "run"])
+    assert "unchanged (304)" in again.output and "0 new item(s)" in again.output
+
+    db.session.rollback()
+    candidate = db.session.execute(select(Candidate).order_by(Candidate.score.desc(), Candidate.id.desc())).scalars().first()
+    assert candidate is not None and candidate.article.monitored
+    login(client, checker)
+    assert f"/desk/articles/{candidate.article_id}" not in client.get("/desk/articles").get_data(as_text=True)
+    response = post_form(client, f"/desk/monitor/candidates/{candidate.id}/claim")
+    assert response.status_code == 302
+    db.session.rollback()
+    claim = db.session.execute(select(Claim).where(Claim.article_id == candidate.article_id)).scalar_one()
+    assert response.headers["Location"].endswith(f"/desk/claims/{claim.id}")
+    assert claim.quote == candidate.sentence and claim.status.value == "new"
+    assert db.session.get(Candidate, candidate.id).claim_id == claim.id
+    assert not db.session.get(Article, candidate.article_id).monitored  # the article joined the desk
+    assert f"/desk/articles/{candidate.article_id}" in client.get("/desk/articles").get_data(as_text=True)
+    twice = post_form(client, f"/desk/monitor/candidates/{candidate.id}/claim", follow_redirects=True)
+    assert f"That sentence is claim {claim.id} already." in twice.get_data(as_text=True)
