@@ -94,6 +94,10 @@ def load(overrides: dict | None = None) -> dict:
         "WEB_CONCURRENCY": _int("WEB_CONCURRENCY", 1),
         "FACTDESK_FIXTURES": os.environ.get("FACTDESK_FIXTURES") or str(ROOT.parent / "shared" / "fixtures"),
         "DESK_NAME": os.environ.get("DESK_NAME", "Factdesk"),
+        # Two-factor sign-in (DESIGN.md §14): none, editors (editors and admins) or all.
+        "REQUIRE_2FA": os.environ.get("REQUIRE_2FA", "none").strip().lower(),
+        # Wrong second-factor codes allowed per account before a pause.
+        "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -116,6 +120,8 @@ def load(overrides: dict | None = None) -> dict:
 
 
 def _check(settings: dict) -> None:
+    if settings["REQUIRE_2FA"] not in {"none", "editors", "all"}:
+        raise ConfigError(f"REQUIRE_2FA must be none, editors or all, got {settings['REQUIRE_2FA']!r}")
     if settings["FACTDESK_ENV"] == "production":
         if not settings.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY is not set: production needs a long random SECRET_KEY in the environment")

@@ -43,13 +43,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     limiter.init_app(app)
 
+    from .accounts.account_views import bp as account_bp
     from .accounts.views import bp as auth_bp
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .desk import bp as desk_bp
     from .public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, desk_bp, admin_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, account_bp, desk_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     declare_public(app.view_functions["static"])
 
@@ -140,7 +141,7 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint and request.endpoint.startswith(("desk.", "admin.", "auth.")):
+    if request.endpoint and request.endpoint.startswith(("desk.", "admin.", "auth.", "account.")):
         headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -129,6 +129,12 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFC", (email or "").strip()).casefold()
 
 
+class NotifyEmail(str, enum.Enum):
+    instant = "instant"
+    digest = "digest"
+    never = "never"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (Index("uq_users_email_key", "email_key", unique=True),)
@@ -145,6 +151,24 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[timestamp]
     # A session names the epoch it began in; logging out moves it on, ending every copy of the cookie.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Two-factor sign-in (TOTP): the shared secret once enrolment is confirmed, and the last time step
+    # a code was accepted for, so a code seen once (over a shoulder, in a log) never works again.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[timestamp]
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Notifications by e-mail: at once, in a daily digest, or never (DESIGN.md §14).
+    notify_email: Mapped[NotifyEmail] = mapped_column(
+        _enum(NotifyEmail, "notify_email"), default=NotifyEmail.instant, server_default="instant")
+    digest_sent_at: Mapped[timestamp]
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited person who has not set one yet (and for single sign-on only)."""
+        return bool(self.password_hash)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -178,8 +202,66 @@ class ApiToken(db.Model):
     created_at: Mapped[created]
     last_used_at: Mapped[timestamp]
     revoked_at: Mapped[timestamp]
+    # Optional: the token stops working at this moment.
+    expires_at: Mapped[timestamp]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RecoveryCode(db.Model):
+    """One of a person's one-time recovery codes (stored as a hash), for a lost authenticator."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[timestamp]
+
+
+class LinkPurpose(str, enum.Enum):
+    invitation = "invitation"
+    password_reset = "password_reset"
+    email_change = "email_change"
+
+
+class AccountLink(db.Model):
+    """A single-use, expiring link sent by e-mail: an invitation, a password reset, an e-mail change."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (Index("ix_account_links_user", "user_id", "purpose"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[LinkPurpose] = mapped_column(_enum(LinkPurpose, "link_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address an e-mail change moves to, once confirmed from that address.
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    created_by_id: Mapped[user_fk]
+    created_at: Mapped[created]
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[timestamp]
+
+    user: Mapped[User] = relationship(foreign_keys="AccountLink.user_id")
+
+
+class AuditEntry(db.Model):
+    """The append-only log of account and admin events: written once, never edited or deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_person", "person_id", "id"))
+
+    id: Mapped[intpk]
+    at: Mapped[created]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    # The person the event is about (invited, given a role, deactivated, their token or second factor).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    summary: Mapped[str] = mapped_column(Text)
+    detail: Mapped[Any] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship(foreign_keys="AuditEntry.actor_id")
+    person: Mapped[User | None] = relationship(foreign_keys="AuditEntry.person_id")
 
 
 class Rating(db.Model):
@@ -596,5 +678,6 @@ class Appearance(db.Model):
 @event.listens_for(Session, "before_flush")
 def _history_is_append_only(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, (ClaimHistory, Publication)) and (obj in session.deleted or session.is_modified(obj)):
-            raise RuntimeError("claim history is append-only: entries are never edited or deleted")
+        if isinstance(obj, (ClaimHistory, Publication, AuditEntry)) and \
+                (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError(f"{obj.__tablename__} is append-only: entries are never edited or deleted")

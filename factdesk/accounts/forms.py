@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 
 ROLE_CHOICES = [("checker", "Checker"), ("editor", "Editor"), ("admin", "Admin")]
 
@@ -10,6 +10,11 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=512)])
     next = HiddenField()
     submit = SubmitField("Log in")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(message="Type the code."), Length(max=32)])
+    submit = SubmitField("Continue")
 
 
 class LogoutForm(FlaskForm):
@@ -37,4 +42,6 @@ class ActiveForm(FlaskForm):
 class TokenForm(FlaskForm):
     user_id = SelectField("For", coerce=int)
     name = StringField("Token name", validators=[DataRequired(), Length(max=120)])
+    expires_on = DateField("Last day (optional)", validators=[Optional()])
+    code = StringField("Your two-factor code", validators=[Optional(), Length(max=32)])
     submit = SubmitField("Create token")

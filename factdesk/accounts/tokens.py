@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from ..audit import audit
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
+from . import two_factor
 
 TOKEN_PREFIX = "fd_"
 # Writing last_used_at on every call would turn each API read into a write; once a minute is plenty.
@@ -20,22 +22,49 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; the plain token is returned here and never again."""
+def expiry_of(last_day: date | None) -> datetime | None:
+    """A token given a last day works to the end of that day (UTC)."""
+    if last_day is None:
+        return None
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+
+
+def issue_token(user: User, name: str, *, by: User | None = None, expires_on: date | None = None,
+                code: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; the plain token is returned here and never again.
+
+    `by` is the person making it in the app (None: the server's own command line). A maker with a
+    second factor proves it with `code` first: a token outlives any session.
+    """
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationError("A token needs a name of 1 to 120 characters.", fields={"name": "required"})
+    expires_at = expiry_of(expires_on)
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationError("The last day of a token cannot be in the past.", fields={"expires_on": "past"})
+    if by is not None and by.has_second_factor:
+        if not (code or "").strip():
+            raise ValidationError("Making a token needs your two-factor code.", code="code_required",
+                                  fields={"code": "required"})
+        two_factor.verify(by, code)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_digest(raw), prefix=raw[:10])
+    token = ApiToken(user=user, name=name, token_hash=_digest(raw), prefix=raw[:10], expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
+    until = f", until {expires_on.isoformat()}" if expires_on else ""
+    made_by = by.name if by is not None else "The command line"
+    audit(by, "token_created", f"{made_by} made the API token {name!r} ({token.prefix}…) for {user.name}{until}",
+          person=user, token_id=token.id, expires_on=expires_on.isoformat() if expires_on else None)
     return token, raw
 
 
-def revoke_token(token: ApiToken) -> None:
+def revoke_token(token: ApiToken, by: User | None = None) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
+        who = by.name if by is not None else "The command line"
+        audit(by, "token_revoked", f"{who} revoked the API token {token.name!r} ({token.prefix}…) of {token.user.name}",
+              person=token.user, token_id=token.id)
 
 
 def user_for_bearer(header: str | None) -> User | None:
@@ -47,7 +76,8 @@ def user_for_bearer(header: str | None) -> User | None:
     if scheme.lower() != "bearer" or not raw or len(raw) > 200:
         return None
     token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None),
+                               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
     ).scalar_one_or_none()
     if token is None or not token.user.active:
         return None

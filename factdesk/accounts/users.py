@@ -7,6 +7,7 @@ import unicodedata
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..audit import audit
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Role, User, email_key, utcnow
@@ -45,7 +46,7 @@ def check_password_rules(password: str) -> None:
         raise ValidationError("The password is longer than 512 characters.", fields={"password": "too_long"})
 
 
-def create_user(email: str, name: str, role: Role | str, password: str) -> User:
+def create_user(email: str, name: str, role: Role | str, password: str, *, by: User | None = None) -> User:
     email = normalise_email(email)
     name = (name or "").strip()
     # Case folding may lengthen an address (ß becomes ss): the folded copy must fit its column too.
@@ -60,7 +61,39 @@ def create_user(email: str, name: str, role: Role | str, password: str) -> User:
     user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method="scrypt"))
     db.session.add(user)
     db.session.flush()
+    audit(by, "person_added", f"{_who(by)} added {user.name} <{user.email}> as {role.value}", person=user,
+          role=role.value)
     return user
+
+
+def _who(by: User | None) -> str:
+    return by.name if by is not None else "The command line"
+
+
+def change_role(user: User, role: Role | str, by: User) -> None:
+    role = parse_role(role) if isinstance(role, str) else role
+    if user.id == by.id and role != Role.admin:
+        raise ValidationError("You cannot take away your own admin role; ask another admin.", fields={"role": "own"})
+    if user.role == role:
+        return
+    before, user.role = user.role, role
+    db.session.flush()
+    audit(by, "role_changed", f"{by.name} made {user.name} {role.value} (was {before.value})", person=user,
+          before=before.value, after=role.value)
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """Deactivate (every session ends, tokens stop working) or reactivate a person."""
+    if user.id == by.id and not active:
+        raise ValidationError("You cannot deactivate yourself.", fields={"active": "own"})
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.session_epoch = (user.session_epoch or 0) + 1
+    db.session.flush()
+    audit(by, "reactivated" if active else "deactivated",
+          f"{by.name} {'reactivated' if active else 'deactivated'} {user.name}", person=user)
 
 
 def set_password(user: User, password: str) -> None:

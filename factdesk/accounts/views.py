@@ -1,17 +1,26 @@
-"""Logging in and out."""
+"""Signing in (password, then the second factor when the person has one or the desk requires it) and out."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import public
+from ..errors import ValidationError
 from ..extensions import db, limiter
-from .forms import LoginForm, LogoutForm
-from ..models import email_key
+from ..models import User, email_key
 from ..urls import local_path
+from . import two_factor
+from .forms import CodeForm, LoginForm, LogoutForm
 from .users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
+
+# A sign-in waiting for its second factor: who, which session epoch, where to go after, since when.
+PENDING = "pending_sign_in"
+ENROL_SECRET = "enrol_secret"
+PENDING_SECONDS = 600
 
 
 def _failed(response) -> bool:
@@ -19,19 +28,69 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _code_refused(response) -> bool:
+    """A wrong second-factor code counts towards its throttle; nothing else does."""
+    return response.status_code in (401, 422)
+
+
 def _account_key() -> str:
     return "login-account:" + email_key(request.form.get("email", ""))[:254]
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["LOGIN_LIMIT"]
+
+
+def code_limit() -> str:
+    return current_app.config["TWO_FACTOR_LIMIT"]
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING) or {}
+    return f"second-factor:{pending.get('user', 'none')}"
 
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site; anything else (//evil, https://…, control characters) goes to the desk."""
     return local_path(target) or url_for("desk.queue")
+
+
+def begin_sign_in(user: User, next_target: str | None):
+    """The response once a person proved who they are (password or single sign-on): in, or on to the
+    second factor (asked for, or set up first where REQUIRE_2FA names their role)."""
+    if not user.has_second_factor and not two_factor.required_for(user):
+        return _complete(user, next_target)
+    session.clear()  # nothing from before survives into the signed-in session (no fixation)
+    session[PENDING] = {"user": user.id, "epoch": user.session_epoch or 0, "next": next_target or "",
+                        "since": int(time.time())}
+    return redirect(url_for("auth.second_factor" if user.has_second_factor else "auth.enrol"))
+
+
+def _complete(user: User, next_target: str | None, warning: str | None = None):
+    session.clear()  # a fresh session at login: nothing carried over from before (no fixation)
+    login_user(user)
+    db.session.commit()
+    flash(f"Welcome, {user.name}.", "success")
+    if warning:
+        flash(warning, "warning")
+    return redirect(safe_next(next_target))
+
+
+def _pending_user() -> User | None:
+    """The person whose sign-in waits for a second factor, while it is fresh and their epoch current."""
+    pending = session.get(PENDING)
+    if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or (user.session_epoch or 0) != pending.get("epoch"):
+        return None
+    return user
+
+
+def _no_pending_sign_in():
+    return render_template("errors/error.html", status=400,
+                           message="No sign-in is waiting for a code (or it took more than 10 minutes): "
+                                   "log in again."), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,13 +102,60 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session at login: nothing carried over from before (no fixation)
-            login_user(user)
-            db.session.commit()
-            flash(f"Welcome, {user.name}.", "success")
-            return redirect(safe_next(form.next.data))
+            return begin_sign_in(user, form.next.data)
         form.password.errors.append("Wrong e-mail or password, or the account is deactivated.")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], deduct_when=_code_refused,
+               scope="second-factor")
+def second_factor():
+    """Second step of a sign-in: a code from the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if user is None or not user.has_second_factor:
+        return _no_pending_sign_in()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            kind = two_factor.verify(user, form.code.data)
+        except ValidationError as exc:
+            form.code.errors.append(exc.message)
+        else:
+            warning = None
+            if kind == "recovery":
+                warning = (f"You used a recovery code; {two_factor.recovery_codes_left(user)} left. "
+                           "Make new ones on your Account page if few remain.")
+            return _complete(user, session[PENDING].get("next"), warning)
+    return render_template("auth/second_factor.html", form=form, user=user), \
+        200 if request.method == "GET" else 401
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@public
+@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], deduct_when=_code_refused,
+               scope="second-factor")
+def enrol():
+    """The desk requires a second factor for this person's role: set it up before the desk opens."""
+    user = _pending_user()
+    if user is None or user.has_second_factor:
+        return _no_pending_sign_in()
+    secret = session.setdefault(ENROL_SECRET, two_factor.new_secret())
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(user, secret, form.code.data)
+        except ValidationError as exc:
+            form.code.errors.append(exc.message)
+        else:
+            next_target = session[PENDING].get("next")
+            session.clear()
+            login_user(user)
+            db.session.commit()
+            return render_template("account/recovery_codes.html", codes=codes, next=safe_next(next_target))
+    return render_template("auth/enrol.html", form=form, user=user, secret=secret,
+                           qr=two_factor.enrolment_qr(user, secret)), 200 if request.method == "GET" else 422
 
 
 @bp.route("/logout", methods=["GET", "POST"])

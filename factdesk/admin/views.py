@@ -2,13 +2,15 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import audit as audit_log
 from ..access import current_actor, requires
+from ..accounts import two_factor
 from ..accounts.forms import ActiveForm, RoleForm, TokenForm, UserForm
 from ..accounts.tokens import issue_token, revoke_token
-from ..accounts.users import create_user, parse_role
+from ..accounts.users import change_role as set_role, create_user, set_active
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import ApiToken, Role, User
+from ..models import ApiToken, Role, User, utcnow
 from . import bp
 
 
@@ -29,7 +31,8 @@ def users():
     status = 200
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data)
+            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data,
+                               by=current_actor())
         except ValidationError as exc:
             for name in exc.fields:
                 getattr(form, name, form.email).errors.append(exc.message)
@@ -50,13 +53,13 @@ def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        role = parse_role(form.role.data)
-        if user.id == current_actor().id and role != Role.admin:
-            flash("You cannot take away your own admin role; ask another admin.", "error")
+        try:
+            set_role(user, form.role.data, current_actor())
+        except ValidationError as exc:
+            flash(exc.message, "error")
         else:
-            user.role = role
             db.session.commit()
-            flash(f"{user.name} is now {role.value}.", "success")
+            flash(f"{user.name} is now {user.role.value}.", "success")
     else:
         flash("The form expired; try again.", "error")
     return redirect(url_for("admin.users"))
@@ -69,13 +72,48 @@ def toggle_active(user_id: int):
     form = ActiveForm()
     if not form.validate_on_submit():
         flash("The form expired; try again.", "error")
-    elif user.id == current_actor().id:
-        flash("You cannot deactivate yourself.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        set_active(user, not user.active, current_actor())
+    except ValidationError as exc:
+        flash(exc.message, "error")
     else:
-        user.active = not user.active
         db.session.commit()
         flash(f"{user.name} is {'active again' if user.active else 'deactivated and can no longer log in'}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/second-factor", methods=["POST"])
+@requires(Role.admin)
+def reset_second_factor(user_id: int):
+    """A person lost their authenticator: forget it, so they enrol again (in the audit log)."""
+    user = db.get_or_404(User, user_id)
+    if not ActiveForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        two_factor.reset(user, current_actor())
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"The second factor of {user.name} is reset: they set up a new one at their next sign-in "
+              "(or sign in with the password alone where the desk does not require one).", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/audit")
+@requires(Role.admin)
+def audit():
+    """Account and admin events, newest first."""
+    error = None
+    try:
+        query = audit_log.parse_query(request.args)
+    except ValidationError as exc:
+        error, query = exc, audit_log.AuditQuery()
+    entries, more = audit_log.entries(query)
+    return render_template("admin/audit.html", entries=entries, more=more, query=query, error=error,
+                           actions=audit_log.actions(), people=_users()), 422 if error else 200
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -89,9 +127,10 @@ def tokens():
     if form.validate_on_submit():
         owner = db.session.get(User, form.user_id.data)
         try:
-            token, new_token = issue_token(owner, form.name.data)
+            token, new_token = issue_token(owner, form.name.data, by=current_actor(),
+                                           expires_on=form.expires_on.data, code=form.code.data)
         except ValidationError as exc:
-            form.name.errors.append(exc.message)
+            getattr(form, next(iter(exc.fields), "name"), form.name).errors.append(exc.message)
             status = 422
         else:
             db.session.commit()
@@ -101,7 +140,7 @@ def tokens():
         select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc())
     ).scalars().all()
     return render_template("admin/tokens.html", form=form, tokens=listing, new_token=new_token,
-                           revoke_form=ActiveForm()), status
+                           revoke_form=ActiveForm(), now=utcnow()), status
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -109,7 +148,7 @@ def tokens():
 def revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if ActiveForm().validate_on_submit():
-        revoke_token(token)
+        revoke_token(token, current_actor())
         db.session.commit()
         flash(f"Token {token.name!r} of {token.user.name} is revoked; it stops working at once.", "success")
     else:
