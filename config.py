@@ -96,6 +96,10 @@ def load(overrides: dict | None = None) -> dict:
         "DESK_NAME": os.environ.get("DESK_NAME", "Factdesk"),
         # Two-factor sign-in (DESIGN.md §14): none, editors (editors and admins) or all.
         "REQUIRE_2FA": os.environ.get("REQUIRE_2FA", "none").strip().lower(),
+        # Single sign-on over OpenID Connect (DESIGN.md §14); off while OIDC_ISSUER is unset.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER") or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
         # Wrong second-factor codes allowed per account before a pause.
         "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -122,6 +126,9 @@ def load(overrides: dict | None = None) -> dict:
 def _check(settings: dict) -> None:
     if settings["REQUIRE_2FA"] not in {"none", "editors", "all"}:
         raise ConfigError(f"REQUIRE_2FA must be none, editors or all, got {settings['REQUIRE_2FA']!r}")
+    if settings.get("OIDC_ISSUER") and not (settings.get("OIDC_CLIENT_ID") and settings.get("OIDC_CLIENT_SECRET")):
+        raise ConfigError("OIDC_ISSUER is set: single sign-on also needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET "
+                          "(from the desk's registration at the identity provider)")
     if settings["FACTDESK_ENV"] == "production":
         if not settings.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY is not set: production needs a long random SECRET_KEY in the environment")

@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..access import public
-from ..errors import ValidationError
+from ..errors import PermissionDenied, ValidationError
 from ..extensions import db, limiter
 from ..models import User, email_key
 from ..urls import local_path
-from . import two_factor
+from . import single_sign_on, two_factor
 from .forms import CodeForm, LoginForm, LogoutForm
 from .users import authenticate, end_sessions
 
@@ -20,6 +20,7 @@ bp = Blueprint("auth", __name__)
 # A sign-in waiting for its second factor: who, which session epoch, where to go after, since when.
 PENDING = "pending_sign_in"
 ENROL_SECRET = "enrol_secret"
+SSO_NEXT = "sso_next"
 PENDING_SECONDS = 600
 
 
@@ -105,6 +106,45 @@ def login():
             return begin_sign_in(user, form.next.data)
         form.password.errors.append("Wrong e-mail or password, or the account is deactivated.")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.route("/login/sso")
+@public
+def sso_start():
+    """Off to the newsroom's identity provider (when single sign-on is set up)."""
+    if not single_sign_on.enabled():
+        return render_template("errors/error.html", status=404,
+                               message="Single sign-on is not set up on this desk: log in with your password."), 404
+    next_target = request.args.get("next", "")
+    try:
+        response = single_sign_on.start(url_for("auth.sso_callback", _external=True))
+    except PermissionDenied as exc:
+        return _sso_refused(exc)
+    session[SSO_NEXT] = next_target
+    return response
+
+
+@bp.route("/login/sso/callback")
+@public
+def sso_callback():
+    """The provider's answer: state, code, ID token and nonce checked, the person matched by verified e-mail."""
+    if not single_sign_on.enabled():
+        return render_template("errors/error.html", status=404, message="Single sign-on is not set up on this desk."), 404
+    try:
+        user = single_sign_on.finish()
+    except PermissionDenied as exc:
+        return _sso_refused(exc)
+    return begin_sign_in(user, session.pop(SSO_NEXT, ""))
+
+
+@bp.app_template_global()
+def sso_enabled() -> bool:
+    return single_sign_on.enabled()
+
+
+def _sso_refused(exc: PermissionDenied):
+    form = LoginForm()
+    return render_template("auth/login.html", form=form, refusal=exc.message), 403
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
