@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
@@ -100,6 +102,15 @@ def load(overrides: dict | None = None) -> dict:
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER") or None,
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID") or None,
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
+        # Where people open the desk: absolute links (mail) are built on it, never on a Host header.
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").strip() or None,
+        # Mail (DESIGN.md §14): smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465.
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "Factdesk <factdesk@localhost>",
+        # The desk's day for "today", digests and overdue (DESIGN.md §16).
+        "DESK_TIMEZONE": os.environ.get("DESK_TIMEZONE", "UTC"),
+        # Password-reset requests allowed per address and per account.
+        "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per hour"),
         # Wrong second-factor codes allowed per account before a pause.
         "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -119,13 +130,38 @@ def load(overrides: dict | None = None) -> dict:
     settings.setdefault("REMEMBER_COOKIE_SECURE", secure)
     if env == "testing":
         settings.setdefault("WTF_CSRF_ENABLED", True)
+    if not settings.get("PUBLIC_URL") and env != "production":
+        settings["PUBLIC_URL"] = "http://localhost" if env == "testing" else "http://127.0.0.1:5000"
+    settings["MAIL_SMTP"] = mail_settings(settings["MAIL_URL"]) if settings.get("MAIL_URL") else {}
     _check(settings)
     return settings
+
+
+def mail_settings(url: str) -> dict:
+    """Flask-Mailman's settings from MAIL_URL; a URL it cannot use stops the desk at start."""
+    parts = urlsplit(url)
+    schemes = {"smtp": (25, False, False), "smtp+starttls": (587, True, False), "smtps": (465, False, True)}
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(f"MAIL_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 or "
+                          f"smtps://user:pass@host:465, got {parts.scheme or 'no'} scheme")
+    port, starttls, ssl = schemes[parts.scheme]
+    try:
+        port = parts.port or port
+    except ValueError as exc:
+        raise ConfigError("MAIL_URL has a port that is not a number") from exc
+    return {"MAIL_SERVER": parts.hostname, "MAIL_PORT": port, "MAIL_USE_TLS": starttls, "MAIL_USE_SSL": ssl,
+            "MAIL_USERNAME": unquote(parts.username) if parts.username else None,
+            "MAIL_PASSWORD": unquote(parts.password) if parts.password else None, "MAIL_TIMEOUT": 10}
 
 
 def _check(settings: dict) -> None:
     if settings["REQUIRE_2FA"] not in {"none", "editors", "all"}:
         raise ConfigError(f"REQUIRE_2FA must be none, editors or all, got {settings['REQUIRE_2FA']!r}")
+    try:
+        ZoneInfo(settings["DESK_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"DESK_TIMEZONE must be a time zone name such as Europe/Berlin, got "
+                          f"{settings['DESK_TIMEZONE']!r}") from exc
     if settings.get("OIDC_ISSUER") and not (settings.get("OIDC_CLIENT_ID") and settings.get("OIDC_CLIENT_SECRET")):
         raise ConfigError("OIDC_ISSUER is set: single sign-on also needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET "
                           "(from the desk's registration at the identity provider)")

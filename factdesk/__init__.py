@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 import config as settings
 
+from . import mail
 from .accounts import single_sign_on
 from .access import current_actor, enforce_least_role, is_api_request, public as declare_public
 from .errors import DomainError, ValidationError
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     limiter.init_app(app)
     single_sign_on.init_app(app)
+    mail.init_app(app)
 
     from .accounts.account_views import bp as account_bp
     from .accounts.views import bp as auth_bp

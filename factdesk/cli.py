@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .errors import DomainError
 from .extensions import db
+from .mail import where_mail_goes
 
 users = AppGroup("users", help="Manage the desk's people.")
 demo = AppGroup("demo", help="The demo desk.")
@@ -107,6 +108,7 @@ def demo_load(claims: int | None, articles: int | None) -> None:
     click.echo("Demo logins (development only):")
     for role, email, password in logins:
         click.echo(f"  {role:8} {email:28} password: {password}")
+    click.echo(where_mail_goes(current_app.config))
 
 
 def register_commands(app) -> None:

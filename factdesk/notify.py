@@ -2,15 +2,31 @@
 
 Nobody is notified of their own doing. Reading the unread count is one COUNT on the
 (user_id, read_at, id) index, cheap enough for every page's navigation.
+
+By e-mail too, as each person chooses (§14): at once (a mail per notification, sent after the
+commit), a daily digest (what they would see unread on their notifications page, once per desk day
+in DESK_TIMEZONE), or never. Each such mail carries an unsubscribe link (signed, no login needed).
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
+from .errors import ValidationError
 from .extensions import db
-from .models import Claim, Notification, User, utcnow
+from .jobs import job
+from .mail import absolute, send
+from .models import Claim, Notification, NotifyEmail, User, utcnow
+
+# The digest goes out from this hour of the desk's day on (the worker looks every hour).
+DIGEST_HOUR = 7
+UNSUBSCRIBE_SALT = "factdesk.unsubscribe"
 
 KINDS = {
     "assigned": "assigned you to",
@@ -48,7 +64,77 @@ def notify(recipients: Iterable[User | None], kind: str, claim: Claim | None, ac
                             actor_id=actor.id if actor else None, message=text, created_at=utcnow())
         db.session.add(note)
         made.append(note)
+        if person.notify_email == NotifyEmail.instant:
+            _mail_at_once(person, note, claim)
     return made
+
+
+def _mail_at_once(person: User, note: Notification, claim: Claim | None) -> None:
+    link = absolute("desk.claim", claim_id=claim.id) if claim is not None else absolute("desk.notifications")
+    send(person.email, note.message[:150], "notification", person=person, note=note, link=link,
+         unsubscribe=unsubscribe_link(person))
+
+
+def unsubscribe_link(person: User) -> str:
+    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps(person.id)
+    return absolute("account.unsubscribe", token=token)
+
+
+def person_to_unsubscribe(token: str) -> User:
+    """The person an unsubscribe link names; a ValidationError for a link this desk did not sign."""
+    try:
+        person_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        person_id = None
+    person = db.session.get(User, person_id) if isinstance(person_id, int) else None
+    if person is None:
+        raise ValidationError("This unsubscribe link is not valid: check that the whole link was copied.",
+                              code="link_invalid", fields={"token": "invalid"})
+    return person
+
+
+def set_mail_choice(person: User, choice: NotifyEmail | str) -> None:
+    try:
+        person.notify_email = NotifyEmail(choice)
+    except ValueError:
+        raise ValidationError("Choose at once, daily digest or never.", fields={"notify_email": "invalid"}) from None
+    db.session.flush()
+
+
+def desk_day(moment: datetime) -> datetime:
+    """`moment` in the desk's time zone (DESK_TIMEZONE): what "today" means for digests."""
+    return moment.astimezone(ZoneInfo(current_app.config["DESK_TIMEZONE"]))
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """One digest per person who chose it, once per desk day from DIGEST_HOUR on: their unread
+    notifications that no digest listed yet. Returns how many were sent; the caller commits."""
+    now = now or utcnow()
+    today = desk_day(now)
+    if today.hour < DIGEST_HOUR:
+        return 0
+    sent = 0
+    people = db.session.execute(
+        select(User).where(User.notify_email == NotifyEmail.digest, User.active.is_(True)).order_by(User.id)
+    ).scalars().all()
+    for person in people:
+        if person.digest_sent_at is not None and desk_day(person.digest_sent_at).date() == today.date():
+            continue
+        query = select(Notification).where(Notification.user_id == person.id, Notification.read_at.is_(None)) \
+            .options(joinedload(Notification.claim), joinedload(Notification.actor)).order_by(Notification.id)
+        if person.digest_sent_at is not None:
+            query = query.where(Notification.created_at > person.digest_sent_at)
+        notes = db.session.execute(query).scalars().all()
+        person.digest_sent_at = now
+        if not notes:
+            continue
+        items = [(note, absolute("desk.claim", claim_id=note.claim_id) if note.claim_id else None) for note in notes]
+        send(person.email, f"Your digest for {today:%A %-d %B %Y}: {len(notes)} notification"
+             f"{'' if len(notes) == 1 else 's'}", "digest", person=person, items=items,
+             notifications=absolute("desk.notifications"), unsubscribe=unsubscribe_link(person))
+        sent += 1
+    db.session.flush()
+    return sent
 
 
 def _default_message(kind: str, claim: Claim | None, actor: User | None) -> str:
@@ -89,3 +175,10 @@ def mark_all_read(user: User) -> int:
         .values(read_at=utcnow())
     )
     return result.rowcount
+
+
+@job("mail.digest", retries=3, retry_delay=300)
+def digest_job() -> None:
+    """The hourly look for digests due (scheduled by the worker); sending is idempotent per desk day."""
+    send_digests()
+    db.session.commit()

@@ -145,3 +145,17 @@ def test_a_deactivated_person_is_refused(client, provider, checker):
 
 def test_login_page_offers_single_sign_on(client, provider):
     assert "Sign in with your newsroom account" in client.get("/login").get_data(as_text=True)
+
+
+def test_an_invited_person_signs_in_with_sso_and_the_invitation_ends(client, app, provider, admin):
+    from factdesk.accounts.invitations import invite
+    from factdesk.models import AccountLink
+
+    invite("invited@desk.test", "Invited Person", "checker", admin)
+    db.session.commit()
+    provider.sign_in_as("invited@desk.test")
+    response = _callback(client, _provider_answer(_to_provider(client, provider)))
+    assert response.status_code == 302
+    assert "Welcome, Invited Person." in client.get("/desk").get_data(as_text=True)
+    link = db.session.query(AccountLink).one()
+    assert link.used_at is not None  # the mailed link no longer sets a password

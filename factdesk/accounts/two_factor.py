@@ -107,6 +107,12 @@ def verify(user: User, code: str) -> str:
     return "recovery"
 
 
+def replace_recovery_codes(user: User, code: str) -> list[str]:
+    """New recovery codes, proven with a current code (the old ones stop working)."""
+    verify(user, code)
+    return new_recovery_codes(user)
+
+
 def recovery_codes_left(user: User) -> int:
     return db.session.execute(
         select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
@@ -122,7 +128,7 @@ def turn_off(user: User) -> None:
     db.session.flush()
 
 
-def disable(user: User, code: str) -> None:
+def disable(user: User, code: str) -> bool:
     """The person turns their second factor off, proving it with a code; refused where it is required."""
     if required_for(user):
         raise ValidationError("This desk requires two-factor sign-in for your role: it cannot be turned off. "
@@ -130,6 +136,7 @@ def disable(user: User, code: str) -> None:
                               code="two_factor_required", fields={"code": "required"})
     verify(user, code)
     turn_off(user)
+    return True
 
 
 def reset(user: User, by: User) -> None:

@@ -46,7 +46,8 @@ def check_password_rules(password: str) -> None:
         raise ValidationError("The password is longer than 512 characters.", fields={"password": "too_long"})
 
 
-def create_user(email: str, name: str, role: Role | str, password: str, *, by: User | None = None) -> User:
+def create_user(email: str, name: str, role: Role | str, password: str | None, *, by: User | None = None) -> User:
+    """A new person; `password` None for an invited person, who sets it from the invitation's link."""
     email = normalise_email(email)
     name = (name or "").strip()
     # Case folding may lengthen an address (ß becomes ss): the folded copy must fit its column too.
@@ -55,14 +56,17 @@ def create_user(email: str, name: str, role: Role | str, password: str, *, by: U
     if not name or len(name) > 120:
         raise ValidationError("A name of 1 to 120 characters is needed.", fields={"name": "required"})
     role = parse_role(role) if isinstance(role, str) else role
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
     if find_by_email(email) is not None:
         raise ValidationError(f"{email} already has an account.", code="email_taken", fields={"email": "taken"})
-    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method="scrypt"))
+    password_hash = generate_password_hash(password, method="scrypt") if password is not None else ""
+    user = User(email=email, name=name, role=role, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
-    audit(by, "person_added", f"{_who(by)} added {user.name} <{user.email}> as {role.value}", person=user,
-          role=role.value)
+    if password is not None:
+        audit(by, "person_added", f"{_who(by)} added {user.name} <{user.email}> as {role.value}", person=user,
+              role=role.value)
     return user
 
 
@@ -105,6 +109,9 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same work either way)."""
     user = find_by_email(email)
     if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.has_password:  # invited, not yet accepted: same work as a wrong password
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:

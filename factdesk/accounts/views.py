@@ -11,8 +11,9 @@ from ..errors import PermissionDenied, ValidationError
 from ..extensions import db, limiter
 from ..models import User, email_key
 from ..urls import local_path
-from . import single_sign_on, two_factor
-from .forms import CodeForm, LoginForm, LogoutForm
+from . import invitations, single_sign_on, two_factor
+from . import password_reset as password_reset_flow
+from .forms import CodeForm, LoginForm, LogoutForm, NewPasswordForm, ResetRequestForm
 from .users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
@@ -40,6 +41,14 @@ def _account_key() -> str:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_LIMIT"]
+
+
+def _reset_account_key() -> str:
+    return "reset-account:" + email_key(request.form.get("email", ""))[:254]
 
 
 def code_limit() -> str:
@@ -134,6 +143,8 @@ def sso_callback():
         user = single_sign_on.finish()
     except PermissionDenied as exc:
         return _sso_refused(exc)
+    if not user.has_password:
+        invitations.accept_by_single_sign_on(user)
     return begin_sign_in(user, session.pop(SSO_NEXT, ""))
 
 
@@ -196,6 +207,67 @@ def enrol():
             return render_template("account/recovery_codes.html", codes=codes, next=safe_next(next_target))
     return render_template("auth/enrol.html", form=form, user=user, secret=secret,
                            qr=two_factor.enrolment_qr(user, secret)), 200 if request.method == "GET" else 422
+
+
+def _link_refused(exc: ValidationError):
+    return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+
+def _choose_password(token: str, person_for, complete, *, invitation: bool):
+    """The page of an e-mailed link that sets a password: (page, None) to show, or (None, person) once done."""
+    try:
+        person = person_for(token)
+    except ValidationError as exc:
+        return _link_refused(exc), None
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            return None, complete(token, form.password.data)
+        except ValidationError as exc:
+            form.password.errors.append(exc.message)
+    page = render_template("auth/set_password.html", form=form, person=person, invitation=invitation)
+    return (page, 200 if request.method == "GET" else 422), None
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    """The invitation's link: the person chooses their password, then logs in."""
+    page, person = _choose_password(token, invitations.invited_person, invitations.accept, invitation=True)
+    if person is None:
+        return page
+    db.session.commit()
+    flash(f"Welcome, {person.name}: your password is set. Log in with {person.email}.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"], scope="reset-address")
+@limiter.limit(_reset_limit, key_func=_reset_account_key, methods=["POST"], scope="reset-account")
+def password_reset():
+    """Ask for a reset link: the same answer whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        answer = password_reset_flow.request_reset(form.email.data)
+        db.session.commit()
+        flash(answer, "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/password_reset.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    page, person = _choose_password(token, password_reset_flow.person_for, password_reset_flow.complete_reset,
+                                    invitation=False)
+    if person is None:
+        return page
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Your password is changed and every session you had is ended: log in with the new one.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -4,8 +4,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit as audit_log
 from ..access import current_actor, requires
-from ..accounts import two_factor
-from ..accounts.forms import ActiveForm, RoleForm, TokenForm, UserForm
+from ..accounts import invitations, two_factor
+from ..accounts.forms import ActiveForm, InviteForm, RoleForm, TokenForm, UserForm
 from ..accounts.tokens import issue_token, revoke_token
 from ..accounts.users import change_role as set_role, create_user, set_active
 from ..errors import ValidationError
@@ -43,8 +43,49 @@ def users():
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/users.html", form=form, users=_users(), role_form=RoleForm(),
-                           active_form=ActiveForm()), status
+    return _users_page(status, form=form)
+
+
+def _users_page(status: int = 200, **forms):
+    context = {"form": UserForm(formdata=None), "invite_form": InviteForm(formdata=None, prefix="invite"), **forms}
+    return render_template("admin/users.html", users=_users(), role_form=RoleForm(), active_form=ActiveForm(),
+                           **context), status
+
+
+@bp.route("/invitations", methods=["POST"])
+@requires(Role.admin)
+def invite():
+    """Invite someone by e-mail: they choose their own password from the link."""
+    form = InviteForm(prefix="invite")
+    if form.validate_on_submit():
+        try:
+            person = invitations.invite(form.email.data, form.name.data, form.role.data, current_actor())
+        except ValidationError as exc:
+            for name in exc.fields:
+                getattr(form, name, form.email).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"An invitation is on its way to {person.email}; {person.name} joins as {person.role.value} "
+                  "once they choose a password.", "success")
+            return redirect(url_for("admin.users"))
+    return _users_page(422, invite_form=form)
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@requires(Role.admin)
+def resend_invitation(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ActiveForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        invitations.resend(user, current_actor())
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"A new invitation is on its way to {user.email}; the earlier link no longer works.", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

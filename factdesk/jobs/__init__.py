@@ -40,6 +40,8 @@ JOB_MODULES = (
     "factdesk.claims.archive",
     "factdesk.articles.watch",
     "factdesk.monitor.passes",
+    "factdesk.mail",
+    "factdesk.notify",
 )
 
 HANDOFF_KEY = "factdesk_jobs_to_hand_off"

@@ -21,6 +21,7 @@ SCHEDULE = {
     "monitor.pass": crontab(minute="*/15"),                       # every source: four times an hour
     "articles.watch": crontab(minute="0", hour="3"),              # source watch: daily
     "evidence.check": crontab(minute="30", hour="3", day_of_week="0"),  # every evidence link: weekly
+    "mail.digest": crontab(minute="5"),  # digests due in DESK_TIMEZONE's day: looked for hourly
 }
 
 
