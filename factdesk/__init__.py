@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from flask import Flask, abort, g, has_request_context, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -145,6 +145,9 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["FACTDESK_ENV"] == "production":
+        # Production is served over HTTPS (its cookies are Secure): browsers must never try plain HTTP.
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint and request.endpoint.startswith(("desk.", "admin.", "auth.", "account.")):
         headers.setdefault("Cache-Control", "no-store")
     return response

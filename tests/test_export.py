@@ -61,3 +61,14 @@ def test_export_refuses_bad_parameters_and_readers(client, checker):
     login(client, checker)
     response = client.get("/desk/export.csv?sort=colour")
     assert response.status_code == 422
+
+
+def test_csv_cells_starting_with_full_width_formula_signs_are_neutralised(client, seed_article, checker):
+    """Spreadsheets read ＝ ＋ － ＠ (and the small forms) as = + - @ at the start of a cell."""
+    claim = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"),
+                      summary="＝HYPERLINK(\"http://evil.test\")", claimant="＠boss")
+    db.session.commit()
+    login(client, checker)
+    rows = list(csv.DictReader(io.StringIO(client.get("/desk/export.csv").get_data(as_text=True))))
+    row = next(r for r in rows if int(r["id"]) == claim.id)
+    assert row["summary"] == "'＝HYPERLINK(\"http://evil.test\")" and row["claimant"] == "'＠boss"

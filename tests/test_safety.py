@@ -193,3 +193,15 @@ def test_http_and_https_links_are_kept_as_given(client, api, url):
     response = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said so.", "source_url": url})
     assert response.status_code == 201
     assert response.get_json()["source_url"] == url
+
+
+def test_production_answers_carry_hsts_and_development_does_not(client, monkeypatch, tmp_path):
+    from factdesk import create_app
+
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    production = create_app({"FACTDESK_ENV": "production", "SQLALCHEMY_DATABASE_URI": client.application.config[
+        "SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x" * 40})
+    for url in ("/", "/login", "/api/v1/openapi.json"):
+        response = production.test_client().get(url)
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000", url

@@ -5,13 +5,15 @@ not show. What: the same query parameters as the page (`page`/`per_page` are ign
 the whole filtered queue in the queue's sort order), up to QUEUE_EXPORT_LIMIT rows (default 10,000;
 `X-Export-Total` and `X-Export-Truncated` headers say how many matched and whether the file stops
 short — filter further to get the rest). The body is streamed, 500 rows a query, so memory stays flat.
-CSV cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe.
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, their full-width and small
+forms ＝ ＋ － ＠ included, which spreadsheets read as the same signs) get a leading apostrophe.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import unicodedata
 from datetime import date, datetime, timezone
 
 from flask import Response, current_app, stream_with_context
@@ -41,7 +43,9 @@ def _query():
 
 def _safe(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # NFKC folds the full-width and small forms (＝, ﹢ …) onto the ASCII signs.
+    first = unicodedata.normalize("NFKC", text[:1])[:1]
+    return "'" + text if first in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _row(claim, today: date) -> list:
