@@ -102,7 +102,8 @@ def load(overrides: dict | None = None) -> dict:
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER") or None,
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID") or None,
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
-        # Where people open the desk: absolute links (mail) are built on it, never on a Host header.
+        # Where readers reach the desk: every absolute URL (canonical, og:url, ClaimReview, feed,
+        # sitemap, mail) is built from it, never from the request's Host header.
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").strip() or None,
         # Mail (DESIGN.md §14): smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465.
         "MAIL_URL": os.environ.get("MAIL_URL") or None,
@@ -113,6 +114,11 @@ def load(overrides: dict | None = None) -> dict:
         "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per hour"),
         # Wrong second-factor codes allowed per account before a pause.
         "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per minute"),
+        # Proxies in front of the desk whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix are believed.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Readers' pages: seconds a browser (max-age) and a shared cache (s-maxage) may keep them.
+        "PUBLIC_MAX_AGE": _int("PUBLIC_MAX_AGE", 60),
+        "PUBLIC_S_MAXAGE": _int("PUBLIC_S_MAXAGE", 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -168,12 +174,27 @@ def _check(settings: dict) -> None:
     if settings["FACTDESK_ENV"] == "production":
         if not settings.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY is not set: production needs a long random SECRET_KEY in the environment")
+        if not settings.get("PUBLIC_URL"):
+            raise ConfigError("PUBLIC_URL is not set: production needs the address readers use, "
+                              "e.g. PUBLIC_URL=https://checks.example.org")
         if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and settings["WEB_CONCURRENCY"] > 1:
             raise ConfigError(
                 f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} with SQLite: several workers need "
                 "DATABASE_URL=postgresql+psycopg://… (or set WEB_CONCURRENCY=1)"
             )
-    elif not settings.get("SECRET_KEY"):
+    if settings.get("PUBLIC_URL"):
+        _check_public_url(settings["PUBLIC_URL"])
+    if settings["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("TRUSTED_PROXIES is a number of proxy hops (0 or more)")
+    if settings["FACTDESK_ENV"] != "production" and not settings.get("SECRET_KEY"):
         # Nobody ships a known secret: tests get a key per process; development one of its own, kept
         # in instance/ so a restart of `make run` keeps everyone logged in.
         settings["SECRET_KEY"] = _development_key() if settings["FACTDESK_ENV"] == "development" else os.urandom(32).hex()
+
+
+def _check_public_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL must be an http(s) address such as https://checks.example.org, got {url!r}")

@@ -17,6 +17,7 @@ from .access import current_actor, enforce_least_role, is_api_request, public as
 from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .params import MAX_ID
+from .web import DeskApp, init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+    app = DeskApp(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_mapping(settings.load(overrides))
     Path(app.instance_path).mkdir(exist_ok=True)
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     single_sign_on.init_app(app)
     mail.init_app(app)
+    init_web(app)
 
     from .accounts.account_views import bp as account_bp
     from .accounts.views import bp as auth_bp
@@ -99,11 +101,11 @@ def _limiter_storage(redis_url: str | None) -> str:
 @login_manager.user_loader
 def _load_user(user_id: str):
     """The session's person, only while the session's epoch is current (a logout moves it on)."""
-    from .pagecache import load_person
+    from .models import User
 
     person, _, epoch = (user_id or "").partition(".")
     try:
-        user = load_person(int(person))
+        user = db.session.get(User, int(person))
         epoch_number = int(epoch)
     except (ValueError, OverflowError):
         return None

@@ -76,6 +76,7 @@ def test_production_cookies_are_secure(monkeypatch):
     import config
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://checks.example.org")
     settings = config.load({"FACTDESK_ENV": "production"})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True

@@ -104,6 +104,7 @@ def test_production_without_secret_key_exits_with_one_line():
 
 def test_production_refuses_sqlite_with_several_workers():
     env = {"FACTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "WEB_CONCURRENCY": "4",
+           "PUBLIC_URL": "https://checks.example.org",
            "DATABASE_URL": "sqlite:////tmp/x.db"}
     result = _flask("routes", env=env)
     assert result.returncode != 0

@@ -10,10 +10,6 @@ TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spri
         "Officials also claimed the new crane fleet cut waiting times by half.")
 
 
-@pytest.fixture
-def app_settings():
-    return {"PAGE_CACHE": False}
-
 
 @pytest.fixture
 def browser_context_args(browser_context_args):

@@ -15,11 +15,6 @@ TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
         "The council met on Tuesday to discuss the harbour bridge.")
 
 
-@pytest.fixture
-def app_settings():
-    """These tests look at the pages themselves (their content, their SQL), not at the page cache."""
-    return {"PAGE_CACHE": False}
-
 
 @pytest.fixture
 def story(app, checker):
@@ -131,7 +126,8 @@ def test_public_pages_are_cacheable_for_readers_and_private_for_the_desk(app, cl
                 "/sitemap.xml"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response.headers["Cache-Control"] == "public, max-age=60", url
+        assert response.headers["Cache-Control"] == "public, max-age=60, s-maxage=10", url
+        assert response.headers["ETag"].startswith('W/"'), url
         assert "Set-Cookie" not in response.headers, url
     login(client, checker)
     assert client.get("/").headers["Cache-Control"] == "private, no-cache"

@@ -47,12 +47,6 @@ def _costs(app, client, headers, size: int) -> dict[str, tuple[int, int]]:
     return costs
 
 
-@pytest.fixture
-def app_settings():
-    # The statements of the render itself: with the page cache on, whether the person's row came from
-    # the cache depends on whether a commit (a token's once-a-minute touch) happened in between.
-    return {"PAGE_CACHE": False}
-
 
 @pytest.fixture
 def desk_client(app, editor):

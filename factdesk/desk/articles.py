@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload, undefer
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..access import current_actor, requires
-from ..pagecache import cached_page
 from ..articles import importing
 from ..articles.importing import ArticleMeta
 from ..articles import panels
@@ -200,7 +199,6 @@ def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm |
 
 @bp.route("/articles/<int:article_id>")
 @requires(Role.checker)
-@cached_page(person=True)
 def article(article_id: int):
     return _article_page(article_id)
 

@@ -17,7 +17,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from ..access import current_actor, requires
-from ..pagecache import cached_page
 from ..claims import bulk
 from ..claims import queue as claim_queue
 from ..errors import ValidationError
@@ -69,7 +68,6 @@ def queue_context(query: claim_queue.QueueQuery, actor: User) -> dict:
 
 @bp.route("")
 @requires(Role.checker)
-@cached_page(person=True)
 def queue():
     actor = current_actor()
     people = _people()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Response, jsonify, redirect, render_template, request
 from sqlalchemy import text
 
-from ..access import current_actor, public
+from ..access import public
 from ..articles.marks import render_marked_text
 from ..extensions import db
 from ..markdown import render_markdown
@@ -11,33 +11,18 @@ from ..errors import ValidationError
 from ..models import utcnow
 from ..params import whole_number
 from ..monitor.appearances import public_of as public_appearances
-from ..pagecache import cached_page
 from ..ratings import scale
 from . import bp, reading
+from .caching import article_validator, check_validator, desk_validator, readers_page
 from .claimreview import claim_review, json_ld, scale_bounds
 from .slugs import article_path, article_slug, check_path, check_slug, version_path
 
-READER_ENDPOINTS = {"public.home", "public.check", "public.check_version", "public.article", "public.ratings",
-                    "public.corrections", "public.feed", "public.sitemap"}
 PER_PAGE = 20
 
 # Public addresses for every template (the desk links to published checks too).
 bp.add_app_template_global(check_path, "check_path")
 bp.add_app_template_global(article_path, "article_path")
 bp.add_app_template_global(version_path, "version_path")
-
-
-@bp.after_app_request
-def _cache_for_readers(response: Response) -> Response:
-    """Readers' pages may be cached for a minute by browsers and proxies (a viral check brings
-    crowds); a logged-in person's copy (with their name in the header) is private."""
-    if request.endpoint in READER_ENDPOINTS and response.status_code == 200:
-        if current_actor() is None:
-            response.headers["Cache-Control"] = "public, max-age=60"
-        else:
-            response.headers["Cache-Control"] = "private, no-cache"
-        response.vary.add("Cookie")
-    return response
 
 
 def _page() -> int:
@@ -50,7 +35,7 @@ def _page() -> int:
 
 @bp.route("/")
 @public
-@cached_page()
+@readers_page(desk_validator)
 def home():
     q = request.args.get("q", "").strip()[:200]
     rating = request.args.get("rating", "").strip() or None
@@ -67,7 +52,7 @@ def check_short(claim_id: int):
 
 @bp.route("/checks/<int:claim_id>-<slug>")
 @public
-@cached_page()
+@readers_page(check_validator)
 def check(claim_id: int, slug: str):
     claim = reading.published_check(claim_id)
     if slug != check_slug(claim):
@@ -84,6 +69,7 @@ def check_version_short(claim_id: int, number: int):
 
 @bp.route("/checks/<int:claim_id>-<slug>/v/<int:number>")
 @public
+@readers_page(check_validator)
 def check_version(claim_id: int, slug: str, number: int):
     claim = reading.published_check(claim_id)
     shown = reading.publication(claim, number)
@@ -116,6 +102,7 @@ def article_short(article_id: int):
 
 @bp.route("/articles/<int:article_id>-<slug>")
 @public
+@readers_page(article_validator)
 def article(article_id: int, slug: str):
     article, claims = reading.article_summary(article_id)
     if slug != article_slug(article):
@@ -131,12 +118,14 @@ def article(article_id: int, slug: str):
 
 @bp.route("/ratings")
 @public
+@readers_page(desk_validator)
 def ratings():
     return render_template("public/ratings.html", ratings=scale())
 
 
 @bp.route("/corrections")
 @public
+@readers_page(desk_validator)
 def corrections():
     page = _page()
     changes, has_next = reading.all_corrections(page=page)
@@ -145,6 +134,7 @@ def corrections():
 
 @bp.route("/feed.atom")
 @public
+@readers_page(desk_validator)
 def feed():
     items = reading.feed_publications()
     body = render_template("public/feed.atom.xml", items=items, render_markdown=render_markdown, now_utc=utcnow())
@@ -153,6 +143,7 @@ def feed():
 
 @bp.route("/sitemap.xml")
 @public
+@readers_page(desk_validator)
 def sitemap():
     checks, articles = reading.sitemap_rows()
     body = render_template("public/sitemap.xml", checks=checks, articles=articles)

@@ -1,0 +1,174 @@
+"""Web caching for readers' pages (DESIGN.md §9): validators, 304s without rendering, Cache-Control.
+
+A reader's page is cached the way the web caches: it carries an `ETag` (and `Last-Modified`) drawn
+from what the page shows, a client or proxy asking again with `If-None-Match` gets a `304` before any
+rendering, and `Cache-Control: public, max-age, s-maxage` lets a reverse proxy absorb a crowd.
+
+Each validator is ONE SQL statement over exactly what its page shows, so any change a reader could
+see changes the ETag: the check's claim row (every update moves its `version`), its publications and
+the rating each one carries, its article, and the scale's bounds (ClaimReview `bestRating`); for
+the pages that list checks, the set of visible checks (their count and newest change), the newest
+publication and the rating scale. Weak ETags (`W/"…"`): the same page compressed or not is the same
+resource, and Flask-Compress leaves weak ones as they are.
+
+A page is sent `public` only when it is the same for everyone: no logged-in person (their name and
+log-out form are in the header), no flash message waiting, no cookie set by the render. Otherwise it
+is `private, no-cache`. If-Modified-Since alone is not honoured: a check leaving the public record
+changes the validator without making any date newer.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app, make_response, request, session
+from sqlalchemy import Integer, cast, func, select
+
+from ..access import current_actor
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Article, Claim, Publication, Rating, Status
+
+VISIBLE = Status.published  # the claims readers can see (factdesk/public/reading.py)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime | None
+
+
+def _build() -> str:
+    """What identifies this release's pages: the templates' bytes (a new release is a new page)."""
+    cached = current_app.extensions.get("factdesk_build")
+    if cached is None:
+        digest = hashlib.sha1()
+        for path in sorted(TEMPLATES.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(TEMPLATES).as_posix().encode())
+                digest.update(path.read_bytes())
+        cached = current_app.extensions.setdefault("factdesk_build", digest.hexdigest()[:12])
+    return cached
+
+
+def _validator(values, last_modified: datetime | None) -> Validator:
+    text = "\x1f".join("" if v is None else str(v) for v in (_build(), *values))
+    return Validator(hashlib.sha1(text.encode()).hexdigest()[:24], last_modified)
+
+
+def _latest(*dates) -> datetime | None:
+    present = [d for d in dates if d is not None]
+    return max(present) if present else None
+
+
+def _scale_bounds():
+    active = (Rating.active, Rating.ordinal.is_not(None))
+    return (select(func.max(Rating.ordinal)).where(*active).scalar_subquery(),
+            select(func.min(Rating.ordinal)).where(*active).scalar_subquery())
+
+
+def _ratings_fingerprint():
+    """The rating scale in one value: how many, the newest, and a sum over every shown field."""
+    return (select(func.count(Rating.id)).scalar_subquery(), select(func.max(Rating.id)).scalar_subquery(),
+            select(func.sum(func.length(Rating.name) * 7 + func.length(Rating.definition) * 3
+                            + func.length(Rating.colour) + func.coalesce(Rating.ordinal, 11) * 13
+                            + Rating.position * 17 + Rating.id * cast(Rating.active, Integer))
+                   ).scalar_subquery())
+
+
+def check_validator(claim_id: int, **_) -> Validator:
+    """A published check's page: its claim, article, publications (with their ratings) and the scale."""
+    latest_publication = select(func.max(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
+    publications = select(func.count(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
+    ratings_shown = (select(func.sum(func.length(Rating.name) + func.length(Rating.definition)
+                                     + func.coalesce(Rating.ordinal, 0) * 31 + Rating.id * 101))
+                     .join(Publication, Publication.rating_id == Rating.id)
+                     .where(Publication.claim_id == Claim.id).scalar_subquery())
+    row = db.session.execute(
+        select(Claim.status, Claim.version, Claim.updated_at, Claim.published_at, Article.revision,
+               Article.updated_at, latest_publication, publications, ratings_shown, *_scale_bounds())
+        .join(Article, Article.id == Claim.article_id).where(Claim.id == claim_id)).first()
+    if row is None or row.status != VISIBLE:
+        raise NotFound("Nothing here.")
+    return _validator((claim_id, *row), _latest(row[2], row[3], row[5]))
+
+
+def article_validator(article_id: int, **_) -> Validator:
+    """A public article page: the article and its visible claims (their rows and ratings)."""
+    visible = (Claim.article_id == article_id, Claim.status == VISIBLE)
+    row = db.session.execute(select(
+        Article.revision, Article.updated_at, Article.title,
+        select(func.count(Claim.id)).where(*visible).scalar_subquery(),
+        select(func.sum(Claim.version)).where(*visible).scalar_subquery(),
+        select(func.max(Claim.updated_at)).where(*visible).scalar_subquery(),
+        *_ratings_fingerprint()).where(Article.id == article_id)).first()
+    if row is None or not row[3]:
+        raise NotFound("Nothing here.")
+    return _validator((article_id, *row), _latest(row[1], row[5]))
+
+
+def desk_validator(**_) -> Validator:
+    """Pages that list checks (home, feed, sitemap, corrections, ratings, the public API): the set of
+    visible checks and their newest change, the newest publication, and the rating scale."""
+    visible = Claim.status == VISIBLE
+    row = db.session.execute(select(
+        select(func.count(Claim.id)).where(visible).scalar_subquery(),
+        select(func.max(Claim.updated_at)).where(visible).scalar_subquery(),
+        select(func.max(Publication.id)).scalar_subquery(),
+        select(func.max(Publication.published_at)).scalar_subquery(),
+        *_ratings_fingerprint())).first()
+    return _validator(tuple(row), _latest(row[1], row[3]))
+
+
+def _shared_with_everyone() -> bool:
+    return current_actor() is None and not session.get("_flashes")
+
+
+def _cache_control(shared: bool) -> str:
+    if not shared:
+        return "private, no-cache"
+    config = current_app.config
+    return f"public, max-age={config['PUBLIC_MAX_AGE']}, s-maxage={config['PUBLIC_S_MAXAGE']}"
+
+
+def readers_page(validator: Callable[..., Validator]) -> Callable:
+    """Answer a reader's page with its validator: a 304 before rendering when the client has it,
+    otherwise the page with ETag, Last-Modified and Cache-Control. `validator` takes the view's
+    arguments and raises NotFound for what readers cannot see."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method not in ("GET", "HEAD") or not _shared_with_everyone():
+                response = make_response(view(*args, **kwargs))
+                if response.status_code == 200:
+                    response.headers["Cache-Control"] = _cache_control(False)
+                    response.vary.add("Cookie")
+                return response
+            current = validator(*args, **kwargs)
+            if request.if_none_match.contains_weak(current.etag):  # weak comparison, as RFC 9110 asks for GET
+                response = current_app.response_class(status=304)
+            else:
+                session_was_modified = session.modified
+                response = make_response(view(*args, **kwargs))
+                if response.status_code != 200:
+                    return response
+                if session.modified != session_was_modified:  # the render set a cookie: not for everyone
+                    response.headers["Cache-Control"] = _cache_control(False)
+                    response.vary.add("Cookie")
+                    return response
+            response.set_etag(current.etag, weak=True)
+            if current.last_modified is not None:
+                response.last_modified = current.last_modified
+            response.headers["Cache-Control"] = _cache_control(True)
+            response.vary.add("Cookie")
+            return response
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,53 @@
+"""How the desk meets the web: absolute URLs from PUBLIC_URL, trusted proxies, compression.
+
+A proxy's cache key ignores the client's Host header, so an absolute URL built from it (a canonical
+link, ClaimReview `url`, the feed) could carry a forged host to every later reader. Absolute URLs are
+therefore built from the PUBLIC_URL setting only, inside and outside requests (mail, CLI). Behind a
+proxy, X-Forwarded-* headers are believed only from the TRUSTED_PROXIES hops configured (0: none),
+so `request.remote_addr` (login throttling) is the client's address and never a forged one.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, has_request_context, request
+from flask_compress import Compress
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+compress = Compress()
+
+# What is worth compressing: the pages, the API, feeds and assets (images are compressed already).
+COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+                    "application/json", "application/ld+json", "application/xml", "application/atom+xml"]
+
+
+class DeskApp(Flask):
+    """Flask, with every external URL (`url_for(..., _external=True)`) built on PUBLIC_URL."""
+
+    def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values) -> str:
+        in_request = has_request_context()
+        external = _external if _external is not None else (_scheme is not None or not in_request)
+        if not external:
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+        if endpoint[:1] == ".":
+            blueprint = request.blueprint if in_request else None
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        public = urlsplit(self.config["PUBLIC_URL"])
+        adapter = self.url_map.bind(public.netloc, script_name=public.path or "/",
+                                    url_scheme=_scheme or public.scheme)
+        self.inject_url_defaults(endpoint, values)
+        url = adapter.build(endpoint, values, method=_method, force_external=True)
+        if _anchor is not None:
+            url += f"#{quote(_anchor, safe='%!#$&()*+,/:;=?@')}"
+        return url
+
+
+def init_web(app: Flask) -> None:
+    """Trust the configured proxy hops, and compress what clients accept compressed."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)

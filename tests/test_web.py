@@ -1,0 +1,92 @@
+"""Absolute URLs come from PUBLIC_URL, never from the request's Host; X-Forwarded-* is believed only
+from the configured proxy hops (DESIGN.md §10)."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from flask import request
+
+from factdesk.access import public
+from tests.publishkit import article, claim, path_of, publish
+from tests.test_cli import _flask
+
+PUBLIC = "https://checks.example.org"
+FORGED = "evil.example"
+
+
+@pytest.fixture
+def app_settings():
+    return {"PUBLIC_URL": PUBLIC}
+
+
+@pytest.fixture
+def trees(app, checker, editor):
+    story = article(checker, "Mayor boasts of greener city", "The mayor said the city planted 40,000 trees last year.")
+    return publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
+                   checker, editor)
+
+
+def test_a_forged_host_never_reaches_canonical_links_claimreview_feed_sitemap_or_the_api(app, client, trees):
+    path = path_of(app, trees)
+    headers = {"Host": FORGED, "X-Forwarded-Host": FORGED}
+    pages = {url: client.get(url, headers=headers) for url in
+             (path, "/", "/feed.atom", "/sitemap.xml", "/api/v1/public/claimreviews", "/ratings", "/corrections")}
+    for url, response in pages.items():
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert FORGED not in body, url
+        assert PUBLIC in body, url
+    check = pages[path].get_data(as_text=True)
+    assert f'<link rel="canonical" href="{PUBLIC}{path}">' in check
+    assert f'<meta property="og:url" content="{PUBLIC}{path}">' in check
+    review = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', check, re.S).group(1))
+    assert review["url"] == f"{PUBLIC}{path}"
+    api = pages["/api/v1/public/claimreviews"].get_json()
+    assert api["items"][0]["url"] == f"{PUBLIC}{path}"
+
+
+def test_absolute_urls_outside_a_request_use_public_url_too(app, trees):
+    from flask import url_for
+
+    assert url_for("public.feed") == f"{PUBLIC}/feed.atom"
+
+
+def _probe(app):
+    @public
+    def probe():
+        return {"addr": request.remote_addr, "scheme": request.scheme, "host": request.host}
+
+    app.add_url_rule("/test-probe", endpoint="test_probe", view_func=probe)
+
+
+def test_forwarded_headers_are_ignored_without_trusted_proxies(app, client):
+    _probe(app)
+    seen = client.get("/test-probe", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_json()
+    assert seen["addr"] == "127.0.0.1" and seen["scheme"] == "http"
+
+
+@pytest.mark.parametrize("app_settings", [{"PUBLIC_URL": PUBLIC, "TRUSTED_PROXIES": 1}])
+def test_one_trusted_proxy_hop_gives_the_clients_address(app, client):
+    _probe(app)
+    seen = client.get("/test-probe", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9",
+                                              "X-Forwarded-Proto": "https"},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_json()
+    # Only the last hop (the one our proxy added) is believed; what the client wrote before it is not.
+    assert seen["addr"] == "203.0.113.9" and seen["scheme"] == "https"
+
+
+def test_production_refuses_to_start_without_public_url():
+    env = {"FACTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite:////tmp/x.db",
+           "PUBLIC_URL": ""}
+    result = _flask("routes", env=env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "PUBLIC_URL" in lines[0], result.stderr
+
+
+def test_a_public_url_that_is_not_an_address_is_refused():
+    result = _flask("routes", env={"PUBLIC_URL": "checks.example.org"})
+    assert result.returncode != 0 and "PUBLIC_URL" in result.stderr and "Traceback" not in result.stderr
