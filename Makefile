@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench extract-score anchor-score rankers-eval venv chromium redis vnu fonts axe clean
+.PHONY: run test test-postgres test-fuzz bench bench-postgres extract-score anchor-score rankers-eval venv chromium redis nginx vnu fonts axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,12 +46,16 @@ axe:
 	@test -x /usr/bin/npm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
 	@test -f $(AXE_JS) || npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4
 
+## Debian's nginx for the test of deploy/nginx/factdesk.conf in front of gunicorn (started by the test).
+nginx:
+	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+
 ## The whole suite on SQLite, browser tests included.
-test: $(STAMP) chromium redis vnu fonts axe
+test: $(STAMP) chromium redis nginx vnu fonts axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
-test-postgres: $(STAMP) chromium redis vnu fonts axe
+test-postgres: $(STAMP) chromium redis nginx vnu fonts axe
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
@@ -62,6 +66,10 @@ test-fuzz: $(STAMP)
 ## (about 4 minutes). `make bench ARGS=--quick` runs a small desk in under a minute.
 bench: $(STAMP)
 	$(BIN)/flask --app wsgi bench --out report.json $(ARGS)
+
+## The same on the multi-host shape: a throwaway PostgreSQL and Redis, four gunicorn workers.
+bench-postgres: $(STAMP)
+	$(BIN)/flask --app wsgi bench --postgres --out report-postgres.json $(ARGS)
 
 ## Scores article extraction on ../shared/fixtures/web-articles (shingle F1).
 extract-score: $(STAMP)

@@ -44,8 +44,9 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
 
 @contextmanager
 def desk_server(database_url: str, *, workers: int = 1, redis_url: str | None = None, log: Path | None = None,
-                extra_env: dict | None = None):
-    """The desk under gunicorn on a free loopback port, against `database_url` (a test's own database)."""
+                extra_env: dict | None = None, access_log: Path | None = None, threads: int = 1):
+    """The desk under gunicorn on a free loopback port, against `database_url` (a test's own database);
+    `access_log` records every request that reached it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update({"FACTDESK_ENV": "development", "DATABASE_URL": database_url,
@@ -55,9 +56,10 @@ def desk_server(database_url: str, *, workers: int = 1, redis_url: str | None = 
         env["REDIS_URL"] = redis_url
     env.update(extra_env or {})
     out = open(log or os.devnull, "ab")
+    logging = ["--access-logfile", str(access_log)] if access_log else []
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-         "--graceful-timeout", "2", "wsgi:app"],
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+         "--timeout", "60", "--graceful-timeout", "2", *logging, "wsgi:app"],
         cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

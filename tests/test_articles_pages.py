@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from factdesk.bench.pages import counting_statements
+from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import AnchorState, Article, Claim, ClaimHistory
 

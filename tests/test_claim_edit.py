@@ -4,7 +4,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from factdesk.bench.pages import counting_statements
+from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role
 

@@ -7,7 +7,7 @@ import gzip
 import pytest
 from sqlalchemy import select
 
-from factdesk.bench.pages import counting_statements
+from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Rating
 from tests.conftest import login

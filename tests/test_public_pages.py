@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from factdesk.bench.pages import counting_statements
+from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from tests.conftest import login
 from tests.publishkit import article, article_path_of, claim, path_of, publish

@@ -1,12 +1,10 @@
 """One page of the queue costs the same number of SQL statements at 10 and at 1,000 claims (DESIGN.md §9)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from factdesk.bench.generate import fill_desk
+from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.extensions import db
 
 from .conftest import login, token_for
@@ -15,37 +13,19 @@ QUERIES = ["", "sort=updated", "status=researching,in_review&sort=due", "assigne
            "priority=normal,high,urgent&sort=priority"]
 
 
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        # A token's last-used time is written at most once a minute, whenever a slow run crosses one.
-        if not statement.startswith("UPDATE api_tokens SET last_used_at"):
-            statements.append(statement)
-
-    engine = db.engines[None] if hasattr(db, "engines") else db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def _costs(app, client, headers, size: int) -> dict[str, tuple[int, int]]:
     fill_desk(claims=size, articles=max(1, size // 10))
     costs = {}
     for query in QUERIES:
-        with counting(app) as page_sql:
+        with counting_statements(db.engine, ignore=(TOKEN_TOUCH,)) as page_sql:
             page = client.get(f"/desk?{query}")
         assert page.status_code == 200
         assert page.get_data(as_text=True).count('<tr id="claim-') > 0, query
-        with counting(app) as api_sql:
+        with counting_statements(db.engine, ignore=(TOKEN_TOUCH,)) as api_sql:
             api = client.get(f"/api/v1/claims?{query}", headers=headers)
         assert api.status_code == 200 and api.get_json()["items"], query
         costs[query] = (len(page_sql), len(api_sql))
     return costs
-
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from factdesk.bench.pages import counting_statements
+from factdesk.bench.statements import counting_statements
 from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from factdesk.bench import pages as P
 from factdesk.bench.generate import fill_desk
+from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 
 from .conftest import login, token_for
@@ -45,7 +46,7 @@ def test_the_statement_counter_sees_a_page_that_queries_per_row(app, client, edi
     db.session.commit()
 
     def lazy_titles() -> int:
-        with P.counting_statements(db.engine) as seen:
+        with counting_statements(db.engine) as seen:
             claims = db.session.execute(select(Claim).limit(50)).scalars().all()
             _ = [c.article.title for c in claims]
             db.session.expunge_all()

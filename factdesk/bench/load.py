@@ -98,9 +98,10 @@ def _parse(buf: bytearray) -> tuple[int, int, bool] | None:
 
 
 def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, duration: float = 5.0,
-          warmup: float = 1.0, max_requests: int | None = None, min_requests: int = 20) -> dict:
-    """Send `requests` round-robin over `concurrency` keep-alive connections for `duration` seconds
-    (after `warmup` seconds whose answers are not counted); returns counts, rate and latencies."""
+          warmup: float = 1.0, max_requests: int | None = None, min_requests: int = 20, start: int = 0) -> dict:
+    """Send `requests` round-robin from index `start` over `concurrency` keep-alive connections for
+    `duration` seconds (after `warmup` seconds whose answers are not counted); returns counts, rate
+    and latencies, and `next`: the index to start from for requests not sent yet."""
     if host not in ALLOWED_HOSTS:
         raise ValueError(f"the load generator only targets this machine (127.0.0.1), not {host!r}")
     if not requests:
@@ -144,7 +145,7 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
         selector.modify(conn.sock, selectors.EVENT_WRITE if conn.out else selectors.EVENT_READ, conn)
 
     for i in range(concurrency):
-        conn = _Conn(index=i)
+        conn = _Conn(index=start + i)
         connect(conn)
         conns.append(conn)
         selector.register(conn.sock, selectors.EVENT_READ, conn)
@@ -224,9 +225,9 @@ def drive(host: str, port: int, requests: list[bytes], *, concurrency: int = 8, 
         "rps": round(completed / measured, 1) if measured > 0 else 0.0,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "ok": sum(v for k, v in statuses.items() if 200 <= k < 400),
-        "latency_ms": {"p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99),
+        "latency_ms": {"p50": pct(0.50), "p90": pct(0.90), "p95": pct(0.95), "p99": pct(0.99),
                        "mean": round(sum(latencies) / len(latencies) * 1000, 3) if latencies else None},
-        "concurrency": concurrency, "reconnects": reconnects, "errors": errors,
+        "concurrency": concurrency, "reconnects": reconnects, "errors": errors, "next": start + sent,
     }
 
 
@@ -235,12 +236,23 @@ def main() -> None:
     with its baseline in short slices, so a noisy neighbour slows both alike)."""
     job = json.load(sys.stdin)
     results = []
+    lists: dict[str, list[bytes]] = {name: [r.encode("latin-1") for r in requests]
+                                     for name, requests in (job.get("lists") or {}).items()}
+    position: dict[str, int] = {}
     for phase in job.get("phases") or [job]:
-        requests = [r.encode("latin-1") for r in phase["requests"]]
-        results.append(drive(job["host"], job["port"], requests, concurrency=job.get("concurrency", 8),
-                             duration=phase.get("duration", job.get("duration", 5.0)),
-                             warmup=phase.get("warmup", job.get("warmup", 1.0)),
-                             max_requests=job.get("max_requests"), min_requests=job.get("min_requests", 20)))
+        # A phase names a shared list: each phase goes on where the last one on that list stopped,
+        # so no address is asked twice while the list lasts (first views).
+        name = phase.get("list")
+        requests = lists[name] if name else [r.encode("latin-1") for r in phase["requests"]]
+        result = drive(job["host"], job["port"], requests, concurrency=job.get("concurrency", 8),
+                       duration=phase.get("duration", job.get("duration", 5.0)),
+                       warmup=phase.get("warmup", job.get("warmup", 1.0)),
+                       max_requests=job.get("max_requests"), min_requests=job.get("min_requests", 20),
+                       start=position.get(name, 0))
+        if name:
+            position[name] = result["next"]
+            result["repeats"] = max(0, result["next"] - len(requests))
+        results.append(result)
     json.dump(results if job.get("phases") else results[0], sys.stdout)
 
 

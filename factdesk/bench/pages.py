@@ -9,16 +9,15 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from flask import Flask
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from ..extensions import db
 from ..models import Article, Claim, Publication, Rating, Role, Status, User, utcnow
+from .statements import counting_statements
 
 HEAVY_TITLE = "Bench: the article with {n} highlights"
 EMPTY_TITLE = "Bench: the same article with no highlights"
@@ -150,34 +149,19 @@ def discover(app: Flask, client, heavy: Article, empty: Article, *, token_header
 
     for n, q in enumerate(SEARCH_QUERIES):
         candidates.append(Page(f"search_{n}", f"/api/v1/search?q={quote(q)}", "token"))
-    candidates.append(Page("by_key", "/api/v1/me", "token"))
+    candidates.append(Page("api_me", "/api/v1/me", "token"))
     return [p for p in candidates if route_exists(app, p.path)]
 
 
 EXPECTED = ("queue", "queue_api", "article_highlights", "home", "check", "feed", "search_0")
 # Pages whose statements are counted at two sizes (search: the query that finds something at both).
 COUNTED = ("queue", "queue_api", "article_highlights", "article_empty", "home", "feed", "check", "public_article",
-           "search_0", "by_key")
+           "search_0", "api_me")
 
 
 def missing(pages: list[Page]) -> list[str]:
     names = {p.name for p in pages}
     return [name for name in EXPECTED if name not in names]
-
-
-@contextmanager
-def counting_statements(engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block (transaction control excluded)."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def statements_per_page(app: Flask, session_client, pages: list[Page], token_headers: dict) -> dict[str, dict]:
@@ -210,18 +194,75 @@ def fresh_context_client(app: Flask):
     return app.test_client()
 
 
-def cold_costs(app: Flask, session_client, pages: list[Page], token_headers: dict, repeat: int) -> dict[str, float]:
-    """Milliseconds one in-process request of each page costs with the page cache off (the render
-    itself, without HTTP): what a page costs the first time after the desk changed."""
-    import time
+# ---------------------------------------------------------------- first views
 
-    out = {}
-    for page in pages:
-        headers = token_headers if page.auth == "token" else {}
-        client = session_client if page.auth == "session" else fresh_context_client(app)
-        client.get(page.path, headers=headers)
-        started = time.perf_counter()
-        for _ in range(repeat):
-            client.get(page.path, headers=headers)
-        out[page.name] = round((time.perf_counter() - started) / repeat * 1000, 2)
-    return out
+QUEUE_STATUSES = ("new", "researching", "in_review", "changes_requested", "approved", "published",
+                  "researching,in_review,changes_requested", "new,researching", "in_review,approved", "")
+QUEUE_SORTS = ("priority", "due", "age", "updated", "-priority", "-due", "-age", "-updated")
+QUEUE_EXTRAS = ("", "&priority=high,urgent", "&assignee=anyone", "&assignee=none", "&overdue=1", "&tag={tag}",
+                "&priority=normal")
+
+
+def queue_urls(count: int, *, seed: int = 3) -> list[str]:
+    """Distinct queue addresses, 50 rows each, filtered and sorted (the combinations a desk clicks)."""
+    from .generate import TAGS
+
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    while len(seen) < count:
+        status, sort = rng.choice(QUEUE_STATUSES), rng.choice(QUEUE_SORTS)
+        extra = rng.choice(QUEUE_EXTRAS).format(tag=rng.choice(TAGS))
+        page = rng.choice((1, 1, 1, 2, 3, 5))
+        seen.add(f"/desk?status={status}&sort={sort}{extra}&page={page}".replace("status=&", ""))
+    return sorted(seen, key=lambda _: rng.random())
+
+
+def search_terms(count: int, *, seed: int = 5) -> list[str]:
+    """Distinct queries of one or two words from the fixtures' text (what a desk would look for)."""
+    from .generate import _bodies
+
+    rng = random.Random(seed)
+    words = sorted({w.lower() for _, _, text in _bodies() for w in re.findall(r"[A-Za-z]{5,}", text)})
+    seen: set[str] = set()
+    while len(seen) < count and words:
+        seen.add(rng.choice(words) if rng.random() < 0.6 else f"{rng.choice(words)} {rng.choice(words)}")
+    return sorted(seen, key=lambda _: rng.random())
+
+
+def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
+    """Public addresses of up to `count` different published checks."""
+    from ..public.slugs import check_path
+
+    with app.app_context():
+        ids = list(db.session.execute(select(Claim.id).where(Claim.status == Status.published)).scalars())
+        rng = random.Random(seed)
+        chosen = rng.sample(ids, min(count, len(ids)))
+        claims = db.session.execute(select(Claim).where(Claim.id.in_(chosen))).scalars().all()
+        with app.test_request_context():
+            return [check_path(c) for c in claims]
+
+
+def home_urls(count: int, *, seed: int = 13) -> list[str]:
+    """Distinct addresses of the public home: its pages, by rating and by tag."""
+    from ..ratings import DEFAULT_SCALE
+    from .generate import TAGS
+
+    rng = random.Random(seed)
+    seen: set[str] = {"/"}
+    while len(seen) < count:
+        kind = rng.random()
+        page = rng.randint(1, 40)
+        if kind < 0.4:
+            seen.add(f"/?page={page}")
+        elif kind < 0.7:
+            seen.add(f"/?rating={rng.choice(DEFAULT_SCALE)[0]}&page={min(page, 5)}")
+        else:
+            seen.add(f"/?tag={rng.choice(TAGS)}&page={min(page, 5)}")
+    return sorted(seen, key=lambda _: rng.random())
+
+
+def claim_ids(app: Flask, count: int, *, seed: int = 17) -> list[int]:
+    """Ids of `count` claims spread over the desk (the by-key page's first views)."""
+    with app.app_context():
+        ids = list(db.session.execute(select(Claim.id)).scalars())
+    return random.Random(seed).sample(ids, min(count, len(ids)))

@@ -1,30 +1,47 @@
-"""The app as gunicorn serves it in the benchmark: the real app plus one trivial route.
+"""The app as gunicorn serves it in the benchmark: the real app plus the two baseline routes.
 
-DESIGN.md §9 states every speed target as a ratio to "a trivial route served by the same server in
-the same run". `/bench/trivial` is that route: public, no database, a constant text. It passes the
-same hooks as every page (least-role check, security headers), so the ratio measures what our
-pages add, not what Flask and gunicorn cost. It exists only in this benchmark entry point
-(`gunicorn factdesk.bench.serve:app`), never in the app a desk runs.
+DESIGN.md §9 measures every render against a **by-key page** served by the same server in the same
+run: `/bench/by-key/<id>` reads one claim by its primary key and renders it with a small template.
+The revalidation row compares a 304 with a **trivial route**, `/bench/trivial`: no database, a
+constant text. Both pass the same hooks as every page (least-role check, security headers,
+compression), so a ratio measures what our pages add. They exist only in this benchmark entry point
+(`gunicorn 'factdesk.bench.serve:make_app()'`), never in the app a desk runs.
 """
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, abort, render_template_string
 
-from ..access import public
 from .. import create_app
+from ..access import public
+from ..extensions import db
+from ..models import Claim
 
 TRIVIAL_PATH = "/bench/trivial"
+BY_KEY_PATH = "/bench/by-key/{id}"
+BY_KEY_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Claim {{ claim.id }}</title></head>
+<body><main><h1>Claim {{ claim.id }}</h1><p>{{ claim.quote }}</p>
+<p>{{ claim.summary }}</p><p>{{ claim.status.value }}, version {{ claim.version }}</p></main></body></html>
+"""
 
 
-def add_trivial_route(app) -> None:
+def add_baseline_routes(app) -> None:
     @public
     def bench_trivial():
         return Response("ok\n", mimetype="text/plain")
 
+    @public
+    def bench_by_key(claim_id: int):
+        claim = db.session.get(Claim, claim_id)
+        if claim is None:
+            abort(404)
+        return render_template_string(BY_KEY_TEMPLATE, claim=claim)
+
     app.add_url_rule(TRIVIAL_PATH, endpoint="bench_trivial", view_func=bench_trivial)
+    app.add_url_rule("/bench/by-key/<int:claim_id>", endpoint="bench_by_key", view_func=bench_by_key)
 
 
 def make_app():
     app = create_app()
-    add_trivial_route(app)
+    add_baseline_routes(app)
     return app

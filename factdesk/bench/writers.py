@@ -1,20 +1,17 @@
-"""Concurrent writers on SQLite (DESIGN.md §9): many API clients, mixed reads and writes, no lost update.
+"""Writers on the bench desk (DESIGN.md §9), through the API as clients would write.
 
-Each writer is a thread with its own keep-alive connection and its own API token (checkers and a few
-editors), working on one shared pool of claims so they really collide. A writer sends a fixed number
-of requests, each one of:
-- GET /api/v1/claims/{id} (and remembers the version it saw),
-- PATCH /api/v1/claims/{id} with that version and a new, unique summary — a 409 on a stale version
-  is the right answer, not an error: the writer re-reads the claim and retries with the new version,
-- POST /api/v1/claims/{id}/comments with a unique body,
-- POST /api/v1/claims/{id}/transition between `new` and `researching` (a checker takes an
-  unassigned claim, its assignee or an editor hands it back) — a 409/422 when someone else moved it
-  first is again a right answer.
-
-Afterwards `verify_writers` reads the database: every comment that got a 201 is there and each
-claim's comment counter equals its rows; each claim's summary is the one of its last accepted edit
-(by version) and every accepted edit and move is in the history. Failures counted: any 5xx, any
-answer mentioning "database is locked", broken connections, and every accepted write not found.
+- `BackgroundWrites`: the busy desk. During the whole run a thread edits claims' wording and adds
+  comments at `--writes-per-second` (default 5), each edit sending the version it just read, so every
+  page measured is a first view just after somebody else changed something.
+- `run_writers`: the `concurrent_writers` row. 50 clients (threads, each its own keep-alive connection
+  and API token; checkers and a few editors) work for 30 s on one pool of claims, each on at most ten
+  of them, so they collide for real: mixed reads (the claim, the queue) and edits. An edit is a PATCH
+  carrying the version the client just read; a 409 (someone edited first) is the right answer, after
+  which the client reads again. `verify_writers` then reads the database: every accepted edit is in
+  the claim's history, each claim's wording is its last accepted edit (by version), every accepted
+  comment is a row and the comment counters agree. Failures: any 5xx, any answer mentioning
+  "database is locked", a broken connection, an accepted write not found. At least 30 % of attempted
+  edits must be accepted (a desk that refuses most edits is not "concurrent").
 """
 from __future__ import annotations
 
@@ -22,58 +19,63 @@ import json
 import random
 import secrets
 import threading
+import time
 from http.client import HTTPConnection
 
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Claim, ClaimHistory, Comment, Role, Status
+from .client import HOST
 
-HOST = "127.0.0.1"
-POOL = 24
+CLAIMS_PER_WRITER = 10
+POOL = 100
+BACKGROUND_POOL = 200
 
 
-def prepare_writers(writers: int) -> dict:
-    """Bench people with tokens (one per writer; a fifth are editors) and the pool of claims."""
+def _pool(size: int, *, skip: int = 0) -> list[int]:
+    """Unassigned new claims (any checker may edit them), the lowest ids after `skip`."""
+    return list(db.session.execute(
+        select(Claim.id).where(Claim.status == Status.new, Claim.assignee_id.is_(None))
+        .order_by(Claim.id).offset(skip).limit(size)).scalars())
+
+
+def _tokens(count: int, label: str) -> list[dict]:
     from ..accounts.tokens import issue_token
     from ..accounts.users import create_user, find_by_email
 
     people = []
-    for n in range(min(writers, 20)):
+    for n in range(min(count, 20)):
         role = Role.editor if n % 5 == 4 else Role.checker
         email = f"bench-writer-{n}@factdesk.test"
-        user = find_by_email(email) or create_user(email, f"Bench Writer {n}", role, secrets.token_urlsafe(16))
-        people.append(user)
+        people.append(find_by_email(email) or create_user(email, f"Bench Writer {n}", role, secrets.token_urlsafe(16)))
     db.session.flush()
-    plan_writers = []
-    for n in range(writers):
+    specs = []
+    for n in range(count):
         user = people[n % len(people)]
-        _, raw = issue_token(user, f"bench writer {n}")
-        plan_writers.append({"token": raw, "user_id": user.id, "role": user.role.value})
-    claims = db.session.execute(
-        select(Claim).where(Claim.status == Status.new, Claim.assignee_id.is_(None)).order_by(Claim.id).limit(POOL)
-    ).scalars().all()
-    before = {}
-    for claim in claims:
-        before[claim.id] = {
-            "comments": db.session.execute(select(func.count(Comment.id)).where(Comment.claim_id == claim.id)).scalar_one(),
-            "transitions": db.session.execute(select(func.count(ClaimHistory.id)).where(
-                ClaimHistory.claim_id == claim.id, ClaimHistory.action == "transition")).scalar_one(),
-        }
-    return {"writers": plan_writers, "claims": [c.id for c in claims], "before": before}
+        _, raw = issue_token(user, f"bench {label} {n}")
+        specs.append({"token": raw, "user_id": user.id})
+    return specs
 
 
-class _Writer(threading.Thread):
-    def __init__(self, port: int, index: int, spec: dict, claims: list[int], count: int, out: dict, lock) -> None:
-        super().__init__(daemon=True)
-        self.port, self.index, self.spec, self.claims, self.count = port, index, spec, claims, count
-        self.out, self.lock = out, lock
-        self.rng = random.Random(1000 + index)
-        self.versions: dict[int, int] = {}
+def prepare_writers(writers: int) -> dict:
+    """Tokens for the concurrent writers and the background writer, and their (separate) pools."""
+    claims = _pool(POOL)
+    before = {claim_id: db.session.execute(select(func.count(Comment.id)).where(Comment.claim_id == claim_id))
+              .scalar_one() for claim_id in claims}
+    return {"writers": _tokens(writers, "writer"), "claims": claims, "before": before,
+            "background": {"token": _tokens(1, "background")[0]["token"], "claims": _pool(BACKGROUND_POOL, skip=POOL)}}
+
+
+class _Client:
+    """One API client on its own keep-alive connection; counts what the server answered."""
+
+    def __init__(self, port: int, token: str, out: dict, lock: threading.Lock) -> None:
+        self.port, self.token, self.out, self.lock = port, token, out, lock
         self.conn: HTTPConnection | None = None
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | None]:
-        headers = {"Authorization": f"Bearer {self.spec['token']}", "Accept": "application/json",
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
                    "User-Agent": "factdesk-bench-writer"}
         data = None
         if body is not None:
@@ -88,14 +90,13 @@ class _Writer(threading.Thread):
                 raw = response.read()
                 break
             except (OSError, ConnectionError) as exc:
-                if self.conn is not None:
-                    self.conn.close()
-                self.conn = None
+                self.close()
                 if attempt == 1:
-                    self.note("transport_errors", 1, detail=f"{method} {path}: {type(exc).__name__}")
+                    with self.lock:
+                        self.out["transport_errors"] += 1
+                        self.out["details"].append(f"{method} {path}: {type(exc).__name__}")
                     return 0, None
-        status = response.status
-        text = raw.decode("utf-8", "replace")
+        status, text = response.status, raw.decode("utf-8", "replace")
         with self.lock:
             self.out["requests"] += 1
             self.out["statuses"][str(status)] = self.out["statuses"].get(str(status), 0) + 1
@@ -104,91 +105,78 @@ class _Writer(threading.Thread):
                 self.out["details"].append(f"{status} on {method} {path}: {text[:200]}")
             if "database is locked" in text:
                 self.out["locked"] += 1
-            if status in (404, 405):
-                # The pool's claims exist, so a 404 or 405 here means the route itself is missing.
-                self.out["missing_endpoints"].add(f"{method} {_route(path)}")
         try:
-            payload = json.loads(text) if text else None
+            return status, (json.loads(text) if text else None)
         except ValueError:
-            payload = None
-        return status, payload
+            return status, None
 
-    def note(self, key: str, n: int, detail: str | None = None) -> None:
-        with self.lock:
-            self.out[key] += n
-            if detail:
-                self.out["details"].append(detail)
-
-    def read(self, claim_id: int) -> dict | None:
-        status, body = self.request("GET", f"/api/v1/claims/{claim_id}")
-        if status == 200 and isinstance(body, dict) and "version" in body:
-            self.versions[claim_id] = body["version"]
-            return body
-        return None
-
-    def run(self) -> None:
-        sent = 0
-        while sent < self.count:
-            claim_id = self.rng.choice(self.claims)
-            roll = self.rng.random()
-            if roll < 0.30 or (roll < 0.60 and claim_id not in self.versions):
-                self.read(claim_id)
-                sent += 1
-            elif roll < 0.60:
-                summary = f"Edited by writer {self.index}, step {sent}, {secrets.token_hex(4)}"
-                status, body = self.request("PATCH", f"/api/v1/claims/{claim_id}",
-                                            {"version": self.versions[claim_id], "summary": summary})
-                sent += 1
-                if 200 <= status < 300 and isinstance(body, dict):
-                    self.versions[claim_id] = body.get("version", self.versions[claim_id])
-                    with self.lock:
-                        self.out["edits"].append({"claim": claim_id, "version": body.get("version"), "summary": summary})
-                elif status == 409:
-                    self.versions.pop(claim_id, None)  # stale: read again before the next edit
-            elif roll < 0.80:
-                body_text = f"Writer {self.index} note {sent} {secrets.token_hex(4)}"
-                status, body = self.request("POST", f"/api/v1/claims/{claim_id}/comments", {"body": body_text})
-                sent += 1
-                if 200 <= status < 300:
-                    with self.lock:
-                        self.out["comments"].append({"claim": claim_id, "id": (body or {}).get("id"), "body": body_text})
-            else:
-                target = self.rng.choice(["researching", "new"])
-                status, body = self.request("POST", f"/api/v1/claims/{claim_id}/transition",
-                                            {"to": target, "comment": f"writer {self.index} moves it"})
-                sent += 1
-                if 200 <= status < 300 and isinstance(body, dict):
-                    self.versions[claim_id] = body.get("version", self.versions.get(claim_id))
-                    with self.lock:
-                        self.out["transitions"].append({"claim": claim_id, "to": target, "version": body.get("version")})
+    def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+        self.conn = None
 
 
-def _route(path: str) -> str:
-    parts = path.split("/")
-    return "/".join("{id}" if part.isdigit() else part for part in parts)
+def _tally() -> dict:
+    return {"requests": 0, "statuses": {}, "server_errors": 0, "locked": 0, "transport_errors": 0,
+            "attempted_edits": 0, "conflicts": 0, "edits": [], "comments": [], "details": []}
 
 
-def run_writers(port: int, plan: dict, *, per_writer: int) -> dict:
-    """All writers at once; returns what the server answered and which writes it accepted."""
-    out = {"requests": 0, "statuses": {}, "server_errors": 0, "locked": 0, "transport_errors": 0,
-           "edits": [], "comments": [], "transitions": [], "details": [], "missing_endpoints": set()}
+class _Writer(threading.Thread):
+    def __init__(self, port: int, index: int, spec: dict, claims: list[int], until: float, out: dict, lock) -> None:
+        super().__init__(daemon=True)
+        self.index, self.claims, self.until, self.out, self.lock = index, claims, until, out, lock
+        self.client = _Client(port, spec["token"], out, lock)
+        self.rng = random.Random(1000 + index)
+
+    def run(self) -> None:
+        step = 0
+        while time.monotonic() < self.until:
+            step += 1
+            claim_id = self.rng.choice(self.claims)
+            roll = self.rng.random()
+            if roll < 0.2:
+                self.client.request("GET", f"/api/v1/claims?status=new&per_page=20&page={self.rng.randint(1, 20)}")
+            elif roll < 0.35:
+                body_text = f"Writer {self.index} note {step} {secrets.token_hex(4)}"
+                status, body = self.client.request("POST", f"/api/v1/claims/{claim_id}/comments", {"body": body_text})
+                if 200 <= status < 300:
+                    with self.lock:
+                        self.out["comments"].append({"claim": claim_id, "body": body_text})
+            else:
+                status, body = self.client.request("GET", f"/api/v1/claims/{claim_id}")
+                if status != 200 or not isinstance(body, dict):
+                    continue
+                summary = f"Edited by writer {self.index}, step {step}, {secrets.token_hex(4)}"
+                status, body = self.client.request("PATCH", f"/api/v1/claims/{claim_id}",
+                                                   {"version": body["version"], "summary": summary})
+                with self.lock:
+                    self.out["attempted_edits"] += 1
+                    if 200 <= status < 300 and isinstance(body, dict):
+                        self.out["edits"].append({"claim": claim_id, "version": body.get("version"), "summary": summary})
+                    elif status == 409:
+                        self.out["conflicts"] += 1
+        self.client.close()
+
+
+def run_writers(port: int, plan: dict, *, seconds: float) -> dict:
+    """All writers at once for `seconds`; what the server answered and which writes it accepted."""
+    out = _tally()
     if not plan["claims"]:
         out["details"].append("no unassigned new claims to work on")
-        out["missing_endpoints"] = []
-        out["accepted_writes"] = 0
+        out["writers"] = 0
         return out
     lock = threading.Lock()
-    threads = [_Writer(port, i, spec, plan["claims"], per_writer, out, lock) for i, spec in enumerate(plan["writers"])]
+    rng = random.Random(7)
+    until = time.monotonic() + seconds
+    threads = [_Writer(port, i, spec, rng.sample(plan["claims"], min(CLAIMS_PER_WRITER, len(plan["claims"]))),
+                       until, out, lock) for i, spec in enumerate(plan["writers"])]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=600)
-    out["missing_endpoints"] = sorted(out["missing_endpoints"])
-    out["accepted_writes"] = len(out["edits"]) + len(out["comments"]) + len(out["transitions"])
+        t.join(timeout=seconds + 300)
     out["details"] = out["details"][:20]
     out["writers"] = len(threads)
+    out["seconds"] = seconds
     return out
 
 
@@ -197,40 +185,79 @@ def verify_writers(plan: dict, result: dict) -> dict:
     lost = []
     ids = plan["claims"]
     claims = {c.id: c for c in db.session.execute(select(Claim).where(Claim.id.in_(ids))).scalars()} if ids else {}
-    # Comments: each accepted one is a row, and every claim's counter equals its rows.
     for comment in result["comments"]:
-        found = db.session.execute(select(Comment.id).where(
-            Comment.claim_id == comment["claim"], Comment.body == comment["body"])).first()
-        if found is None:
+        if db.session.execute(select(Comment.id).where(Comment.claim_id == comment["claim"],
+                                                       Comment.body == comment["body"])).first() is None:
             lost.append(f"comment on claim {comment['claim']} missing")
     for claim_id, claim in claims.items():
         rows = db.session.execute(select(func.count(Comment.id)).where(Comment.claim_id == claim_id)).scalar_one()
         accepted = sum(1 for c in result["comments"] if c["claim"] == claim_id)
-        if rows != plan["before"][claim_id]["comments"] + accepted:
-            lost.append(f"claim {claim_id}: {rows} comments, expected {plan['before'][claim_id]['comments'] + accepted}")
+        if rows != plan["before"][claim_id] + accepted:
+            lost.append(f"claim {claim_id}: {rows} comments, expected {plan['before'][claim_id] + accepted}")
         if claim.comment_count != rows:
             lost.append(f"claim {claim_id}: comment counter {claim.comment_count} but {rows} comments")
-    # Edits: the last accepted one (highest version) is the claim's summary; each one is in the history.
-    history_summaries: dict[int, set] = {}
-    for claim_id, after in db.session.execute(select(ClaimHistory.claim_id, ClaimHistory.after).where(
-            ClaimHistory.claim_id.in_(ids), ClaimHistory.field == "summary")) if ids else []:
-        history_summaries.setdefault(claim_id, set()).add(after if isinstance(after, str) else json.dumps(after))
+    in_history: dict[int, set] = {}
+    for claim_id, after in (db.session.execute(select(ClaimHistory.claim_id, ClaimHistory.after).where(
+            ClaimHistory.claim_id.in_(ids), ClaimHistory.field == "summary")) if ids else []):
+        in_history.setdefault(claim_id, set()).add(after if isinstance(after, str) else json.dumps(after))
     last: dict[int, dict] = {}
     for edit in result["edits"]:
-        if edit["summary"] not in history_summaries.get(edit["claim"], set()):
+        if edit["summary"] not in in_history.get(edit["claim"], set()):
             lost.append(f"edit of claim {edit['claim']} to version {edit['version']} not in the history")
         if edit["claim"] not in last or (edit["version"] or 0) > (last[edit["claim"]]["version"] or 0):
             last[edit["claim"]] = edit
     for claim_id, edit in last.items():
         if claims[claim_id].summary != edit["summary"]:
-            lost.append(f"claim {claim_id}: summary is not its last accepted edit (version {edit['version']})")
-    # Moves: each accepted one is a history row.
-    for claim_id in ids:
-        moves = db.session.execute(select(func.count(ClaimHistory.id)).where(
-            ClaimHistory.claim_id == claim_id, ClaimHistory.action == "transition")).scalar_one()
-        accepted = sum(1 for t in result["transitions"] if t["claim"] == claim_id)
-        if moves != plan["before"][claim_id]["transitions"] + accepted:
-            lost.append(f"claim {claim_id}: {moves - plan['before'][claim_id]['transitions']} moves in the history, "
-                        f"{accepted} accepted")
-    return {"lost": len(lost), "problems": lost[:20], "accepted": {"edits": len(result["edits"]),
-            "comments": len(result["comments"]), "transitions": len(result["transitions"])}}
+            lost.append(f"claim {claim_id}: wording is not its last accepted edit (version {edit['version']})")
+    return {"lost": len(lost), "problems": lost[:20],
+            "accepted": {"edits": len(result["edits"]), "comments": len(result["comments"])}}
+
+
+class BackgroundWrites(threading.Thread):
+    """Edits and comments at a steady rate while the pages are measured (the busy desk)."""
+
+    def __init__(self, port: int, plan: dict, per_second: float) -> None:
+        super().__init__(daemon=True)
+        self.claims, self.interval = plan["background"]["claims"], 1.0 / per_second if per_second > 0 else None
+        self.out, self.lock = _tally(), threading.Lock()
+        self.client = _Client(port, plan["background"]["token"], self.out, self.lock)
+        self.stopping = threading.Event()
+        self.rng = random.Random(99)
+        self.started_at = self.stopped_at = None
+
+    def run(self) -> None:
+        if not self.interval or not self.claims:
+            return
+        self.started_at = time.monotonic()
+        next_at = self.started_at
+        step = 0
+        while not self.stopping.is_set():
+            step += 1
+            claim_id = self.rng.choice(self.claims)
+            if step % 3:
+                status, body = self.client.request("GET", f"/api/v1/claims/{claim_id}")
+                if status == 200 and isinstance(body, dict):
+                    status, _ = self.client.request("PATCH", f"/api/v1/claims/{claim_id}", {
+                        "version": body["version"], "summary": f"Background edit {step} {secrets.token_hex(4)}"})
+                    with self.lock:
+                        self.out["attempted_edits"] += 1
+                        self.out["edits"].append(status)
+            else:
+                status, _ = self.client.request("POST", f"/api/v1/claims/{claim_id}/comments",
+                                                {"body": f"Background note {step}"})
+                with self.lock:
+                    self.out["comments"].append(status)
+            next_at += self.interval
+            self.stopping.wait(max(0.0, next_at - time.monotonic()))
+        self.stopped_at = time.monotonic()
+        self.client.close()
+
+    def stop(self) -> dict:
+        self.stopping.set()
+        self.join(timeout=60)
+        seconds = (self.stopped_at or time.monotonic()) - (self.started_at or time.monotonic())
+        commits = sum(1 for s in self.out["edits"] + self.out["comments"] if 200 <= s < 300)
+        return {"seconds": round(seconds, 1), "commits": commits,
+                "commits_per_second": round(commits / seconds, 2) if seconds > 0 else 0.0,
+                "server_errors": self.out["server_errors"], "locked": self.out["locked"],
+                "statuses": self.out["statuses"], "details": self.out["details"][:10]}
