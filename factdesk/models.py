@@ -345,6 +345,7 @@ class Claim(db.Model):
         Index("ix_claims_status_due", "status", "due", "priority"),
         Index("ix_claims_due_status", "due", "status", "priority"),
         Index("ix_claims_assignee_queue", "assignee_id", "status", "priority", "created_at", "updated_at", "due"),
+        Index("ix_claims_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[intpk]
@@ -402,6 +403,25 @@ class Claim(db.Model):
     @property
     def tags(self) -> list[str]:
         return [row.tag for row in self.tag_rows]
+
+
+# The queue's "most urgent first, then oldest" and "soonest due" in index order (migration 0013).
+Index("ix_claims_queue_priority", Claim.status, Claim.priority.desc(), Claim.created_at, Claim.id)
+Index("ix_claims_queue_priority_all", Claim.priority.desc(), Claim.created_at, Claim.id)
+Index("ix_claims_queue_due", Claim.status, Claim.due, Claim.priority.desc(), Claim.created_at, Claim.id)
+Index("ix_claims_queue_due_all", Claim.due, Claim.priority.desc(), Claim.created_at, Claim.id)
+
+
+class QueueCount(db.Model):
+    """Claims per status, assignee (0: unassigned) and priority, kept by triggers on `claims`
+    (factdesk/claims/queue_counts.py): the queue's tabs and totals without counting rows."""
+
+    __tablename__ = "queue_counts"
+
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    priority: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
 
 
 class ClaimTag(db.Model):

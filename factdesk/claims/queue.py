@@ -21,8 +21,12 @@ Parameters (all optional; several values comma-separated or repeated where noted
 Invalid values raise ValidationError naming the field. A page costs a constant number of statements:
 one count, the page's ids, its rows, and one SELECT per eager-loaded relation (article title,
 assignee, rating, tags); evidence and comment counts come from the counters on the claim. Every
-sort has an index to walk (migration 0003_queue_indexes); plans were checked with EXPLAIN QUERY
-PLAN on a desk of 100,000 claims.
+sort has an index to walk in its own order (migrations 0003, 0005, 0013); several states are walked
+one index range each and merged in the same statement, so a page of 50 never sorts every match.
+Counts under filters of status, assignee and priority only (the tabs, "My work", most totals) are
+sums over `queue_counts` (factdesk/claims/queue_counts.py), not counts of claim rows; with an
+article, tag, overdue or text filter they count the matching rows, which those filters keep few.
+Plans were checked with EXPLAIN QUERY PLAN on a desk of 100,000 claims.
 """
 from __future__ import annotations
 
@@ -30,12 +34,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable, Iterator, Mapping
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Article, Claim, ClaimTag, Priority, Rating, Status, User
+from ..models import Article, Claim, ClaimTag, Priority, QueueCount, Rating, Status, User
 from ..params import MAX_ID, MAX_PAGE, whole_number
 
 PER_PAGE = 50
@@ -226,23 +230,34 @@ def conditions(query: QueueQuery, *, with_status: bool = True) -> list:
     return where
 
 
-def _order(sort: str) -> list:
+def _order(sort: str, table=Claim, *, dated: bool | None = None, unindexed: bool = False) -> list:
+    """The ORDER BY of a sort, over the claims table or a select with the same column names.
+
+    dated=True/False: the order within dated or undated claims of sort=due (one walk each).
+    unindexed: the same order over expressions no index holds, so the database chooses its index by
+    the filters and sorts the (few) matches, instead of walking a sort index past rows that miss."""
     reverse = sort.startswith("-")
     key = sort.lstrip("-")
 
-    def direction(column, ascending: bool):
-        return column.asc() if ascending != reverse else column.desc()
+    def col(name: str):
+        column = getattr(table, name)
+        return func.coalesce(column, column) if unindexed else column
+
+    def direction(name: str, ascending: bool):
+        return col(name).asc() if ascending != reverse else col(name).desc()
 
     if key == "priority":
-        return [direction(Claim.priority, False), direction(Claim.created_at, True), direction(Claim.id, True)]
+        return [direction("priority", False), direction("created_at", True), direction("id", True)]
     if key == "due":
+        if dated is False:  # undated claims: most urgent first, then oldest, as sort=priority
+            return [direction("priority", False), direction("created_at", True), direction("id", True)]
+        by_due = [direction("due", True), direction("priority", False), direction("created_at", True),
+                  direction("id", True)]
         # Undated claims last either way: "no due date" is never the most or least pressing.
-        # (The page walks this order in two parts, see _ids.)
-        return [Claim.due.is_(None), direction(Claim.due, True), direction(Claim.priority, False),
-                direction(Claim.id, True)]
+        return by_due if dated else [table.due.is_(None), *by_due]
     if key == "age":
-        return [direction(Claim.created_at, True), direction(Claim.id, True)]
-    return [direction(Claim.updated_at, False), direction(Claim.id, False)]
+        return [direction("created_at", True), direction("id", True)]
+    return [direction("updated_at", False), direction("id", False)]
 
 
 def claims_select(query: QueueQuery) -> Select:
@@ -259,35 +274,71 @@ def _with_display(stmt: Select) -> Select:
     )
 
 
+def _counted(query: QueueQuery) -> bool:
+    """Whether queue_counts can answer: only status, assignee and priority filter the queue."""
+    return query.article is None and not query.tag and not query.overdue and not query.q
+
+
+def _count_conditions(query: QueueQuery, *, with_status: bool = True) -> list:
+    where = []
+    if with_status and query.statuses:
+        where.append(QueueCount.status.in_([s.value for s in query.statuses]))
+    if query.assignee == "me":
+        where.append(QueueCount.assignee_id == (query.actor_id or -1))
+    elif query.assignee == "none":
+        where.append(QueueCount.assignee_id == 0)
+    elif query.assignee == "anyone":
+        where.append(QueueCount.assignee_id != 0)
+    elif isinstance(query.assignee, int):
+        where.append(QueueCount.assignee_id == query.assignee)
+    if query.priorities:
+        where.append(QueueCount.priority.in_([int(p) for p in query.priorities]))
+    return where
+
+
 def count(query: QueueQuery) -> int:
+    if _counted(query):
+        return db.session.execute(select(func.coalesce(func.sum(QueueCount.claims), 0))
+                                  .where(*_count_conditions(query))).scalar_one()
     return db.session.execute(select(func.count(Claim.id)).where(*conditions(query))).scalar_one()
 
 
-def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
-    """The ids of rows limit/offset of the sorted queue.
+# Up to this many matching claims, a walk reads them all by its filters' index and sorts them (cheap);
+# beyond, matches are dense enough that walking the sort's own index finds a page at once.
+SORT_IN_MEMORY = 3000
 
-    sort=due runs as two index walks, dated claims then undated ones, because "undated last" as an
-    ORDER BY expression (due IS NULL) cannot follow an index and would sort every matching row. So
-    that the statement count never depends on the data, both walks always run (one may ask LIMIT 0),
-    after one count of the dated claims.
+
+def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
+    """The ids of rows limit/offset of the sorted queue, in ONE statement.
+
+    Each state asked for (or the whole desk) is one walk in the sort's order, up to the end of this
+    page; sort=due walks dated and undated claims apart, since "undated last" (due IS NULL) cannot
+    follow an index. Several walks are merged and cut to the page. A walk over few matching claims
+    (queue_counts says how many; an article or text filter always has few) sorts them instead, so
+    an empty corner of the queue never walks a whole index range.
     """
-    where = conditions(query)
-    if query.sort.lstrip("-") != "due":
-        return list(db.session.execute(
-            select(Claim.id).where(*where).order_by(*_order(query.sort)).limit(limit).offset(offset)).scalars())
-    reverse = query.sort.startswith("-")
-    dated_where = [*where, Claim.due.is_not(None)]
-    dated = db.session.execute(select(func.count(Claim.id)).where(*dated_where)).scalar_one()
-    first = max(0, min(limit, dated - offset))
-    by_due = [Claim.due.desc(), Claim.priority.asc(), Claim.id.desc()] if reverse else \
-        [Claim.due.asc(), Claim.priority.desc(), Claim.id.asc()]
-    ids = list(db.session.execute(
-        select(Claim.id).where(*dated_where).order_by(*by_due).limit(first).offset(min(offset, dated))).scalars())
-    undated_order = [Claim.priority.asc(), Claim.id.desc()] if reverse else [Claim.priority.desc(), Claim.id.asc()]
-    ids += db.session.execute(
-        select(Claim.id).where(*where, Claim.due.is_(None)).order_by(*undated_order)
-        .limit(limit - first).offset(max(0, offset - dated))).scalars()
-    return ids
+    where = conditions(query, with_status=False)
+    sizes = tab_counts(query) if _counted(query) else None
+    few = query.q != "" or query.article is not None
+    due = query.sort.lstrip("-") == "due"
+    columns = (Claim.id, Claim.priority, Claim.created_at, Claim.updated_at, Claim.due)
+    walks = []
+    for status in query.statuses or (None,):
+        matching = sum(sizes.values()) if sizes is not None and status is None else \
+            (sizes or {}).get(getattr(status, "value", None), SORT_IN_MEMORY + 1)
+        small = few or matching <= SORT_IN_MEMORY
+        state = [Claim.status == status] if status is not None else []
+        for dated in ((True, False) if due else (None,)):
+            dating = [] if dated is None else [Claim.due.is_not(None) if dated else Claim.due.is_(None)]
+            walks.append(select(*columns).where(*where, *state, *dating)
+                         .order_by(*_order(query.sort, dated=dated, unindexed=small)))
+    if len(walks) == 1:
+        return list(db.session.execute(walks[0].with_only_columns(Claim.id).limit(limit).offset(offset)).scalars())
+    parts = [select(walk).select_from(walk) for walk in
+             (w.limit(offset + limit).subquery(f"walk_{n}") for n, w in enumerate(walks))]
+    merged = union_all(*parts).subquery("merged")
+    return list(db.session.execute(select(merged.c.id).order_by(*_order(query.sort, merged.c))
+                                   .limit(limit).offset(offset)).scalars())
 
 
 def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
@@ -324,10 +375,14 @@ def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
 def tab_counts(query: QueueQuery) -> dict[str, int]:
     """Claims per status under the other filters (one GROUP BY), for the tabs; every state is present."""
     counts = {s.value: 0 for s in Status}
-    stmt = select(Claim.status, func.count(Claim.id)).where(*conditions(query, with_status=False)) \
-        .group_by(Claim.status)
+    if _counted(query):
+        stmt = select(QueueCount.status, func.sum(QueueCount.claims)) \
+            .where(*_count_conditions(query, with_status=False)).group_by(QueueCount.status)
+    else:
+        stmt = select(Claim.status, func.count(Claim.id)).where(*conditions(query, with_status=False)) \
+            .group_by(Claim.status)
     for status, n in db.session.execute(stmt):
-        counts[Status(status).value] = n
+        counts[Status(status).value] = int(n or 0)
     return counts
 
 
