@@ -6,7 +6,8 @@ rendering, and `Cache-Control: public, max-age, s-maxage` lets a reverse proxy a
 
 Each validator is ONE SQL statement over exactly what its page shows, so any change a reader could
 see changes the ETag: the check's claim row (every update moves its `version`), its publications and
-the rating each one carries, its article, and the scale's bounds (ClaimReview `bestRating`); for
+the rating each one carries, its article, its public appearances ("also said by", ClaimReview
+`appearance`: their count and ids), and the scale's bounds (ClaimReview `bestRating`); for
 the pages that list checks, the set of visible checks (their count and newest change), the newest
 publication and the rating scale. Weak ETags (`W/"…"`): the same page compressed or not is the same
 resource, and Flask-Compress leaves weak ones as they are.
@@ -31,7 +32,7 @@ from sqlalchemy import Integer, cast, func, select
 from ..access import current_actor
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Article, Claim, Publication, Rating, Status
+from ..models import Appearance, AppearanceState, Article, Claim, Publication, Rating, Status
 
 VISIBLE = Status.published  # the claims readers can see (factdesk/public/reading.py)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -82,16 +83,20 @@ def _ratings_fingerprint():
 
 
 def check_validator(claim_id: int, **_) -> Validator:
-    """A published check's page: its claim, article, publications (with their ratings) and the scale."""
+    """A published check's page: its claim, article, publications (with their ratings), public
+    appearances and the scale."""
     latest_publication = select(func.max(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
     publications = select(func.count(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
     ratings_shown = (select(func.sum(func.length(Rating.name) + func.length(Rating.definition)
                                      + func.coalesce(Rating.ordinal, 0) * 31 + Rating.id * 101))
                      .join(Publication, Publication.rating_id == Rating.id)
                      .where(Publication.claim_id == Claim.id).scalar_subquery())
+    said_again = (Appearance.claim_id == Claim.id, Appearance.state == AppearanceState.public)
+    appearances = (select(func.count(Appearance.id)).where(*said_again).scalar_subquery(),
+                   select(func.sum(Appearance.id)).where(*said_again).scalar_subquery())
     row = db.session.execute(
         select(Claim.status, Claim.version, Claim.updated_at, Claim.published_at, Article.revision,
-               Article.updated_at, latest_publication, publications, ratings_shown, *_scale_bounds())
+               Article.updated_at, latest_publication, publications, ratings_shown, *appearances, *_scale_bounds())
         .join(Article, Article.id == Claim.article_id).where(Claim.id == claim_id)).first()
     if row is None or row.status != VISIBLE:
         raise NotFound("Nothing here.")
