@@ -81,12 +81,11 @@ def gunicorn(database_url: str, workdir: Path, *, workers: int = 1, threads: int
 
 
 def _binary(name: str, hint: str) -> str:
-    found = shutil.which(name)
+    """Debian's own PostgreSQL binaries first (its PATH entries are wrappers), then PATH."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[4]))
+    found = str(candidates[-1]) if candidates else shutil.which(name)
     if found:
         return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}")) if name in ("initdb", "pg_ctl") else []
-    if candidates:
-        return str(candidates[-1])
     raise BenchError(f"{name} is not installed: {hint}")
 
 
@@ -103,7 +102,7 @@ def postgres(workdir: Path):
         shutil.chown(workdir, "postgres", "postgres")
         shutil.chown(data, "postgres", "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    run = {"check": True, "capture_output": True}
+    run = {"check": True, "capture_output": True, "text": True}
     subprocess.run([*as_postgres, initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                     "--locale=C.UTF-8"], **run)
     subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-l", str(workdir / "pg.log"), "-w", "-o",
