@@ -10,7 +10,7 @@
   (soonest first, then most urgent, then oldest; undated claims walked apart).
 
 Revision ID: 0013_queue_counts
-Revises: 0014_email_key
+Revises: 0018_accounts
 """
 import sqlalchemy as sa
 from alembic import op
@@ -18,7 +18,7 @@ from alembic import op
 from factdesk.claims.queue_counts import create_triggers, drop_triggers, recount
 
 revision = "0013_queue_counts"
-down_revision = "0014_email_key"
+down_revision = "0018_accounts"
 branch_labels = None
 depends_on = None
 
