@@ -5,7 +5,6 @@ import json
 import os
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -323,7 +322,8 @@ def test_reanchor_short_quote_elsewhere_without_context_is_not_taken():
     assert not (b.state == MOVED and b.start == new.index("yes"))
 
 
-def test_reanchor_is_fast_on_long_texts():
+def test_reanchor_places_300_claims_on_a_text_at_the_limit():
+    """Correct at 500,000 characters; its time is the bench's worst_case_text row, not a test's clock."""
     base = "\n\n".join(TEXTS) * 1
     text = (base + "\n\n") * (500_000 // (len(base) + 2))
     rng = random.Random(7)
@@ -334,23 +334,18 @@ def test_reanchor_is_fast_on_long_texts():
         p = rng.randrange(len(new))
         new = new[:p] + "edited " + new[p + 5:]
     new = canonicalize(new)
-    t0 = time.perf_counter()
     out = reanchor(text, new, anchors)
-    elapsed = time.perf_counter() - t0
     assert len(out) == 300
     assert all(new[a.start:a.end] == a.quote for a in out if a.state != ORPHANED)
-    assert elapsed < 2.0, elapsed
 
 
-def test_reanchor_300_claims_on_50k_text_is_quick():
+def test_reanchor_300_claims_on_50k_text_with_an_insertion_and_a_cut():
     text = canonicalize(("\n\n".join(TEXTS) + "\n\n") * 3)[:50_000]
     rng = random.Random(3)
     words = [m.span() for m in re.finditer(r"\S+(?: \S+){2}", text)]
     anchors = [anchor_at(text, s, e) for s, e in rng.sample(words, 300)]
     new = text[:1000] + "A new sentence. " + text[1000:30_000] + text[30_050:]
-    t0 = time.perf_counter()
     out = reanchor(text, new, anchors)
-    assert time.perf_counter() - t0 < 0.5
     assert all(new[a.start:a.end] == a.quote for a in out if a.state != ORPHANED)
 
 
