@@ -201,7 +201,8 @@ def test_production_answers_carry_hsts_and_development_does_not(client, monkeypa
     assert "Strict-Transport-Security" not in client.get("/login").headers
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     production = create_app({"FACTDESK_ENV": "production", "SQLALCHEMY_DATABASE_URI": client.application.config[
-        "SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x" * 40})
+        "SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x" * 40,
+                             "PUBLIC_URL": "https://checks.example.org"})
     for url in ("/", "/login", "/api/v1/openapi.json"):
         response = production.test_client().get(url)
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000", url
