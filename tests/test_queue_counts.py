@@ -2,7 +2,7 @@
 (factdesk/claims/queue_counts.py), and merged per-state index walks give the queue's own order."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, literal_column, select, update
 
 from factdesk.bench.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
@@ -14,9 +14,9 @@ from tests.conftest import login, token_for
 
 
 def _truth() -> dict:
-    rows = db.session.execute(select(Claim.status, func.coalesce(Claim.assignee_id, 0), Claim.priority,
-                                     func.count()).group_by(Claim.status, func.coalesce(Claim.assignee_id, 0),
-                                                            Claim.priority)).all()
+    assignee = func.coalesce(Claim.assignee_id, literal_column("0"))  # one expression: PostgreSQL groups by it
+    rows = db.session.execute(select(Claim.status, assignee, Claim.priority, func.count())
+                              .group_by(Claim.status, assignee, Claim.priority)).all()
     return {(Status(s).value, a, int(p)): n for s, a, p, n in rows}
 
 
