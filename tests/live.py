@@ -83,7 +83,7 @@ def redis_server(workdir: Path):
     if binary is None:
         import pytest
 
-        pytest.skip("redis-server is not installed (`make test` installs it from Debian: apt-get install redis-server)")
+        pytest.fail("redis-server is not installed (`make test` installs it from Debian: apt-get install redis-server)")
     port = free_port()
     pidfile = workdir / "redis.pid"
     subprocess.run([binary, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
