@@ -50,3 +50,13 @@ def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
 def test_load_generator_refuses_any_host_but_this_machine():
     with pytest.raises(ValueError, match="127.0.0.1"):
         drive("10.0.0.1", 80, [build_request("GET", "/", "10.0.0.1", 80)], duration=0.1)
+
+
+def test_first_view_addresses_are_distinct_and_asking_for_more_than_exist_ends():
+    from factdesk.bench.pages import home_urls, queue_urls
+
+    homes = home_urls(400)
+    assert len(homes) == len(set(homes)) == 400 and "/" in home_urls(10_000)
+    assert len(home_urls(10_000)) == len(set(home_urls(10_000))) < 10_000  # every combination, once
+    queues = queue_urls(2000)
+    assert len(set(queues)) == 2000

@@ -243,22 +243,18 @@ def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
 
 
 def home_urls(count: int, *, seed: int = 13) -> list[str]:
-    """Distinct addresses of the public home: its pages, by rating and by tag."""
+    """Up to `count` distinct addresses of the public home: its pages, by rating and by tag.
+
+    Drawn from every combination at once (100 pages unfiltered, 20 per rating and per tag), so asking
+    for more than exist returns them all instead of drawing forever."""
     from ..ratings import DEFAULT_SCALE
     from .generate import TAGS
 
-    rng = random.Random(seed)
-    seen: set[str] = {"/"}
-    while len(seen) < count:
-        kind = rng.random()
-        page = rng.randint(1, 40)
-        if kind < 0.4:
-            seen.add(f"/?page={page}")
-        elif kind < 0.7:
-            seen.add(f"/?rating={rng.choice(DEFAULT_SCALE)[0]}&page={min(page, 5)}")
-        else:
-            seen.add(f"/?tag={rng.choice(TAGS)}&page={min(page, 5)}")
-    return sorted(seen, key=lambda _: rng.random())
+    combinations = ["/"] + [f"/?page={page}" for page in range(2, 101)]
+    for page in range(1, 21):
+        combinations += [f"/?rating={label}&page={page}" for label, *_ in DEFAULT_SCALE]
+        combinations += [f"/?tag={tag}&page={page}" for tag in TAGS]
+    return random.Random(seed).sample(combinations, min(count, len(combinations)))
 
 
 def claim_ids(app: Flask, count: int, *, seed: int = 17) -> list[int]:
