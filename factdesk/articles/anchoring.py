@@ -41,6 +41,8 @@ CONTEXT_SIDE = 12
 # A quote with more copies than this in the new text is offered (fuzzy) only at one of the copies
 # nearest to where the diff maps it: the work per claim stays bounded however often it repeats.
 NEAREST_COPIES = 16
+# Copies of a quote are told apart by this many characters of the old text on each side.
+WIDE_CONTEXT = 400
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
 
@@ -48,6 +50,9 @@ MAX_OCCURRENCES = 1000
 # changed word runs up to CHAR_CAP a side. Larger changed blocks, and any the diff's budget cannot
 # pay for, are left unrefined, which can only make a fuzzy re-anchor fail (orphan), never wrong.
 CHAR_CAP = 400
+# Text the ordered diff left unmatched on both sides (a moved paragraph) is matched again, run by
+# run; a run this long is the same text moved, a shorter one ("the ", a line break) may be chance.
+MIN_MOVE = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,13 +256,18 @@ def find_quote(text: str, quote: str, prefix: str | None = None, suffix: str | N
 # --- mapping old offsets to new through a diff ---------------------------------------------------
 
 _CHUNK_END = re.compile(r"\n+|[.!?;:\u2026][\"'\u201d\u2019)\]]*[ \t]+")
-_WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+_WORD = re.compile(r"\w+|[^\w\s]|\s+")
 
 
 def _chunks(s: str) -> list[str]:
+    """Sentence-ish chunks, each followed by the whitespace after it as a token of its own: a
+    sentence that ends a paragraph in one text and not in the other is still the same chunk."""
     out, last = [], 0
     for m in _CHUNK_END.finditer(s):
-        out.append(s[last:m.end()])
+        space = m.start() + len(m.group().rstrip())
+        if space > last:
+            out.append(s[last:space])
+        out.append(s[space:m.end()])
         last = m.end()
     if last < len(s):
         out.append(s[last:])
@@ -304,14 +314,20 @@ class _Mapping:
         p = _common_prefix(old, new)
         s = _common_suffix(old, new, min(len(old), len(new)) - p)
         segs: list[tuple[int, int, int]] = []
+        self._weak: set[tuple[int, int, int]] = set()
         if p:
             segs.append((0, 0, p))
         self._diff(old[p:len(old) - s], new[p:len(new) - s], p, p, 0, segs)
         if s:
             segs.append((len(old) - s, len(new) - s, s))
+        for level in (0, 1):
+            self._moves(segs, level)
+        segs.sort()
         self.segments = segs
         self._old_starts = [o for o, _, _ in segs]
-        self._new_starts = [n for _, n, _ in segs]
+        self._by_new = sorted(range(len(segs)), key=lambda i: segs[i][1])
+        self._new_rank = {i: r for r, i in enumerate(self._by_new)}
+        self._new_starts = [segs[i][1] for i in self._by_new]
 
     def _diff(self, a: str, b: str, ao: int, bo: int, level: int,
               out: list[tuple[int, int, int]]) -> None:
@@ -328,18 +344,60 @@ class _Mapping:
         pa, pb = _offsets(ta), _offsets(tb)
         # Chunks: difflib's autojunk keeps boilerplate repeated all over a long gap (a line that is
         # more than 1% of 200+ chunks) from seeding matches; words and characters are matched without.
-        for tag, i1, i2, j1, j2 in opcodes(ta, tb, self.budget, autojunk=level == 0):
-            if tag == "equal":
-                out.append((ao + pa[i1], bo + pb[j1], pa[i2] - pa[i1]))
-            elif tag == "replace" and level < 2:
-                self._diff(a[pa[i1]:pa[i2]], b[pb[j1]:pb[j2]], ao + pa[i1], bo + pb[j1],
-                           level + 1, out)
+        ops = [(tag == "equal", pa[i1], pa[i2], pb[j1], pb[j2])
+               for tag, i1, i2, j1, j2 in opcodes(ta, tb, self.budget, autojunk=level == 0)]
+        if level == 2:  # letters agreeing inside rewritten words are not the same text
+            ops = _cleaned(ops)
+        # Words agreeing inside a rewritten sentence, and letters inside rewritten words, may be
+        # chance: a moved run of text found later takes their place (they are weak), or they stand.
+        weak = ({op for op in ops if op[0]} - set(_cleaned(ops)) if level == 1
+                else {op for op in ops if op[0]} if level == 2 else set())
+        for op in ops:
+            equal, a1, a2, b1, b2 = op
+            if equal:
+                out.append((ao + a1, bo + b1, a2 - a1))
+                if op in weak:
+                    self._weak.add(out[-1])
+            elif a2 > a1 and b2 > b1 and level < 2:
+                self._diff(a[a1:a2], b[b1:b2], ao + a1, bo + b1, level + 1, out)
+
+    def _moves(self, segs: list[tuple[int, int, int]], level: int) -> bool:
+        """Match what the diff left unmatched on each side against each other (a paragraph taken
+        elsewhere is a deletion and an insertion to a diff that keeps order): runs of at least
+        MIN_MOVE characters count, and the changed tokens between two of them in one moved block are
+        refined as any change is. Returns whether anything was found."""
+        strong = [seg for seg in segs if seg not in self._weak]
+        ta, pa = _gap_tokens(self.old, _uncovered([(o, o + z) for o, _, z in strong], len(self.old)), level, "old")
+        tb, pb = _gap_tokens(self.new, _uncovered([(n, n + z) for _, n, z in strong], len(self.new)), level, "new")
+        if not ta or not tb:
+            return False
+        ops = opcodes(ta, tb, self.budget, autojunk=level == 0)
+        size = [_length(ta[i1:i2]) for _, i1, i2, _, _ in ops]
+        kept = [tag == "equal" and (size[k] or 0) >= MIN_MOVE for k, (tag, *_) in enumerate(ops)]
+        found: list[tuple[int, int, int]] = []
+        for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+            if kept[k]:
+                found.append((pa[i1], pb[j1], size[k]))
+            elif tag == "replace" and 0 < k < len(ops) - 1 and kept[k - 1] and kept[k + 1]:
+                b_size = _length(tb[j1:j2])
+                if size[k] is not None and b_size is not None:
+                    self._diff(self.old[pa[i1]:pa[i1] + size[k]], self.new[pb[j1]:pb[j1] + b_size],
+                               pa[i1], pb[j1], level + 1, found)
+        if found:
+            old_taken = _uncovered([(o, o + z) for o, _, z in found], len(self.old))
+            new_taken = _uncovered([(n, n + z) for _, n, z in found], len(self.new))
+            beaten = {seg for seg in self._weak
+                      if not _inside(seg[0], seg[0] + seg[2], old_taken)
+                      or not _inside(seg[1], seg[1] + seg[2], new_taken)}
+            segs[:] = [seg for seg in segs if seg not in beaten] + found
+            self._weak -= beaten
+        return bool(found)
 
     def old_offset(self, y: int) -> int | None:
         """The old offset whose character became new offset ``y`` unchanged, if any."""
-        i = bisect_right(self._new_starts, y) - 1
-        if i >= 0:
-            o, n, size = self.segments[i]
+        r = bisect_right(self._new_starts, y) - 1
+        if r >= 0:
+            o, n, size = self.segments[self._by_new[r]]
             if y < n + size:
                 return o + (y - n)
         return None
@@ -348,26 +406,128 @@ class _Mapping:
         """Index of the last segment starting at or before old offset ``x`` (-1 if none)."""
         return bisect_right(self._old_starts, x) - 1
 
+    def _starts(self, x: int) -> list[int]:
+        """New offsets an old span start may map to: exact inside an equal run, else where the
+        change begins, after the run before it or (a moved run follows) before the run after it."""
+        segs, i = self.segments, self._locate(x)
+        if i >= 0:
+            o, n, size = segs[i]
+            if x < o + size:
+                return [n + (x - o)]
+        out = [segs[i][1] + segs[i][2] if i >= 0 else 0]
+        if i + 1 < len(segs):
+            r = self._new_rank[i + 1] - 1
+            before = self.segments[self._by_new[r]] if r >= 0 else None
+            out.append(before[1] + before[2] if before else 0)
+        return out
+
+    def _ends(self, x: int) -> list[int]:
+        """New offsets an old span end may map to (the mirror of ``_starts``)."""
+        segs, i = self.segments, self._locate(x - 1)
+        if i >= 0:
+            o, n, size = segs[i]
+            if x <= o + size:
+                return [n + (x - o)]
+        out = [segs[i + 1][1] if i + 1 < len(segs) else len(self.new)]
+        if i >= 0:
+            r = self._new_rank[i] + 1
+            out.append(segs[self._by_new[r]][1] if r < len(segs) else len(self.new))
+        return out
+
     def start(self, x: int) -> int:
         """New offset for an old span start: exact inside an equal run, else where the change begins."""
-        i = self._locate(x)
-        if i >= 0:
-            o, n, size = self.segments[i]
-            if x < o + size:
-                return n + (x - o)
-            return n + size
-        return 0
+        return self._starts(x)[0]
 
     def end(self, x: int) -> int:
         """New offset for an old span end: exact inside an equal run, else where the change ends."""
-        i = self._locate(x - 1)
-        if i >= 0:
+        return self._ends(x)[0]
+
+    def carried(self, x: int, y: int) -> list[int]:
+        """Where the old span ``[x, y)`` starts in the new text by each equal run holding some of
+        its characters, the run holding most first (a span the diff split between two copies)."""
+        votes: dict[int, int] = {}
+        i = max(0, self._locate(x))
+        while i < len(self.segments) and self.segments[i][0] < y:
             o, n, size = self.segments[i]
-            if x <= o + size:
-                return n + (x - o)
-        if i + 1 < len(self.segments):
-            return self.segments[i + 1][1]
-        return len(self.new)
+            overlap = min(y, o + size) - max(x, o)
+            if overlap > 0:
+                votes[x + n - o] = votes.get(x + n - o, 0) + overlap
+            i += 1
+        return sorted(votes, key=lambda k: -votes[k])
+
+    def span(self, x: int, y: int) -> tuple[int, int]:
+        """New span for the old span ``[x, y)``: of the places its two ends may map to, the shortest
+        span that is one (the ends of a span cut by a move stay on one side of it)."""
+        starts, ends = self._starts(x), self._ends(y)
+        pairs = [(e - s, s, e) for s in starts for e in ends if s <= e]
+        if not pairs:
+            return starts[0], ends[0]
+        _, s, e = min(pairs)
+        return s, e
+
+
+def _cleaned(ops: list[tuple[bool, int, int, int, int]]) -> list[tuple[bool, int, int, int, int]]:
+    """Opcodes (equal, a1, a2, b1, b2) with each equal run no longer than the changes on both its
+    sides taken into them: letters that happen to agree inside rewritten words ("da " in two
+    unrelated sentences) are not the same text, and left matched they would hide where it went."""
+    out: list[list] = []
+    for equal, a1, a2, b1, b2 in ops:
+        if out and not equal and not out[-1][0]:
+            out[-1][2], out[-1][4] = a2, b2
+        else:
+            out.append([equal, a1, a2, b1, b2])
+        while (len(out) >= 3 and not out[-1][0] and out[-2][0] and not out[-3][0]
+               and out[-2][2] - out[-2][1] <= min(_change_size(out[-1]), _change_size(out[-3]))):
+            last = out.pop()
+            out.pop()
+            out[-1][2], out[-1][4] = last[2], last[4]
+    return [tuple(op) for op in out]
+
+
+def _inside(s: int, e: int, stretches: list[tuple[int, int]]) -> bool:
+    """Whether ``[s, e)`` lies inside one of the sorted, disjoint ``stretches``."""
+    k = bisect_right(stretches, (s, len(stretches) and stretches[-1][1] + 1)) - 1
+    return k >= 0 and stretches[k][0] <= s and e <= stretches[k][1]
+
+
+def _change_size(op) -> int:
+    return max(op[2] - op[1], op[4] - op[3])
+
+
+def _uncovered(covered: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of ``[0, length)`` outside the given intervals."""
+    out, at = [], 0
+    for s, e in sorted(covered):
+        if s > at:
+            out.append((at, s))
+        at = max(at, e)
+    if at < length:
+        out.append((at, length))
+    return out
+
+
+def _gap_tokens(text: str, gaps: list[tuple[int, int]], level: int, side: str) -> tuple[list, list[int]]:
+    """The tokens of each gap (chunks or words) with a marker between two gaps that matches nothing
+    (no run of matches spans two gaps), and the text offset where each token starts."""
+    tokens: list = []
+    starts: list[int] = []
+    for k, (s, e) in enumerate(gaps):
+        if k:
+            tokens.append((side, k))
+            starts.append(s)
+        piece = text[s:e]
+        for t in (_chunks(piece) if level == 0 else _WORD.findall(piece)):
+            tokens.append(t)
+            starts.append(s)
+            s += len(t)
+    return tokens, starts
+
+
+def _length(tokens: Sequence) -> int | None:
+    """Characters in a run of one gap's tokens (None when it spans a gap marker)."""
+    if any(not isinstance(t, str) for t in tokens):
+        return None
+    return sum(map(len, tokens))
 
 
 def _offsets(tokens: Sequence[str]) -> list[int]:
@@ -400,6 +560,40 @@ def _similar(quote: str, candidate: str, budget: Budget) -> bool:
         return _ratio(quote, candidate, budget) >= FUZZY_MIN_RATIO
     except OverBudget:
         return False
+
+
+def _one_word_apart(a: list[str], b: list[str]) -> bool:
+    """Whether two word lists differ by exactly one word replaced, added or dropped."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    k = next((i for i, (x, y) in enumerate(zip(shorter, longer)) if x != y), len(shorter))
+    return longer[:k] + longer[k + 1:] == shorter
+
+
+def _context_agrees(stored: str, now: str, *, before: bool) -> bool:
+    """Whether the stored context (prefix when ``before``, else suffix) still reads the same beside
+    the span for CONTEXT_SIDE characters, or up to its paragraph's edge where that comes first (a
+    moved paragraph keeps its own words, not its neighbours')."""
+    if before:
+        k = stored.rfind("\n\n")
+        own, edged = (stored[k + 2:], True) if k >= 0 else (stored, len(stored) < PREFIX_LEN)
+        k = now.rfind("\n\n")
+        now_own = now[k + 2:] if k >= 0 else now
+        agree = _common_suffix_len(_squash(own), _squash(now_own))
+    else:
+        k = stored.find("\n\n")
+        own, edged = (stored[:k], True) if k >= 0 else (stored, len(stored) < PREFIX_LEN)
+        k = now.find("\n\n")
+        now_own = now[:k] if k >= 0 else now
+        agree = _common_prefix_len(_squash(own), _squash(now_own))
+    if agree >= CONTEXT_SIDE:
+        return True
+    # the whole of the claim's side of its paragraph agrees, and the paragraph (or text) ends there
+    return edged and agree == len(_squash(own)) == len(_squash(now_own)) and \
+        (k >= 0 or len(now) < 2 * PREFIX_LEN)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -452,7 +646,7 @@ class _Reanchorer:
         return sorted(set(before) | set(after))
 
     def _mapped(self, start: int, end: int) -> tuple[int, int]:
-        return self.mapping.start(start), self.mapping.end(end)
+        return self.mapping.span(start, end)
 
     def _whole_words(self, a: Anchor, s: int, e: int) -> tuple[int, int]:
         """A span that began or ended on a word boundary does so again (a character diff inside a
@@ -489,8 +683,12 @@ class _Reanchorer:
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
                 return _make(new, a.start, a.end, ANCHORED)
             s, e = self._mapped(a.start, a.end)
-            # 2. the exact quote where the diff maps it, unless another copy's context agrees better
-            # (the diff may pair a duplicated sentence with the wrong copy): then that one, flagged
+            if new[s:e] != a.quote:
+                s, e = next(((k, k + len(a.quote)) for k in self.mapping.carried(a.start, a.end)
+                             if new.startswith(a.quote, k)), (s, e))
+            # 2. the exact quote where the diff maps it (all of it, or the most of its characters),
+            # unless another copy's context agrees better (the diff may pair a duplicated sentence
+            # with the wrong copy): then that one, flagged
             if new[s:e] == a.quote:
                 better = self._better_copy(a, s)
                 if better is not None:
@@ -536,12 +734,24 @@ class _Reanchorer:
         occ = self.occurrences(a.quote)
         if len(occ) < 2:
             return None
-        q = len(a.quote)
-        here = _context_score(self.new, mapped, mapped + q, a.prefix, a.suffix)
         best = self._best_copy(a)
         if best is None or best == mapped:
             return None
-        return best if _context_score(self.new, best, best + q, a.prefix, a.suffix) > here else None
+        return best if self._copy_context(a, best) > self._copy_context(a, mapped) else None
+
+    def _copy_context(self, a: Anchor, k: int) -> int:
+        """How many characters around the copy of the quote at new offset ``k`` read as around the
+        claim: up to WIDE_CONTEXT a side of the old text while the claim's offsets still hold there
+        (a copy pasted alone shares the sentence, the claim's own place its paragraph), else the
+        stored prefix and suffix."""
+        q = len(a.quote)
+        if not self._positioned(a):
+            return _context_score(self.new, k, k + q, a.prefix, a.suffix)
+        old, new = self.old, self.new
+        before = _common_suffix(old[max(0, a.start - WIDE_CONTEXT):a.start],
+                                new[max(0, k - WIDE_CONTEXT):k], WIDE_CONTEXT)
+        after = _common_prefix(old[a.end:a.end + WIDE_CONTEXT], new[k + q:k + q + WIDE_CONTEXT])
+        return before + after
 
     @property
     def spaced(self) -> _SpacedIndex:
@@ -580,17 +790,18 @@ class _Reanchorer:
         return None
 
     def _one_word_changed(self, a: Anchor, s: int, e: int) -> bool:
-        """A short quote with one word replaced, its context intact on both sides: the same claim
-        (a character ratio cannot tell "prices rose" from "prices fell", the context can)."""
+        """A short quote with one word replaced, added or dropped, its context intact on both sides
+        (up to its paragraph's edge): the same claim (a character ratio cannot tell "prices rose"
+        from "prices fell", the context can)."""
         words, now = a.quote.split(), self.new[s:e].split()
-        if not 1 <= len(words) <= SHORT_QUOTE_WORDS or len(now) != len(words):
+        if not 1 <= len(words) <= SHORT_QUOTE_WORDS or not _one_word_apart(words, now):
             return False
-        if sum(x != y for x, y in zip(words, now)) != 1:
-            return False
-        before = _common_suffix_len(_squash(a.prefix), _squash(self.new[max(0, s - len(a.prefix)):s]))
-        after = _common_prefix_len(_squash(a.suffix), _squash(self.new[e:e + len(a.suffix)]))
-        return before >= min(CONTEXT_SIDE, len(a.prefix)) and after >= min(CONTEXT_SIDE, len(a.suffix)) \
-            and before + after >= 1
+        new = self.new
+        before = new[max(0, s - 2 * PREFIX_LEN):s]
+        after = new[e:e + 2 * PREFIX_LEN]
+        return (_context_agrees(a.prefix, before, before=True)
+                and _context_agrees(a.suffix, after, before=False)
+                and bool((a.prefix + a.suffix).strip()))
 
     def _fuzzy_where_moved(self, a: Anchor) -> Anchor | None:
         """Diff the claim's old paragraph against where its context now is, and map the span there."""
@@ -626,7 +837,7 @@ class _Reanchorer:
         free = set(occ)
         if self._positioned(a):
             free -= {s for s, _ in self._claimed_by_another(a, [(k, k + len(q)) for k in occ], False)}
-        scored = sorted(((_context_score(new, k, k + len(q), a.prefix, a.suffix), k) for k in free), reverse=True)
+        scored = sorted(((self._copy_context(a, k), k) for k in free), reverse=True)
         if not scored or scored[0][0] < max(need, 1) or (len(scored) > 1 and scored[1][0] == scored[0][0]):
             return None
         return scored[0][1]
