@@ -2,10 +2,13 @@
 bulk refusals that keep the selection, the phone layout."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from factdesk.articles.revise import revise_article
 from factdesk.extensions import db
 from factdesk.models import Evidence, Status
 
@@ -130,3 +133,41 @@ def test_on_a_375px_phone_text_and_claims_are_tabs_and_the_queue_is_cards(browse
     # on a desktop the same queue is a table again
     page.set_viewport_size({"width": 1280, "height": 900})
     assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
+
+
+def _screenshot(page: Page, name: str) -> None:
+    """A look at the page for a person reviewing it, when FACTDESK_SCREENSHOTS names a folder."""
+    folder = os.environ.get("FACTDESK_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def test_two_revisions_are_compared_paragraph_by_paragraph(browser: Browser, live_server, seed_article, checker):
+    text = seed_article.text
+    first = text.split("\n\n")[1]
+    edited = first.replace(first.split()[2], "REPLACED", 1)
+    revise_article(seed_article, text.replace(first, edited) + "\n\nAn added closing paragraph.", checker, "tidied")
+    db.session.commit()
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/articles/{seed_article.id}/revisions")
+    page.get_by_role("link", name="from revision 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revision 1 → revision 2")
+    expect(page.locator(".comparison-summary")).to_contain_text("1 paragraph changed, 1 paragraph added.")
+    changed = page.locator(".para-changed")
+    expect(changed.locator("ins")).to_have_text("[added: REPLACED]")  # the words in brackets are for screen readers
+    expect(page.locator(".para-added")).to_contain_text("An added closing paragraph.")
+    folded = page.locator("details.unchanged").first
+    expect(folded.locator(".para-text").first).to_be_hidden()
+    folded.locator("summary").click()
+    expect(folded.locator(".para-text").first).to_be_visible()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.para-text')).whiteSpace") == "pre-wrap"
+    _screenshot(page, "compare-desktop")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    _screenshot(page, "compare-phone")
+    # any two: the form takes both numbers and keeps them
+    page.fill("#compare-from", "2")
+    page.fill("#compare-to", "1")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("alert")).to_contain_text("Compare an earlier revision with a later one")
+    expect(page.locator("#compare-from")).to_have_value("2")

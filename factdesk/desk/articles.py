@@ -23,6 +23,7 @@ from ..access import current_actor, requires
 from ..articles import importing
 from ..articles.importing import ArticleMeta
 from ..articles import panels
+from ..articles.compare import compare_revisions, stale_edit
 from ..articles.marks import render_marked_text
 from ..articles.revise import confirm_anchor, reattach, revise_article
 from ..articles.suggestions import suggest
@@ -314,7 +315,7 @@ def revise(article_id: int):
     article = db.session.execute(select(Article).options(undefer(Article.text))
                                  .where(Article.id == article_id)).scalar() or abort(404)
     form = ReviseForm()
-    status, conflict = 200, None
+    status, conflict, stale = 200, None, None
     if request.method == "GET":
         form.text.data, form.base_revision.data = article.text, str(article.revision)
     elif form.validate_on_submit():
@@ -324,6 +325,7 @@ def revise(article_id: int):
         except ConflictError as exc:
             db.session.rollback()
             conflict, status = exc.message, 409
+            stale = stale_edit(article, base, form.text.data)
             form.base_revision.data = str(article.revision)
         except DomainError as exc:
             db.session.rollback()
@@ -335,7 +337,8 @@ def revise(article_id: int):
             return redirect(url_for("desk.article", article_id=article_id))
     else:
         status = 422
-    return render_template("desk/article_revise.html", article=article, form=form, conflict=conflict), status
+    return render_template("desk/article_revise.html", article=article, form=form, conflict=conflict,
+                           stale=stale), status
 
 
 @bp.route("/articles/<int:article_id>/revisions")
@@ -358,4 +361,18 @@ def revision(article_id: int, number: int):
     if row is None:
         abort(404)
     return render_template("desk/article_revision.html", article=article, revision=row)
+
+
+@bp.route("/articles/<int:article_id>/compare")
+@requires(Role.checker)
+def compare(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    old, new = request.args.get("from", ""), request.args.get("to", "")
+    status, error, shown = 200, None, None
+    try:
+        shown = compare_revisions(article, whole_number(old, "from"), whole_number(new, "to"))
+    except DomainError as exc:
+        status, error = exc.status, exc.message
+    return render_template("desk/article_compare.html", article=article, shown=shown, error=error,
+                           chosen={"from": old, "to": new}), status
 
