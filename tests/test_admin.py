@@ -64,10 +64,13 @@ def test_deactivated_user_cannot_log_in(client, admin, checker, app):
     assert response.status_code == 401
 
 
-def test_token_is_shown_once_and_stored_as_a_hash(client, admin, checker):
+def test_token_is_shown_once_after_a_redirect_and_stored_as_a_hash(client, admin, checker):
     login(client, admin)
-    page = post_form(client, "/admin/tokens", {"user_id": checker.id, "name": "newsroom CMS"}).get_data(as_text=True)
-    assert "shown only once" in page
+    made = post_form(client, "/admin/tokens", {"user_id": checker.id, "name": "newsroom CMS"})
+    assert made.status_code == 302 and made.headers["Location"] == "/admin/tokens#new-token"
+    assert "fd_" not in made.get_data(as_text=True)  # a refresh of the answer to the POST shows nothing, posts nothing
+    page = client.get("/admin/tokens").get_data(as_text=True)
+    assert "shown only once" in page and f"It is “newsroom CMS”, for {checker.name}." in page
     import re
 
     raw = re.search(r'<code class="token">(fd_[^<]+)</code>', page).group(1)

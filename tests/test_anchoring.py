@@ -65,6 +65,10 @@ def test_anchor_at_rejects_bad_spans(start, end):
     with pytest.raises(ValidationError) as err:
         anchor_at("Hello world", start, end)
     assert err.value.code == "invalid_anchor" and err.value.status == 422
+    if isinstance(start, int) and isinstance(end, int) and not isinstance(start, bool):
+        # the person is told what to do, in words; the offsets stay in the fields for API clients
+        assert err.value.message.endswith("select the words again.") and f"{start}–{end}" not in err.value.message
+        assert err.value.fields["start"] == start
 
 
 def test_anchor_at_rejects_whitespace_and_overlong_quotes():

@@ -265,9 +265,9 @@ def test_refuses_a_wrong_content_type(server, connects):
         fetch(f"{base}/png", allow_private=True)
 
 
-def test_reports_an_error_status(server, connects):
+def test_reports_an_error_status_with_what_it_means(server, connects):
     base, _ = server
-    with pytest.raises(FetchError, match="404"):
+    with pytest.raises(FetchError, match="^The page answered 404 Not Found: there is no page at this address$"):
         fetch(f"{base}/missing", allow_private=True)
 
 
@@ -292,5 +292,26 @@ def test_a_closed_port_is_a_clear_error(connects):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    with pytest.raises(FetchError, match="Could not connect"):
+    with pytest.raises(FetchError) as refused:
         fetch(f"http://127.0.0.1:{port}/", allow_private=True, timeout=2)
+    assert refused.value.message == "Could not connect to 127.0.0.1: nothing answers there (the connection was refused)"
+
+
+def test_https_to_a_server_without_tls_says_the_secure_connection_failed(server, connects):
+    base, _ = server
+    with pytest.raises(FetchError) as failed:
+        fetch(base.replace("http://", "https://") + "/page", allow_private=True, timeout=2)
+    assert failed.value.message == ("Could not make a secure connection to 127.0.0.1: the secure connection failed "
+                                    "(the site's encryption did not work with the desk's)")
+
+
+@pytest.mark.parametrize("exc, words", [
+    (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "no site by that name is known"),
+    (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"), "try again in a minute"),
+    (ConnectionResetError(104, "Connection reset by peer"), "the site closed the connection"),
+    (OSError(113, "No route to host"), "the site cannot be reached from here"),
+    (TimeoutError("timed out"), "the site did not answer in time"),
+])
+def test_network_failures_are_told_in_plain_words_without_errno(exc, words):
+    said = fetch_module.in_plain_words(exc)
+    assert words in said and "Errno" not in said and str(exc.args[-1]) not in said

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -157,31 +157,39 @@ def audit():
                            actions=audit_log.actions(), people=_users()), 422 if error else 200
 
 
+# A new token travels from the POST to the page after the redirect in the admin's own session, and is
+# taken out of it by the page that shows it: a refresh neither posts again nor shows it again.
+NEW_TOKEN = "new_token"
+
+
 @bp.route("/tokens", methods=["GET", "POST"])
 @requires(Role.admin)
 def tokens():
     people = _users()
     form = TokenForm()
     form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in people if u.active]
-    new_token = None
     status = 200
     if form.validate_on_submit():
         owner = db.session.get(User, form.user_id.data)
         try:
-            token, new_token = issue_token(owner, form.name.data, by=current_actor(),
-                                           expires_on=form.expires_on.data, code=form.code.data)
+            token, raw = issue_token(owner, form.name.data, by=current_actor(),
+                                     expires_on=form.expires_on.data, code=form.code.data)
         except ValidationError as exc:
             getattr(form, next(iter(exc.fields), "name"), form.name).errors.append(exc.message)
             status = 422
         else:
             db.session.commit()
+            session[NEW_TOKEN] = {"id": token.id, "raw": raw}
+            return redirect(url_for("admin.tokens", _anchor="new-token"))
     elif request.method == "POST":
         status = 422
     listing = db.session.execute(
         select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc())
     ).scalars().all()
-    return render_template("admin/tokens.html", form=form, tokens=listing, new_token=new_token,
-                           revoke_form=ActiveForm(), now=utcnow()), status
+    new_token = session.pop(NEW_TOKEN, None) if request.method == "GET" else None
+    made = next((t for t in listing if new_token and t.id == new_token["id"]), None)
+    return render_template("admin/tokens.html", form=form, tokens=listing, new_token=new_token and new_token["raw"],
+                           made=made, revoke_form=ActiveForm(), now=utcnow()), status
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -88,7 +88,8 @@ def anchor_at(text: str, start: int, end: int, *, max_quote: int = MAX_QUOTE) ->
                               fields={"start": start, "end": end})
     if not 0 <= start < end <= len(text):
         raise ValidationError(
-            f"The selection {start}–{end} is not inside the article text (0–{len(text)}).",
+            "The selection is not inside the article's text (the text may have changed since the page was "
+            "loaded): select the words again.",
             code="invalid_anchor", fields={"start": start, "end": end, "length": len(text)})
     if end - start > max_quote:
         raise ValidationError(f"A quote can be at most {max_quote} characters long.",

@@ -9,8 +9,10 @@ time, size and decompressed size (DESIGN.md §5, §10).
 from __future__ import annotations
 
 import codecs
+import errno
 import http.client
 import ipaddress
+import logging
 import re
 import socket
 import ssl
@@ -32,6 +34,7 @@ REDIRECTS = (301, 302, 303, 307, 308)
 USER_AGENT = "Factdesk/0.1 (fact-checking desk; article import)"
 ALLOW_SWITCH = "FACTDESK_ALLOW_PRIVATE_FETCH"
 _CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class FetchError(DomainError):
@@ -128,7 +131,7 @@ def _parse(url: str) -> _Target:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise FetchError(f"Refused: {url!r} is not a valid URL ({exc})") from None
+        raise FetchError(f"Refused: {url!r} is not a valid web address") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise FetchError(f"Refused: only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}")
@@ -148,6 +151,47 @@ def _parse(url: str) -> _Target:
     return _Target(scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
+# What a network failure means, for the person who typed the URL; the exception itself goes to the log.
+_LOOKUP = {socket.EAI_NONAME: "no site by that name is known (check the address for typos)",
+           socket.EAI_AGAIN: "looking the name up failed for now; try again in a minute",
+           socket.EAI_NODATA: "no site by that name is known (check the address for typos)"}
+_SOCKET = {errno.ECONNREFUSED: "nothing answers there (the connection was refused)",
+           errno.ECONNRESET: "the site closed the connection",
+           errno.EHOSTUNREACH: "the site cannot be reached from here",
+           errno.ENETUNREACH: "the site cannot be reached from here",
+           errno.ETIMEDOUT: "the site did not answer in time"}
+_STATUS = {401: "the site asks for a login", 403: "the site refuses to show the page to the desk",
+           404: "there is no page at this address", 410: "the page has been removed",
+           429: "the site asks the desk to slow down; try again later"}
+
+
+def in_plain_words(exc: BaseException) -> str:
+    """What a failed connection means, without the errno or the library's wording."""
+    log.info("fetch failed: %r", exc)
+    if isinstance(exc, socket.gaierror):
+        return _LOOKUP.get(exc.errno, "the name could not be looked up")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"its certificate could not be checked ({exc.verify_message or 'not trusted'})"
+    if isinstance(exc, ssl.SSLError):
+        return "the secure connection failed (the site's encryption did not work with the desk's)"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "the site did not answer in time"
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "the site closed the connection before the page arrived"
+    if isinstance(exc, (http.client.HTTPException, ValueError)):
+        return "its answer was not a readable web page"
+    if isinstance(exc, OSError) and exc.errno in _SOCKET:
+        return _SOCKET[exc.errno]
+    return "the connection failed"
+
+
+def status_in_plain_words(status: int, reason: str) -> str:
+    """An HTTP error status with what it means for an import."""
+    meaning = _STATUS.get(status) or ("the site has a problem of its own; try again later" if status >= 500 else "")
+    said = f"The page answered {status} {reason}".rstrip()
+    return f"{said}: {meaning}" if meaning else said
+
+
 def _resolve(host: str, port: int) -> list[IPAddress]:
     """All addresses the name resolves to, in resolver order.
 
@@ -156,8 +200,10 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"Could not find the host {host!r} ({exc})") from None
+    except UnicodeError:
+        raise FetchError(f"Could not find the site “{host}”: that is not a valid site name") from None
+    except socket.gaierror as exc:
+        raise FetchError(f"Could not find the site “{host}”: {in_plain_words(exc)}") from None
     seen: list[IPAddress] = []
     for family, _type, _proto, _canon, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -166,7 +212,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
         if ip not in seen:
             seen.append(ip)
     if not seen:
-        raise FetchError(f"Could not find an address for the host {host!r}")
+        raise FetchError(f"Could not find the site “{host}”: its name leads to no address")
     return seen
 
 
@@ -208,11 +254,11 @@ def _connect(target: _Target, addresses: list[IPAddress], deadline: _Deadline) -
                 sock = ctx.wrap_socket(sock, server_hostname=target.host)
             except (ssl.SSLError, OSError) as exc:
                 sock.close()
-                raise FetchError(f"Could not make a secure connection to {target.host}: {exc}") from None
+                raise FetchError(f"Could not make a secure connection to {target.host}: {in_plain_words(exc)}") from None
         return sock
     if deadline.expired():
         deadline.remaining()
-    raise FetchError(f"Could not connect to {target.host}: {last}")
+    raise FetchError(f"Could not connect to {target.host}: {in_plain_words(last) if last else 'no address to try'}")
 
 
 class _Decoder:
@@ -336,7 +382,7 @@ def _request(target: _Target, addresses: list[IPAddress], deadline: _Deadline, m
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if deadline.expired():
             deadline.remaining()
-        raise FetchError(f"Could not read the page from {target.host}: {exc or type(exc).__name__}") from None
+        raise FetchError(f"Could not read the page from {target.host}: {in_plain_words(exc)}") from None
     finally:
         watchdog.cancel()
         conn.close()
@@ -417,7 +463,8 @@ def fetch(
             if reason:
                 via = f" (reached by a redirect from {hops[-1]})" if hops else ""
                 raise FetchError(
-                    f"Refused: {reason}{via}; set {ALLOW_SWITCH} to allow private addresses"
+                    f"Refused: {reason}{via}; the desk fetches only pages on the public internet "
+                    f"(the setting {ALLOW_SWITCH} lets it fetch private addresses)"
                 )
 
         def wants_body(status: int, headers: http.client.HTTPMessage) -> bool:
@@ -449,7 +496,7 @@ def fetch(
             return Fetched(url=current, status=304, content_type="", body=b"", encoding="utf-8", text="",
                            redirects=tuple(hops), **validators)
         if response.status >= 300:
-            raise FetchError(f"The page answered {response.status} {response.reason}".rstrip())
+            raise FetchError(status_in_plain_words(response.status, response.reason))
         media, charset = _media_type(response.headers.get("Content-Type") or "")
         text, encoding = decode_body(response.body, charset)
         return Fetched(

@@ -6,7 +6,9 @@
  * the page, the scroll position and the focus stay. Focus goes back to the element with the same id
  * (or name and value) if it is still there, else to the fragment's first heading. The page's flash
  * messages are read out through a live region. Without JavaScript the same forms post and redirect.
- * A form with data-confirm="question" asks first (with or without a fragment).
+ * A destructive button asks first in the page itself (a <details class="confirm"> holding the real
+ * submit button, so it asks without JavaScript too): opening it moves the focus to that button, and
+ * Escape closes it with the focus back on the first button.
  */
 const live = document.createElement("p");
 live.className = "visually-hidden";
@@ -78,4 +80,17 @@ document.addEventListener("submit", (event) => {
   if (!form.dataset.fragment || form.method.toLowerCase() !== "post") return;
   event.preventDefault();
   send(form, event.submitter);
+});
+
+document.addEventListener("toggle", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLDetailsElement) || !box.classList.contains("confirm") || !box.open) return;
+  box.querySelector(".confirm-box button")?.focus();
+}, true);
+
+document.addEventListener("keydown", (event) => {
+  const box = event.key === "Escape" && event.target.closest?.("details.confirm[open]");
+  if (!box) return;
+  box.open = false;
+  box.querySelector("summary").focus();
 });
