@@ -121,12 +121,20 @@ def test_every_page_type_has_no_html_error(client, app, desk, tmp_path):
     pages["desk article revised"] = _get(client, f"/desk/articles/{a}")
     pages["revisions"] = _get(client, f"/desk/articles/{a}/revisions")
     pages["revision"] = _get(client, f"/desk/articles/{a}/revisions/1")
+    pages["revisions compared"] = _get(client, f"/desk/articles/{a}/compare?from=1&to=2")
+    pages["revisions compared refused"] = _get(client, f"/desk/articles/{a}/compare?from=2&to=1", 422)
+    stale_edit = post_form(client, f"/desk/articles/{a}/revise", {"text": "Typed on revision 1.", "base_revision": "1"})
+    assert stale_edit.status_code == 409
+    pages["revise stale"] = stale_edit.get_data(as_text=True)
     pages["claim orphaned"] = _get(client, f"/desk/claims/{desk.claims['new']}")
     pages["public article revised"] = _get(client, article.headers["Location"])
 
     login(client, desk.users["admin"])
     pages["admin users"] = _get(client, "/admin/users")
+    made = post_form(client, "/admin/tokens", {"user_id": desk.users["admin"].id, "name": "validity"})
+    assert made.status_code == 302
     pages["admin tokens"] = _get(client, "/admin/tokens")
+    assert "shown only once" in pages["admin tokens"]
     pages["admin ratings"] = _get(client, "/admin/ratings")
     pages["admin jobs"] = _get(client, "/admin/jobs")
     rating_id = db.session.execute(db.select(Rating.id).limit(1)).scalar_one()
