@@ -53,6 +53,8 @@ CHAR_CAP = 400
 # Text the ordered diff left unmatched on both sides (a moved paragraph) is matched again, run by
 # run; a run this long is the same text moved, a shorter one ("the ", a line break) may be chance.
 MIN_MOVE = 24
+# The text both versions begin (end) with is cut back to a word's edge no further than this.
+WORD_EDGE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +316,12 @@ class _Mapping:
         self.budget = budget or Budget()
         p = _common_prefix(old, new)
         s = _common_suffix(old, new, min(len(old), len(new)) - p)
+        # The common ends stop at a word's edge: "...return|s." shared by chance with another
+        # paragraph ending in "s." would cut a claim in two.
+        if 0 < p < min(len(old), len(new)):
+            p -= _word_tail(old[max(0, p - WORD_EDGE):p])
+        if 0 < s < min(len(old), len(new)):
+            s -= _word_tail(old[len(old) - s:len(old) - s + WORD_EDGE][::-1])
         segs: list[tuple[int, int, int]] = []
         self._weak: set[tuple[int, int, int]] = set()
         if p:
@@ -349,6 +357,8 @@ class _Mapping:
                for tag, i1, i2, j1, j2 in opcodes(ta, tb, self.budget, autojunk=level == 0)]
         if level == 2:  # letters agreeing inside rewritten words are not the same text
             ops = _cleaned(ops)
+        elif level == 0:  # nor are the spaces between rewritten sentences
+            ops = _cleaned(ops, blank=a)
         # Words agreeing inside a rewritten sentence, and letters inside rewritten words, may be
         # chance: a moved run of text found later takes their place (they are weak), or they stand.
         weak = ({op for op in ops if op[0]} - set(_cleaned(ops)) if level == 1
@@ -379,11 +389,14 @@ class _Mapping:
         for k, (tag, i1, i2, j1, j2) in enumerate(ops):
             if kept[k]:
                 found.append((pa[i1], pb[j1], size[k]))
-            elif tag == "replace" and 0 < k < len(ops) - 1 and kept[k - 1] and kept[k + 1]:
-                b_size = _length(tb[j1:j2])
-                if size[k] is not None and b_size is not None:
-                    self._diff(self.old[pa[i1]:pa[i1] + size[k]], self.new[pb[j1]:pb[j1] + b_size],
-                               pa[i1], pb[j1], level + 1, found)
+            elif tag == "replace" and ((k and kept[k - 1]) or (k + 1 < len(ops) and kept[k + 1])):
+                # the changed words beside a moved run, up to its paragraph's edge
+                after = bool(k and kept[k - 1])
+                both = after and k + 1 < len(ops) and kept[k + 1]
+                x0, x1 = _paragraph_side(ta, pa, i1, i2, after, both)
+                y0, y1 = _paragraph_side(tb, pb, j1, j2, after, both)
+                if x1 > x0 and y1 > y0:
+                    self._diff(self.old[x0:x1], self.new[y0:y1], x0, y0, level + 1, found)
         if found:
             old_taken = _uncovered([(o, o + z) for o, _, z in found], len(self.old))
             new_taken = _uncovered([(n, n + z) for _, n, z in found], len(self.new))
@@ -467,10 +480,17 @@ class _Mapping:
         return s, e
 
 
-def _cleaned(ops: list[tuple[bool, int, int, int, int]]) -> list[tuple[bool, int, int, int, int]]:
+def _cleaned(ops: list[tuple[bool, int, int, int, int]], blank: str | None = None
+             ) -> list[tuple[bool, int, int, int, int]]:
     """Opcodes (equal, a1, a2, b1, b2) with each equal run no longer than the changes on both its
-    sides taken into them: letters that happen to agree inside rewritten words ("da " in two
-    unrelated sentences) are not the same text, and left matched they would hide where it went."""
+    sides taken into them (``blank``: each run of only whitespace in that text, between changes):
+    letters that happen to agree inside rewritten words ("da " in two unrelated sentences) are not
+    the same text, and left matched they would hide where it went."""
+    def absorbed(run, before, after) -> bool:
+        if blank is not None:
+            return not blank[run[1]:run[2]].strip()
+        return run[2] - run[1] <= min(_change_size(before), _change_size(after))
+
     out: list[list] = []
     for equal, a1, a2, b1, b2 in ops:
         if out and not equal and not out[-1][0]:
@@ -478,7 +498,7 @@ def _cleaned(ops: list[tuple[bool, int, int, int, int]]) -> list[tuple[bool, int
         else:
             out.append([equal, a1, a2, b1, b2])
         while (len(out) >= 3 and not out[-1][0] and out[-2][0] and not out[-3][0]
-               and out[-2][2] - out[-2][1] <= min(_change_size(out[-1]), _change_size(out[-3]))):
+               and absorbed(out[-2], out[-3], out[-1])):
             last = out.pop()
             out.pop()
             out[-1][2], out[-1][4] = last[2], last[4]
@@ -493,6 +513,15 @@ def _inside(s: int, e: int, stretches: list[tuple[int, int]]) -> bool:
 
 def _change_size(op) -> int:
     return max(op[2] - op[1], op[4] - op[3])
+
+
+def _word_tail(s: str) -> int:
+    """Length of the unbroken run of non-space characters ``s`` ends with (0 when it is all one
+    run: no word that long to keep whole)."""
+    k = len(s)
+    while k and not s[k - 1].isspace():
+        k -= 1
+    return len(s) - k if k else 0
 
 
 def _uncovered(covered: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -522,6 +551,26 @@ def _gap_tokens(text: str, gaps: list[tuple[int, int]], level: int, side: str) -
             starts.append(s)
             s += len(t)
     return tokens, starts
+
+
+def _paragraph_side(tokens: list, starts: list[int], i1: int, i2: int, after: bool, both: bool
+                    ) -> tuple[int, int]:
+    """The text of ``tokens[i1:i2]`` that goes with the run before them (``after``) or after them:
+    up to the first gap marker or paragraph break from that side (all of it, for ``both``, when it
+    is one gap's)."""
+    if both and _length(tokens[i1:i2]) is not None:
+        return starts[i1], starts[i1] + _length(tokens[i1:i2])
+    order = range(i1, i2) if after else range(i2 - 1, i1 - 1, -1)
+    taken = []
+    for i in order:
+        t = tokens[i]
+        if not isinstance(t, str) or "\n\n" in t:
+            break
+        taken.append(i)
+    if not taken:
+        return 0, 0
+    lo, hi = min(taken), max(taken)
+    return starts[lo], starts[hi] + len(tokens[hi])
 
 
 def _length(tokens: Sequence) -> int | None:
@@ -678,7 +727,7 @@ class _Reanchorer:
         positioned = self._positioned(a)
         if not a.quote:
             return replace(a, state=ORPHANED)
-        fuzzy_here = None
+        fuzzy_here, mapped_onto_words = None, False
         if positioned:
             # 1. unchanged position, context and all
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
@@ -699,6 +748,7 @@ class _Reanchorer:
             ts, te = _trim(new, s, e)
             if te > ts and _spaced(new[ts:te]) == _spaced(a.quote):
                 return _make(new, ts, te, MOVED)
+            mapped_onto_words = bool(new[ts:te].strip())
             fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
             if fuzzy_here is not None and fuzzy_here.state == MOVED:
                 return fuzzy_here
@@ -708,9 +758,10 @@ class _Reanchorer:
         found = self._unique(a, self.occurrences(a.quote), len(a.quote), loose=False)
         if found is None:
             found = self._unique_spaced(a)
-        if found is not None and (fuzzy_here is None or self._context(a, *found) >
-                                  self._context(a, fuzzy_here.start, fuzzy_here.end)):
-            return _make(new, *found, MOVED)
+        if found is not None and fuzzy_here is None:
+            # the claim's own place still holds other words (the diff maps it onto them): another
+            # copy may have been pasted elsewhere, so it is offered, not moved
+            return _make(new, *found, FUZZY if mapped_onto_words else MOVED)
         if fuzzy_here is not None:
             # 5. fuzzy: the diff maps the old span and its text is still close to the quote
             return fuzzy_here
@@ -728,7 +779,17 @@ class _Reanchorer:
         return replace(a, state=ORPHANED)
 
     def _context(self, a: Anchor, s: int, e: int) -> int:
-        return _loose_context_score(self.new, s, e, a.prefix, a.suffix)
+        """How many characters around the new span ``[s, e)`` read as around the claim: up to
+        WIDE_CONTEXT a side of the old text while the claim's offsets still hold there (a copy
+        pasted alone shares the sentence, the claim's own place its paragraph), else the stored
+        prefix and suffix, whitespace aside."""
+        if not self._positioned(a):
+            return _loose_context_score(self.new, s, e, a.prefix, a.suffix)
+        old, new = self.old, self.new
+        before = _common_suffix(old[max(0, a.start - WIDE_CONTEXT):a.start],
+                                new[max(0, s - WIDE_CONTEXT):s], WIDE_CONTEXT)
+        after = _common_prefix(old[a.end:a.end + WIDE_CONTEXT], new[e:e + WIDE_CONTEXT])
+        return before + after
 
     def _better_copy(self, a: Anchor, mapped: int) -> int | None:
         """Another copy of the quote whose context agrees strictly better than the diff's choice."""
@@ -741,18 +802,7 @@ class _Reanchorer:
         return best if self._copy_context(a, best) > self._copy_context(a, mapped) else None
 
     def _copy_context(self, a: Anchor, k: int) -> int:
-        """How many characters around the copy of the quote at new offset ``k`` read as around the
-        claim: up to WIDE_CONTEXT a side of the old text while the claim's offsets still hold there
-        (a copy pasted alone shares the sentence, the claim's own place its paragraph), else the
-        stored prefix and suffix."""
-        q = len(a.quote)
-        if not self._positioned(a):
-            return _context_score(self.new, k, k + q, a.prefix, a.suffix)
-        old, new = self.old, self.new
-        before = _common_suffix(old[max(0, a.start - WIDE_CONTEXT):a.start],
-                                new[max(0, k - WIDE_CONTEXT):k], WIDE_CONTEXT)
-        after = _common_prefix(old[a.end:a.end + WIDE_CONTEXT], new[k + q:k + q + WIDE_CONTEXT])
-        return before + after
+        return self._context(a, k, k + len(a.quote))
 
     @property
     def spaced(self) -> _SpacedIndex:
