@@ -15,8 +15,15 @@ def test_ingest_row_scores_every_fixture_sentence_and_finds_a_repeat(app, checke
     claim = publishkit.claim(article, checker, "A simulation ran for over a year on 16,000 cores of the Hazel Hen "
                              "supercomputer in Stuttgart")
     publishkit.publish(claim, checker, editor)
-    row = measure(app)
+    row = measure(app, sample=10**6)  # every fixture article
     assert row["name"] == "ingest" and row["unit"] == "sentences/s" and row["baseline"] == 100
-    assert row["sentences"] > 2000 and 0 < row["matched"] < row["sentences"]
+    assert row["articles"] == len(texts) and row["sentences"] > 2000 and 0 < row["matched"] < row["sentences"]
     assert row["repeats_found"] >= 1 and row["published_checks"] == 1
     assert row["measured"] > 0 and row["met"] == (row["measured"] >= 100)
+
+
+def test_ingest_row_by_default_measures_a_bounded_sample_and_says_so(app):
+    texts = fixture_texts(app.config["FACTDESK_FIXTURES"])
+    row = measure(app)
+    assert 1000 <= row["sentences"] < 2000 and row["sample"] == 1000
+    assert 1 <= row["articles"] < len(texts) and f"{row['articles']} of the {len(texts)} fixture articles" in row["explains"]

@@ -9,7 +9,7 @@ compression), so a ratio measures what our pages add. They exist only in this be
 """
 from __future__ import annotations
 
-from flask import Response, abort, render_template_string
+from flask import Response, abort, current_app
 
 from .. import create_app
 from ..access import public
@@ -25,6 +25,16 @@ BY_KEY_TEMPLATE = """<!doctype html>
 """
 
 
+def by_key_template():
+    """The by-key page's template, compiled once per app as every page's template is (Jinja's
+    loader caches files; a template given as a string would be compiled again on every request)."""
+    template = current_app.extensions.get("bench_by_key_template")
+    if template is None:
+        template = current_app.extensions.setdefault("bench_by_key_template",
+                                                     current_app.jinja_env.from_string(BY_KEY_TEMPLATE))
+    return template
+
+
 def add_baseline_routes(app) -> None:
     @public
     def bench_trivial():
@@ -35,7 +45,7 @@ def add_baseline_routes(app) -> None:
         claim = db.session.get(Claim, claim_id)
         if claim is None:
             abort(404)
-        return render_template_string(BY_KEY_TEMPLATE, claim=claim)
+        return by_key_template().render(claim=claim)
 
     app.add_url_rule(TRIVIAL_PATH, endpoint="bench_trivial", view_func=bench_trivial)
     app.add_url_rule("/bench/by-key/<int:claim_id>", endpoint="bench_by_key", view_func=bench_by_key)
