@@ -180,6 +180,20 @@ def _article_hits(q: str):
             .bindparams(aq=fts5_query(q)).columns(id=Integer, rank=Float).subquery("article_hits"))
 
 
+def _match_count(q: str) -> int:
+    """How many claims and articles match q, in one statement that ranks nothing."""
+    if _dialect() == "postgresql":
+        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
+        matching = [select(func.count()).select_from(Claim).where(literal_column(CLAIM_DOCUMENT).op("@@")(tsq)),
+                    select(func.count()).select_from(Article).where(literal_column(ARTICLE_DOCUMENT).op("@@")(tsq))]
+        return db.session.execute(select(matching[0].scalar_subquery() + matching[1].scalar_subquery())).scalar_one()
+    expression = fts5_query(q)
+    return db.session.execute(
+        text("SELECT (SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :fq) "
+             "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :aq)"),
+        {"fq": expression, "aq": expression}).scalar_one()
+
+
 # ---------------------------------------------------------------- snippets for one page of hits
 
 def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, str]:
@@ -307,19 +321,21 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
         return Results([], page, per_page, 0)
     claims = _claim_hits(q, with_article_title=False)
     articles = _article_hits(q)
+    # Each engine hands over only its best `offset + per_page` hits (a top-k, not every match sorted),
+    # and the totals are plain match counts, which rank nothing: a common word's 10,000 matches are
+    # never ranked, merged and counted row by row as one window over all of them was.
+    offset = (page - 1) * per_page
+    best_claims = select(claims.c.id, claims.c.rank).order_by(claims.c.rank, claims.c.id).limit(offset + per_page) \
+        .subquery("best_claims")
+    best_articles = select(articles.c.id, articles.c.rank).order_by(articles.c.rank, articles.c.id) \
+        .limit(offset + per_page).subquery("best_articles")
     both = union_all(
-        select(literal("claim").label("kind"), claims.c.id, claims.c.rank),
-        select(literal("article").label("kind"), articles.c.id, articles.c.rank),
+        select(literal("claim").label("kind"), best_claims.c.id, best_claims.c.rank),
+        select(literal("article").label("kind"), best_articles.c.id, best_articles.c.rank),
     ).subquery("both")
-    # One pass over the hits: the total rides along as a window count (the full-text match and its
-    # ranking run once, not once for a count and again for the page).
-    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank, func.count().over().label("total"))
-                              .order_by(both.c.rank, both.c.kind, both.c.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    if rows:
-        total = rows[0].total
-    else:  # past the last page: count to say how many there are
-        total = db.session.execute(select(func.count()).select_from(both)).scalar_one() if page > 1 else 0
+    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank)
+                              .order_by(both.c.rank, both.c.kind, both.c.id).limit(per_page).offset(offset)).all()
+    total = _match_count(q)
     claim_ids = [r.id for r in rows if r.kind == "claim"]
     article_ids = [r.id for r in rows if r.kind == "article"]
     loaded: dict[tuple[str, int], Any] = {}

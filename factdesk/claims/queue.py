@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable, Iterator, Mapping
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
@@ -202,7 +202,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(query: QueueQuery, *, with_status: bool = True) -> list:
+def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = False) -> list:
+    """The WHERE of a queue query. walking: for a walk along a sort index, where a tag is a probe per
+    claim walked (EXISTS, stops at the page's end) rather than a list of every tagged claim read
+    first (IN, the better plan for counting them)."""
     where = []
     if with_status and query.statuses:
         where.append(Claim.status.in_(query.statuses))
@@ -216,7 +219,9 @@ def conditions(query: QueueQuery, *, with_status: bool = True) -> list:
         where.append(Claim.assignee_id == query.assignee)
     if query.article is not None:
         where.append(Claim.article_id == query.article)
-    if query.tag:
+    if query.tag and walking:
+        where.append(exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag == query.tag))
+    elif query.tag:
         where.append(Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == query.tag)))
     if query.priorities:
         where.append(Claim.priority.in_([int(p) for p in query.priorities]))
@@ -308,7 +313,7 @@ def count(query: QueueQuery) -> int:
 SORT_IN_MEMORY = 3000
 
 
-def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
+def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[int]:
     """The ids of rows limit/offset of the sorted queue, in ONE statement.
 
     Each state asked for (or the whole desk) is one walk in the sort's order, up to the end of this
@@ -317,8 +322,10 @@ def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
     (queue_counts says how many; an article or text filter always has few) sorts them instead, so
     an empty corner of the queue never walks a whole index range.
     """
-    where = conditions(query, with_status=False)
-    sizes = tab_counts(query) if _counted(query) else None
+    # Few matches are picked by their filters and sorted; many are found walking the sort's index.
+    picked, walked = conditions(query, with_status=False), conditions(query, with_status=False, walking=True)
+    if sizes is None and _counted(query):
+        sizes = tab_counts(query)
     few = query.q != "" or query.article is not None
     due = query.sort.lstrip("-") == "due"
     columns = (Claim.id, Claim.priority, Claim.created_at, Claim.updated_at, Claim.due)
@@ -330,7 +337,7 @@ def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
         state = [Claim.status == status] if status is not None else []
         for dated in ((True, False) if due else (None,)):
             dating = [] if dated is None else [Claim.due.is_not(None) if dated else Claim.due.is_(None)]
-            walks.append(select(*columns).where(*where, *state, *dating)
+            walks.append(select(*columns).where(*(picked if small else walked), *state, *dating)
                          .order_by(*_order(query.sort, dated=dated, unindexed=small)))
     if len(walks) == 1:
         return list(db.session.execute(walks[0].with_only_columns(Claim.id).limit(limit).offset(offset)).scalars())
@@ -341,21 +348,27 @@ def _ids(query: QueueQuery, limit: int, offset: int) -> list[int]:
                                    .limit(limit).offset(offset)).scalars())
 
 
-def _window(query: QueueQuery, limit: int, offset: int) -> list[Claim]:
+def _window(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[Claim]:
     """Rows limit/offset of the sorted queue, with what the list shows loaded.
 
     Ids first, then the rows: the ids come from a narrow covering index (the sort needs no wide
     row with its quote and rationale), and only the page's rows are read in full.
     """
-    ids = _ids(query, limit, offset)
+    ids = _ids(query, limit, offset, sizes)
     found = {c.id: c for c in db.session.execute(_with_display(select(Claim).where(Claim.id.in_(ids)))).scalars()}
     return [found[i] for i in ids if i in found]
 
 
-def page(query: QueueQuery) -> QueuePage:
-    """One page of the queue: a count, the page's ids, its rows, four eager loads — whatever the desk's size."""
-    total = count(query)
-    return QueuePage(query, _window(query, query.per_page, (query.page - 1) * query.per_page), total)
+def page(query: QueueQuery, *, tabs: dict[str, int] | None = None) -> QueuePage:
+    """One page of the queue: a count, the page's ids, its rows, four eager loads — whatever the desk's size.
+
+    tabs: the query's `tab_counts` when the caller shows them too; the total is then their sum over
+    the states asked for, and the walks know each state's size, so nothing is counted twice."""
+    if tabs is None:
+        total = count(query)
+    else:
+        total = sum(tabs[s.value] for s in query.statuses) if query.statuses else sum(tabs.values())
+    return QueuePage(query, _window(query, query.per_page, (query.page - 1) * query.per_page, tabs), total)
 
 
 def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:

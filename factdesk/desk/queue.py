@@ -59,9 +59,9 @@ def _age(created: datetime) -> str:
 
 def queue_context(query: claim_queue.QueueQuery, actor: User) -> dict:
     """What the page shows for a parsed query: the page of claims, tab counts and the links around them."""
-    result = claim_queue.page(query)
+    tabs = claim_queue.tab_counts(query)
     return {
-        "result": result, "query": query, "tabs": claim_queue.tab_counts(query),
+        "result": claim_queue.page(query, tabs=tabs), "query": query, "tabs": tabs,
         "my_work": claim_queue.my_work_count(actor), "my_work_args": claim_queue.my_work(actor).args(),
     }
 
