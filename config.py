@@ -59,16 +59,6 @@ def _development_key() -> str:
     return key
 
 
-def _timezone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"DESK_TIMEZONE must be a time zone such as Europe/London, got {name!r}") from exc
-    return name
-
-
 def load(overrides: dict | None = None) -> dict:
     """Build the settings mapping for one app; `overrides` (tests) win over the environment."""
     env = (overrides or {}).get("FACTDESK_ENV") or os.environ.get("FACTDESK_ENV", "development")
@@ -86,8 +76,6 @@ def load(overrides: dict | None = None) -> dict:
         "ALLOW_SELF_APPROVAL": _flag("ALLOW_SELF_APPROVAL"),
         # Monitoring (DESIGN.md §15): seconds between two requests to one host (robots.txt may ask more).
         "MONITOR_HOST_DELAY": _float("MONITOR_HOST_DELAY", 2.0),
-        # The desk's day: "today" on /desk/monitor.
-        "DESK_TIMEZONE": _timezone(os.environ.get("DESK_TIMEZONE") or "UTC"),
         # Limits of DESIGN.md §10.
         "MAX_ARTICLE_CHARS": _int("MAX_ARTICLE_CHARS", 500_000),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
@@ -108,7 +96,7 @@ def load(overrides: dict | None = None) -> dict:
         # Mail (DESIGN.md §14): smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465.
         "MAIL_URL": os.environ.get("MAIL_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "Factdesk <factdesk@localhost>",
-        # The desk's day for "today", digests and overdue (DESIGN.md §16).
+        # The desk's day for "today" (/desk/monitor), digests and overdue (DESIGN.md §16).
         "DESK_TIMEZONE": os.environ.get("DESK_TIMEZONE", "UTC"),
         # Password-reset requests allowed per address and per account.
         "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per hour"),
@@ -189,7 +177,8 @@ def _check(settings: dict) -> None:
     if settings["FACTDESK_ENV"] != "production" and not settings.get("SECRET_KEY"):
         # Nobody ships a known secret: tests get a key per process; development one of its own, kept
         # in instance/ so a restart of `make run` keeps everyone logged in.
-        settings["SECRET_KEY"] = _development_key() if settings["FACTDESK_ENV"] == "development" else os.urandom(32).hex()
+        development = settings["FACTDESK_ENV"] == "development"
+        settings["SECRET_KEY"] = _development_key() if development else os.urandom(32).hex()
 
 
 def _check_public_url(url: str) -> None:

@@ -74,72 +74,48 @@ def invite():
 @bp.route("/users/<int:user_id>/invitation", methods=["POST"])
 @requires(Role.admin)
 def resend_invitation(user_id: int):
-    user = db.get_or_404(User, user_id)
-    if not ActiveForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
-        return redirect(url_for("admin.users"))
-    try:
-        invitations.resend(user, current_actor())
-    except ValidationError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"A new invitation is on its way to {user.email}; the earlier link no longer works.", "success")
-    return redirect(url_for("admin.users"))
+    return _on_person(user_id, ActiveForm(), lambda user: invitations.resend(user, current_actor()),
+                      lambda user: f"A new invitation is on its way to {user.email}; the earlier link no longer works.")
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @requires(Role.admin)
 def change_role(user_id: int):
-    user = db.get_or_404(User, user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            set_role(user, form.role.data, current_actor())
-        except ValidationError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.name} is now {user.role.value}.", "success")
-    else:
-        flash("The form expired; try again.", "error")
-    return redirect(url_for("admin.users"))
+    return _on_person(user_id, form, lambda user: set_role(user, form.role.data, current_actor()),
+                      lambda user: f"{user.name} is now {user.role.value}.")
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @requires(Role.admin)
 def toggle_active(user_id: int):
-    user = db.get_or_404(User, user_id)
-    form = ActiveForm()
-    if not form.validate_on_submit():
-        flash("The form expired; try again.", "error")
-        return redirect(url_for("admin.users"))
-    try:
-        set_active(user, not user.active, current_actor())
-    except ValidationError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{user.name} is {'active again' if user.active else 'deactivated and can no longer log in'}.", "success")
-    return redirect(url_for("admin.users"))
+    return _on_person(user_id, ActiveForm(), lambda user: set_active(user, not user.active, current_actor()),
+                      lambda user: f"{user.name} is "
+                                   f"{'active again' if user.active else 'deactivated and can no longer log in'}.")
 
 
 @bp.route("/users/<int:user_id>/second-factor", methods=["POST"])
 @requires(Role.admin)
 def reset_second_factor(user_id: int):
     """A person lost their authenticator: forget it, so they enrol again (in the audit log)."""
+    return _on_person(user_id, ActiveForm(), lambda user: two_factor.reset(user, current_actor()),
+                      lambda user: f"The second factor of {user.name} is reset: they set up a new one at their next "
+                                   "sign-in (or sign in with the password alone where the desk does not require one).")
+
+
+def _on_person(user_id: int, form, act, done):
+    """One admin action from the users page: the form checked, the domain's refusal flashed, back to the list."""
     user = db.get_or_404(User, user_id)
-    if not ActiveForm().validate_on_submit():
+    if not form.validate_on_submit():
         flash("The form expired; try again.", "error")
         return redirect(url_for("admin.users"))
     try:
-        two_factor.reset(user, current_actor())
+        act(user)
     except ValidationError as exc:
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"The second factor of {user.name} is reset: they set up a new one at their next sign-in "
-              "(or sign in with the password alone where the desk does not require one).", "success")
+        flash(done(user), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -30,7 +30,7 @@ Plans were checked with EXPLAIN QUERY PLAN on a desk of 100,000 claims.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Iterator, Mapping
 
@@ -39,8 +39,9 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Article, Claim, ClaimTag, Priority, QueueCount, Rating, Status, User
+from ..models import Article, Claim, ClaimTag, Priority, QueueCount, Status, User
 from ..params import MAX_ID, MAX_PAGE, whole_number
+from ..search import claim_ids_matching, has_terms
 
 PER_PAGE = 50
 MAX_TEXT_MATCHES = 5000
@@ -130,7 +131,8 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
             status = Status(value)
         except ValueError:
             raise ValidationError(f"status {value[:40]!r} is not a state; states are "
-                                  f"{', '.join(s.value for s in Status)}.", fields={"status": "unknown state"}) from None
+                                  f"{', '.join(s.value for s in Status)}.",
+                                  fields={"status": "unknown state"}) from None
         if status not in statuses:
             statuses.append(status)
 
@@ -142,7 +144,8 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
         elif assignee.lstrip("+-").isdigit():
             assignee = whole_number(assignee, "assignee")
             if db.session.get(User, assignee) is None:
-                raise ValidationError(f"assignee {assignee}: nobody has that id.", fields={"assignee": "unknown person"})
+                raise ValidationError(f"assignee {assignee}: nobody has that id.",
+                                      fields={"assignee": "unknown person"})
         else:
             raise ValidationError("assignee must be me, none, anyone or a person's id.",
                                   fields={"assignee": "invalid"})
@@ -183,10 +186,6 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
 
 def _text_matches(q: str) -> tuple[int, ...] | None:
     if not q:
-        return None
-    try:
-        from ..search import claim_ids_matching, has_terms
-    except ImportError:
         return None
     if not has_terms(q):
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
 from ..access import requires
@@ -58,8 +58,7 @@ def dashboard():
     state_chart = hbars([(STATUS_LABELS[s], n, STATUS_COLOURS[s]) for s, n in data.counts.items()])
     week_chart = vbars([(week.strftime("%d %b"), n) for week, n in data.weeks])
     return render_template("desk/dashboard.html", data=data, state_chart=state_chart, week_chart=week_chart,
-                           human=stats.human, statuses=STATUS_LABELS, window=stats.WINDOW_WEEKS,
-                           has_claim_page="desk.claim" in current_app.view_functions)
+                           human=stats.human, statuses=STATUS_LABELS, window=stats.WINDOW_WEEKS)
 
 
 @bp.route("/audit")
@@ -73,8 +72,7 @@ def audit():
     entries, more = stats.audit(query) if error is None else ([], False)
     people = db.session.execute(select(User).order_by(User.name)).scalars().all()
     return render_template("desk/audit.html", entries=entries, more=more, query=query, error=error,
-                           people=people, actions=stats.KNOWN_ACTIONS, raw=request.args, show=_show,
-                           has_claim_page="desk.claim" in current_app.view_functions), status
+                           people=people, actions=stats.KNOWN_ACTIONS, raw=request.args, show=_show), status
 
 
 def _show(value) -> str:

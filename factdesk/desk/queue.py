@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from urllib.parse import parse_qsl, urlencode
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
@@ -21,9 +21,8 @@ from ..claims import bulk
 from ..claims import queue as claim_queue
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Priority, Role, Status, User
+from ..models import Priority, Role, User
 from ..params import whole_number
-from ..ratings import scale
 from ..urls import local_path
 from . import bp
 
@@ -37,7 +36,8 @@ SORT_LABELS = {"priority": "Priority", "due": "Due date", "age": "Age", "updated
 
 class BulkForm(FlaskForm):
     action = SelectField("Action", choices=[SelectChoice("assign", "Assign to"),
-                                            SelectChoice("priority", "Set priority"), SelectChoice("discard", "Discard")])
+                                            SelectChoice("priority", "Set priority"), SelectChoice("discard",
+                                                                                                   "Discard")])
     assignee = SelectField("Person", choices=[], validate_choice=False)
     priority = SelectField("Priority", choices=[SelectChoice(p.name, p.name.title()) for p in Priority],
                            default="normal")
@@ -90,8 +90,6 @@ def queue():
         "desk/queue.html", error=error, people=people, form=form, raw=request.args, selected=_selected(request.args),
         statuses=STATUS_LABELS, sorts=SORT_LABELS, priorities=[p.name for p in Priority],
         open_statuses=",".join(s.value for s in claim_queue.OPEN), today=date.today(), age=_age,
-        has_claim_page="desk.claim" in current_app.view_functions,
-        has_article_page="desk.article" in current_app.view_functions,
         **context), status
 
 
