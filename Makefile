@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test test-postgres test-fuzz bench bench-postgres extract-score anchor-score rankers-eval venv chromium redis nginx vnu fonts axe clean
+.PHONY: run lint test test-postgres test-fuzz bench bench-postgres extract-score anchor-score rankers-eval venv chromium redis nginx vnu fonts axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ axe:
 ## Debian's nginx for the test of deploy/nginx/factdesk.conf in front of gunicorn (started by the test).
 nginx:
 	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+
+## Ruff with the rules chosen in pyproject.toml (pycodestyle at 120 columns, pyflakes, bugbear, blind excepts).
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 ## The whole suite on SQLite, browser tests included.
 test: $(STAMP) chromium redis nginx vnu fonts axe

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, has_request_context, jsonify, render_template, request
+from flask import Flask, abort, current_app, has_request_context, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -177,7 +177,8 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return answer(400, "csrf", "The form expired or did not come from this site. Reload the page and send it again.")
+        return answer(400, "csrf",
+                      "The form expired or did not come from this site. Reload the page and send it again.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -218,7 +219,9 @@ HTTP_MESSAGES = {
 
 def _throttle_message() -> str:
     seconds = _retry_seconds()
-    return f"Too many attempts. Try again in {seconds} seconds." if seconds else "Too many attempts. Try again in a minute."
+    if seconds:
+        return f"Too many attempts. Try again in {seconds} seconds."
+    return "Too many attempts. Try again in a minute."
 
 
 def _retry_seconds() -> int | None:
@@ -240,7 +243,8 @@ def _register_template_helpers(app: Flask) -> None:
     from .models import Role
 
     # Navigation by role; an entry shows once its page exists.
-    nav = [("desk.articles", "Articles", Role.checker), ("desk.monitor", "Monitor", Role.checker), ("desk.dashboard", "Dashboard", Role.editor),
+    nav = [("desk.articles", "Articles", Role.checker), ("desk.monitor", "Monitor", Role.checker),
+           ("desk.dashboard", "Dashboard", Role.editor),
            ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin),
            ("admin.jobs", "Jobs", Role.admin)]
 

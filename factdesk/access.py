@@ -5,7 +5,6 @@ so none ships that way). Readers have no account: `public` views are open to any
 """
 from __future__ import annotations
 
-from functools import wraps
 from typing import Callable
 
 from flask import abort, current_app, redirect, request, session, url_for

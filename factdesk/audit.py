@@ -57,7 +57,8 @@ def entries(query: AuditQuery) -> tuple[list[AuditEntry], bool]:
     if query.action:
         statement = statement.where(AuditEntry.action == query.action)
     if query.person_id is not None:
-        statement = statement.where((AuditEntry.person_id == query.person_id) | (AuditEntry.actor_id == query.person_id))
+        statement = statement.where((AuditEntry.person_id == query.person_id)
+                                    | (AuditEntry.actor_id == query.person_id))
     if query.before_id is not None:
         statement = statement.where(AuditEntry.id < query.before_id)
     rows = db.session.execute(statement).scalars().all()

@@ -1,7 +1,6 @@
 """The `flask --app wsgi …` commands of DESIGN.md §8. Bad arguments: one clear line on stderr, exit 2."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -10,7 +9,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate.cli import db as db_group
-from sqlalchemy import select
 
 from .errors import DomainError
 from .extensions import db

@@ -57,5 +57,6 @@ def seed_article(by) -> Article:
         return existing
     path = fixtures_dir() / "articles" / SEED_FILE
     if not path.exists():
-        raise ValidationError(f"The seed article {path} is missing; set FACTDESK_FIXTURES to the shared fixtures folder.")
+        raise ValidationError(f"The seed article {path} is missing; set FACTDESK_FIXTURES to the shared fixtures "
+                              f"folder.")
     return create_article(text=path.read_text(encoding="utf-8"), by=by, title=SEED_TITLE, publisher=SEED_PUBLISHER)

@@ -88,7 +88,8 @@ SEED_CLAIMS = [
          "North Korea's ballistic missile launch that Monday was its first in two months.", "VOA",
          "researching", evidence=[dict(CSIS, stance="context", excerpt="Launch dates, January to March.")],
          tags=["missiles"]),
-    Seed("South Korea’s defense minister has stated that North Korea sent 7,000 containers filled with ammunition to Russia",
+    Seed("South Korea’s defense minister has stated that North Korea sent 7,000 containers filled with ammunition to "
+         "Russia",
          "South Korea's defence minister said North Korea sent 7,000 containers of ammunition to Russia.",
          "VOA interviewer", "discarded",
          note="Duplicate of the claim on the defence chief's 7,000-container estimate earlier in the article."),

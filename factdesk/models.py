@@ -24,7 +24,6 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship, validates

@@ -228,7 +228,8 @@ def render(report: Report, verbose: bool = False) -> str:
              f"{'used' if _semantic() else 'not installed, full-text and figures only'})"]
     if verbose:
         for d in report.documents:
-            lines.append(f"  p@5 {d['p@5']:.1f}  p@10 {d['p@10']:.1f}  {d['labelled']:>2}/{d['sentences']:<3} {d['title'][:70]}")
+            lines.append(f"  p@5 {d['p@5']:.1f}  p@10 {d['p@10']:.1f}  {d['labelled']:>2}/{d['sentences']:<3} "
+                         f"{d['title'][:70]}")
         for p in report.pairs:
             lines.append(f"  rank {p['rank'] or '-':>2}  {p['kind']:<14} {p['match']:<26} {p['query'][:60]}")
     return "\n".join(lines)

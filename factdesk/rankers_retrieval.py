@@ -157,7 +157,8 @@ def evaluate(data: Path = DATA, fixtures: Path | None = None, splits: tuple[str,
             report: dict = {"claims": len(claims), "embedding_model": similar.embedder_name(),
                             "threshold": similar.REPEAT_MIN_SCORE, "splits": {}}
             for split in splits:
-                rows = [(pid, _rank_post(text, label_of, embeddings)) for pid, text in posts[split] if pid in qrels[split]]
+                rows = [(pid, _rank_post(text, label_of, embeddings)) for pid, text in posts[split]
+                        if pid in qrels[split]]
                 maps = {m: round(sum(average_precision_at_5(r.lists[m], qrels[split][pid]) for pid, r in rows)
                                  / len(rows), 3) for m in METHODS if m in rows[0][1].lists}
                 called = [(pid, r) for pid, r in rows if r.best_score >= similar.REPEAT_MIN_SCORE]
@@ -185,7 +186,8 @@ def _negatives(fixtures: Path | None, limit: int = 400) -> list[str]:
     truth = json.loads((fixtures / "web-articles" / "ground-truth.json").read_text(encoding="utf-8"))
     out: list[str] = []
     for key in sorted(truth):
-        out += [s.text for s in split_sentences(canonicalize(truth[key]["articleBody"])) if len(s.text.split()) >= 10][:5]
+        out += [s.text for s in split_sentences(canonicalize(truth[key]["articleBody"]))
+                if len(s.text.split()) >= 10][:5]
     return out[:limit]
 
 
@@ -199,7 +201,8 @@ def render(report: dict) -> str:
         lines.append(f"        repeats at score ≥ {report['threshold']}: precision {row['precision']:.3f} "
                      f"({row['repeats_right']} of {row['repeats_called']} called right), recall {row['recall']:.3f}")
     neg = report["non_repeats"]
-    lines.append(f"  non-repeats: {neg['called_repeats']} of {neg['sentences']} unrelated news sentences called repeats")
+    lines.append(f"  non-repeats: {neg['called_repeats']} of {neg['sentences']} "
+                 "unrelated news sentences called repeats")
     return "\n".join(lines)
 
 

@@ -77,7 +77,8 @@ def _clean(data: RatingInput, current: Rating | None = None) -> dict:
         except (TypeError, ValueError):
             ordinal = -1
         if not 1 <= ordinal <= 100:
-            errors["ordinal"] = "The ordinal is a whole number from 1 to 100, or empty for ratings off the true–false line."
+            errors["ordinal"] = ("The ordinal is a whole number from 1 to 100, "
+                                 "or empty for ratings off the true–false line.")
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(first, fields=errors)

@@ -35,7 +35,8 @@ SNIPPET_TOKENS = 24
 CLAIM_DOCUMENT = ("to_tsvector('english'::regconfig, coalesce(claims.quote, '') || ' ' || coalesce(claims.summary, '') "
                   "|| ' ' || coalesce(claims.claimant, '') || ' ' || coalesce(claims.rationale, ''))")
 ARTICLE_TITLE = "to_tsvector('english'::regconfig, coalesce(articles.title, ''))"
-ARTICLE_DOCUMENT = "to_tsvector('english'::regconfig, coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))"
+ARTICLE_DOCUMENT = ("to_tsvector('english'::regconfig, "
+                    "coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))")
 
 # Names of the search machinery that the models do not describe (see migrations/env.py).
 SEARCH_TABLE_PREFIXES = ("claims_fts", "articles_fts")
@@ -200,7 +201,8 @@ def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, 
     # ts_headline's parser reads "<b>" as an HTML tag and drops it; angle brackets travel as
     # private-use characters instead and come back (escaped) in mark_hits.
     document_sql = f"translate({document_sql}, '<>', chr(57346) || chr(57347))"
-    options = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+    options = (f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, "
+               "FragmentDelimiter=\" … \"")
     tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
     headline = func.ts_headline(literal_column("'english'::regconfig"), literal_column(document_sql), tsq,
                                 bindparam("opts", options, type_=String))

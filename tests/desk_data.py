@@ -50,7 +50,8 @@ class Desk:
 
 def _ok(response, *expected):
     assert response.status_code in (expected or (200, 201)), (
-        f"{response.request.method} {response.request.path}: {response.status_code} {response.get_data(as_text=True)[:400]}")
+        f"{response.request.method} {response.request.path}: {response.status_code} "
+        f"{response.get_data(as_text=True)[:400]}")
     return response.get_json()
 
 
@@ -70,7 +71,8 @@ def make_people():
 
 def _patch(client, headers, claim_id: int, **changes):
     current = _ok(client.get(f"/api/v1/claims/{claim_id}", headers=headers))
-    return _ok(client.patch(f"/api/v1/claims/{claim_id}", headers=headers, json={"version": current["version"], **changes}))
+    return _ok(client.patch(f"/api/v1/claims/{claim_id}", headers=headers, json={"version": current["version"],
+                                                                                 **changes}))
 
 
 def _move(client, headers, claim_id: int, to: str, comment: str | None = None):
@@ -90,7 +92,8 @@ def build_desk(client, users=None, tokens=None, *, text: str = ARTICLE_TEXT, tit
     ids = []
     for quote in QUOTES:
         made = _ok(client.post(f"/api/v1/articles/{article['id']}/claims", headers=checker,
-                               json={"quote": quote, "summary": f"The claim that {quote}.", "claimant": "Dana Holt"}), 201)
+                               json={"quote": quote, "summary": f"The claim that {quote}.", "claimant": "Dana Holt"}),
+                   201)
         ids.append(made["id"])
     new, researching, in_review, approved, published, discarded, changes = ids
     desk.claims["new"] = new

@@ -32,7 +32,8 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read()[-2000:] if process.stderr else ''}")
+            raise RuntimeError(f"server exited with {process.returncode}: "
+                               f"{process.stderr.read()[-2000:] if process.stderr else ''}")
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return

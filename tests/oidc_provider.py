@@ -174,7 +174,8 @@ def _app(provider: Provider) -> Flask:
         def generate_user_info(self, user, scope):
             return UserInfo(sub=user.sub, email=user.email, email_verified=user.email_verified, name=user.name)
 
-    server = AuthorizationServer(app, query_client=lambda cid: provider.client if cid == provider.client.client_id else None,
+    server = AuthorizationServer(app, query_client=lambda cid: provider.client if cid == provider.client.client_id
+                                 else None,
                                  save_token=lambda token, request: None)
     server.register_grant(CodeGrant, [IdToken(require_nonce=True), _S256Required(required=True)])
 

@@ -115,7 +115,9 @@ class Steps:
                     return False
                 i += 1
                 continue
-            rest = (lambda q, i=i: self._seq(items, i + 1, q, k))
+            def rest(q, i=i):
+                return self._seq(items, i + 1, q, k)
+
             if op is C.SUBPATTERN:
                 return self._seq(av[3].data, 0, pos, rest)
             if op is C.BRANCH:
@@ -131,7 +133,7 @@ class Steps:
                     ok = self._first_end(sub.data, pos) is not None
                 else:
                     width = sub.getwidth()[0]
-                    ok = pos - width >= 0 and self._seq(sub.data, 0, pos - width, lambda q: q == pos)
+                    ok = pos - width >= 0 and self._seq(sub.data, 0, pos - width, lambda q, pos=pos: q == pos)
                 if ok != (op is C.ASSERT):
                     return False
                 i += 1
@@ -179,7 +181,9 @@ class Steps:
             self.steps += 1
             can_stop = count >= lo
             can_go = hi is C.MAXREPEAT or count < hi
-            go = (lambda: can_go and self._seq(items, 0, at, lambda q: q != at and more(count + 1, q)))
+            def go():
+                return can_go and self._seq(items, 0, at, lambda q: q != at and more(count + 1, q))
+
             if op is C.MAX_REPEAT:
                 return go() or (can_stop and k(at))
             return (can_stop and k(at)) or go()
@@ -203,7 +207,7 @@ def finditer_steps(pattern: re.Pattern, text: str) -> int:
     def run():
         try:
             out.append(Steps(pattern).finditer_steps(text))
-        except BaseException as exc:  # handed to the caller below
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below, who raises it
             out.append(exc)
 
     limit = sys.getrecursionlimit()

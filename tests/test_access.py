@@ -66,7 +66,8 @@ def test_every_route_meets_each_role_as_declared(app, role):
             assert status == 401, f"anonymous {method} {url}: {status}"
             assert response.get_json()["error"]["code"] == "unauthorized"
         elif role is None:
-            assert status == 302 and "/login?next=" in response.headers["Location"], f"anonymous {method} {url}: {status}"
+            assert status == 302 and "/login?next=" in response.headers["Location"], \
+                f"anonymous {method} {url}: {status}"
         else:
             assert status == 403, f"{role} {method} {url}: {status}"
         checked += 1

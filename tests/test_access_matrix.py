@@ -167,7 +167,8 @@ def test_an_article_without_published_checks_does_not_exist_for_readers(app, cli
     from .desk_data import _ok
 
     other = _ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
-                            json={"text": "Nothing here is published yet.\n\nA second paragraph.", "title": "Draft only"}), 201)
+                            json={"text": "Nothing here is published yet.\n\nA second paragraph.",
+                                  "title": "Draft only"}), 201)
     for url in (f"/articles/{other['id']}", f"/articles/{other['id']}-draft-only"):
         assert client.get(url, follow_redirects=True).status_code == 404, url
     assert client.get(f"/articles/{desk.article_id}", follow_redirects=True).status_code == 200
@@ -225,7 +226,7 @@ def test_api_answers_never_carry_password_hashes_tokens_or_other_peoples_email(a
     for role in ("checker", "editor", "admin"):
         me = desk.users[role]
         others = [u.email for name, u in desk.users.items() if u.id != me.id]
-        for path, method, least, _ in _api_operations(client):
+        for path, method, _least, _ in _api_operations(client):
             if method != "GET":
                 continue
             for claim_id in desk.claims.values():
@@ -261,11 +262,13 @@ def test_a_deactivated_persons_session_and_token_stop_at_once(app, desk):
     db.session.commit()
     assert browser.get("/desk").status_code == 302
     assert browser.get("/api/v1/me", headers=desk.tokens["checker2"]).status_code == 401
-    assert post_form(app.test_client(), "/login", {"email": "checker2@desk.test", "password": PASSWORD}).status_code == 401
+    assert post_form(app.test_client(), "/login", {"email": "checker2@desk.test",
+                                                   "password": PASSWORD}).status_code == 401
 
 
 def test_redirect_after_login_never_leaves_the_site(app, desk):
-    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)"):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "\\\\evil.example",
+                   "javascript:alert(1)"):
         browser = app.test_client()
         response = post_form(browser, "/login", {"email": desk.users["editor"].email, "password": PASSWORD,
                                                  "next": target})

@@ -60,7 +60,7 @@ def _urls(app, desk) -> list[str]:
                 values = {"article_id": article_id, "claim_id": claim_id, "evidence_id": desk.evidence_id,
                           "number": 1, "rating_id": rating_id, "slug": "x",
                           "token": "a-link-that-has-expired"}  # the page a person meets with an old link
-                urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule))
+                urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m, values=values: str(values[m.group(1)]), rule.rule))
     return urls
 
 
@@ -100,7 +100,9 @@ def test_every_page_passes_axe_and_fits_a_320px_screen(browser: Browser, live_se
         if width > NARROW:
             wide = page.evaluate("""(limit) => [...document.querySelectorAll("body *")]
                 .filter(e => e.getBoundingClientRect().right > limit + 1).slice(-3)
-                .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + String(e.className).split(" ").join(".") : ""))""", NARROW)
+                .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                     + (e.className && e.className.baseVal === undefined
+                        ? "." + String(e.className).split(" ").join(".") : ""))""", NARROW)
             problems.append(f"{role or 'anonymous'} {url}: {width} px wide at {NARROW} px ({', '.join(wide)})")
         page.set_viewport_size(viewport)
     assert walked >= (8 if role is None else 15), walked

@@ -334,7 +334,7 @@ def test_reanchor_places_300_claims_on_a_text_at_the_limit():
     words = [m.span() for m in re.finditer(r"\S+(?: \S+){3}", text)]
     anchors = [anchor_at(text, s, e) for s, e in rng.sample(words, 300)]
     new = text
-    for k in range(20):  # scattered edits, one paragraph moved
+    for _ in range(20):  # scattered edits, one paragraph moved
         p = rng.randrange(len(new))
         new = new[:p] + "edited " + new[p + 5:]
     new = canonicalize(new)

@@ -62,7 +62,8 @@ PROMISED = [SUITE / "collections/5.1-collectionLastImplemented.json",
 def test_the_suite_rejects_what_it_should():
     """The schemas bite: a collection without `last` or `partOf` misses the promised keys, a bad id fails."""
     assert len(COLLECTION_MUSTS) >= 8 and len(PAGE_MUSTS) >= 10 and len(ANNOTATION_MUSTS) >= 40
-    bare = {"@context": "http://www.w3.org/ns/anno.jsonld", "id": "https://desk.example/c", "type": "AnnotationCollection",
+    bare = {"@context": "http://www.w3.org/ns/anno.jsonld", "id": "https://desk.example/c",
+            "type": "AnnotationCollection",
             "total": 0, "first": {"id": "https://desk.example/c#1", "type": "AnnotationPage", "items": []}}
     assert len(failures(bare, PROMISED)) == 2
     assert failures({**bare, "id": "not a uri"}, COLLECTION_MUSTS)

@@ -29,7 +29,8 @@ def app_settings():
 
 @pytest.fixture
 def claim(seed_article, checker):
-    made = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
+    made = add_claim(seed_article, checker, locate(seed_article,
+                                                   quote="In 2022 alone, they have conducted 69 launches"))
     db.session.commit()
     return made
 
@@ -44,13 +45,15 @@ def test_archive_is_taken_by_a_job_after_the_add_evidence_request_has_returned(c
         url = pages.page("/briefing", SOURCE_PAGE)
         login(client, checker)
         response = post_form(client, f"/desk/claims/{claim.id}/evidence",
-                             {"evidence-url": url, "evidence-title": "Ministry briefing", "evidence-stance": "context", "evidence-source_type": "official"})
+                             {"evidence-url": url, "evidence-title": "Ministry briefing", "evidence-stance": "context",
+                              "evidence-source_type": "official"})
         assert response.status_code == 302
         [item] = _evidence(claim.id)
         assert item.archived_at is None and item.archive_text is None  # the request did not wait for the fetch
         assert pages.hits == []
         [queued] = db.session.execute(select(Job)).scalars()
-        assert (queued.name, queued.payload, queued.state) == ("evidence.archive", {"evidence_id": item.id}, JobState.waiting)
+        assert (queued.name, queued.payload, queued.state) == ("evidence.archive", {"evidence_id": item.id},
+                                                               JobState.waiting)
         assert run_jobs() == 1
     [item] = _evidence(claim.id)
     assert db.session.get(Job, queued.id).state == JobState.done
@@ -58,7 +61,8 @@ def test_archive_is_taken_by_a_job_after_the_add_evidence_request_has_returned(c
     assert "7,000 containers of munitions" in item.archive_text
     assert "Home | News" not in item.archive_text
     assert item.archived_at is not None
-    actions = [h.action for h in db.session.execute(select(ClaimHistory).where(ClaimHistory.claim_id == claim.id)).scalars()]
+    actions = [h.action
+               for h in db.session.execute(select(ClaimHistory).where(ClaimHistory.claim_id == claim.id)).scalars()]
     assert "evidence_archived" in actions
     page = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
     assert f"desk archive copy, {item.archived_at.strftime('%Y-%m-%d')}" in page
@@ -81,7 +85,8 @@ def test_failed_fetch_records_the_failure_keeps_the_evidence_and_can_be_retried(
     with serve_pages() as pages:
         url = pages.url("/gone")  # answers 404 for now
         login(client, checker)
-        response = post_form(client, f"/desk/claims/{claim.id}/evidence", {"evidence-url": url, "evidence-title": "Gone page"})
+        response = post_form(client, f"/desk/claims/{claim.id}/evidence", {"evidence-url": url,
+                                                                           "evidence-title": "Gone page"})
         assert response.status_code == 302
         assert run_jobs() == 1
         [item] = _evidence(claim.id)

@@ -63,7 +63,8 @@ class Pages(QuietHandler):
         elif parts.path == "/redirect":
             self._send(302, Location=query["to"][0])
         elif parts.path == "/big":
-            self._send(200, b"<html><body>" + b"<p>Padding paragraph of a very long page.</p>" * 5000 + b"</body></html>")
+            self._send(200,
+                       b"<html><body>" + b"<p>Padding paragraph of a very long page.</p>" * 5000 + b"</body></html>")
         elif parts.path == "/report.pdf":
             self._send(200, b"%PDF-1.7 not an article", "application/pdf")
         elif parts.path == "/slow":
@@ -209,7 +210,8 @@ def test_url_import_metadata_typed_in_the_form_wins(client, checker, server):
 
 def test_url_import_of_plain_text_keeps_it_as_is(client, checker, server):
     login(client, checker)
-    assert "Saved as article" in post_form(client, "/desk/articles/import", {"url-url": f"{server}/plain"}).get_data(as_text=True)
+    assert "Saved as article" in post_form(client, "/desk/articles/import",
+                                           {"url-url": f"{server}/plain"}).get_data(as_text=True)
     article = db.session.execute(select(Article)).scalar_one()
     assert article.text == SEED_TEXT.strip() and article.source_html is None
 
@@ -236,7 +238,8 @@ def test_page_refuses_a_host_that_resolves_to_loopback_when_private_fetch_is_off
     app.config["FACTDESK_ALLOW_PRIVATE_FETCH"] = False
     login(client, checker)
     port = urlsplit(server).port
-    body = post_form(client, "/desk/articles/import", {"url-url": f"http://localhost:{port}/plain"}).get_data(as_text=True)
+    body = post_form(client, "/desk/articles/import",
+                     {"url-url": f"http://localhost:{port}/plain"}).get_data(as_text=True)
     assert "Nothing was imported" in body and "is a loopback address" in body
     assert _articles() == 0
 

@@ -27,7 +27,8 @@ def test_role_changes_deactivations_and_people_added_are_logged(client, admin, c
     assert _actions()[-4:] == ["role_changed", "deactivated", "reactivated", "person_added"]
     page = client.get("/admin/audit").get_data(as_text=True)
     for line in ("Admin Person made Checker Person editor (was checker)", "Admin Person deactivated Checker Person",
-                 "Admin Person reactivated Checker Person", "Admin Person added New Person &lt;new@desk.test&gt; as checker"):
+                 "Admin Person reactivated Checker Person",
+                 "Admin Person added New Person &lt;new@desk.test&gt; as checker"):
         assert line in page
     role_entry = db.session.query(AuditEntry).filter_by(action="role_changed").one()
     assert role_entry.detail == {"before": "checker", "after": "editor"}

@@ -74,7 +74,8 @@ def test_patch_with_a_stale_version_is_409_naming_what_changed(client, claim, ch
     ({"tags": ["<b>"]}, "tags"),
 ])
 def test_patch_refuses_invalid_fields_with_422_naming_them(client, claim, editor, body, field):
-    response = client.patch(f"/api/v1/claims/{claim.id}", headers=token_for(editor), json={"version": claim.version, **body})
+    response = client.patch(f"/api/v1/claims/{claim.id}", headers=token_for(editor), json={"version": claim.version,
+                                                                                           **body})
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
 
@@ -106,7 +107,8 @@ def test_evidence_is_added_and_removed_with_counter_and_history(client, claim, c
     assert removed.status_code == 204
     assert db.session.get(Claim, claim.id).evidence_count == 0
     assert db.session.get(Evidence, item["id"]) is None
-    actions = [h["action"] for h in client.get(f"/api/v1/claims/{claim.id}/history", headers=headers).get_json()["items"]]
+    actions = [h["action"] for h in client.get(f"/api/v1/claims/{claim.id}/history",
+                                               headers=headers).get_json()["items"]]
     assert actions[-2:] == ["evidence_added", "evidence_removed"]
 
 
@@ -138,7 +140,8 @@ def test_refused_transition_is_409_with_allowed_moves(client, claim, checker):
 
 def test_transition_moves_the_claim_and_is_in_history(client, claim, checker, editor):
     research(claim, checker)
-    response = client.post(f"/api/v1/claims/{claim.id}/transition", headers=token_for(checker), json={"to": "in_review"})
+    response = client.post(f"/api/v1/claims/{claim.id}/transition", headers=token_for(checker),
+                           json={"to": "in_review"})
     assert response.status_code == 200
     assert response.get_json()["status"] == "in_review"
     sent_back = client.post(f"/api/v1/claims/{claim.id}/transition", headers=token_for(editor),

@@ -19,7 +19,8 @@ def test_development_key_is_made_once_in_instance_and_kept(tmp_path, monkeypatch
 def test_testing_gets_a_key_per_process_and_an_explicit_key_wins(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "INSTANCE", tmp_path / "instance")
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    assert config.load({"FACTDESK_ENV": "testing"})["SECRET_KEY"] != config.load({"FACTDESK_ENV": "testing"})["SECRET_KEY"]
+    testing = {"FACTDESK_ENV": "testing"}
+    assert config.load(testing)["SECRET_KEY"] != config.load(testing)["SECRET_KEY"]
     assert not (tmp_path / "instance" / "secret_key").exists()
     monkeypatch.setenv("SECRET_KEY", "given-by-the-operator")
     assert config.load({"FACTDESK_ENV": "development"})["SECRET_KEY"] == "given-by-the-operator"

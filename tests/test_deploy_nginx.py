@@ -146,7 +146,8 @@ def test_a_crowd_is_served_by_nginx_while_a_correction_shows_within_s_maxage(app
     assert visible and visible[0] - published_at <= S_MAXAGE + 2, "the correction did not show within s-maxage"
     assert all(new for t, _, new in seen if t > visible[0] + 1), "a reader got the old verdict after the new one"
     reached = _reached_gunicorn(access, path)
-    print(f"crowd: {len(seen)} requests, {reached} reached gunicorn, new verdict after {visible[0] - published_at:.2f} s")
+    print(f"crowd: {len(seen)} requests, {reached} reached gunicorn, new verdict after {visible[0] - published_at:.2f} "
+          f"s")
     assert reached <= 12, f"{reached} of {len(seen)} requests reached gunicorn"
 
 

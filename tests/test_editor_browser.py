@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 
 def _page(browser: Browser, base: str, user, **context) -> Page:
-    page = browser_login(browser, base, user, viewport=context.pop("viewport", {"width": 1280, "height": 900}), **context)
+    page = browser_login(browser, base, user, viewport=context.pop("viewport", {"width": 1280, "height": 900}),
+                         **context)
     page.on("dialog", lambda dialog: dialog.accept())
     return page
 
@@ -41,7 +42,8 @@ def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser:
     focused = page.evaluate("() => document.activeElement.closest('#evidence') !== null")
     assert focused, "focus left the evidence section"
     db.session.expire_all()
-    assert db.session.execute(select(Evidence).where(Evidence.claim_id == claim.id)).scalar_one().title == "Customs records"
+    evidence = db.session.execute(select(Evidence).where(Evidence.claim_id == claim.id)).scalar_one()
+    assert evidence.title == "Customs records"
 
     page.get_by_role("button", name="Remove evidence Customs records").click()  # the confirmation is accepted
     expect(page.locator("#evidence .evidence-list li")).to_have_count(0)

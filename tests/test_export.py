@@ -47,7 +47,8 @@ def test_export_stops_at_the_limit_and_says_so(app, client, desk, checker):
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, seed_article, checker):
-    claim = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"),
+    claim = add_claim(seed_article, checker, locate(seed_article,
+                                                    quote="In 2022 alone, they have conducted 69 launches"),
                       summary="=HYPERLINK(\"http://evil.test\")", claimant="@boss")
     db.session.commit()
     login(client, checker)
@@ -65,7 +66,8 @@ def test_export_refuses_bad_parameters_and_readers(client, checker):
 
 def test_csv_cells_starting_with_full_width_formula_signs_are_neutralised(client, seed_article, checker):
     """Spreadsheets read ＝ ＋ － ＠ (and the small forms) as = + - @ at the start of a cell."""
-    claim = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"),
+    claim = add_claim(seed_article, checker, locate(seed_article,
+                                                    quote="In 2022 alone, they have conducted 69 launches"),
                       summary="＝HYPERLINK(\"http://evil.test\")", claimant="＠boss")
     db.session.commit()
     login(client, checker)

@@ -1,7 +1,6 @@
 """Article extraction against the web-article fixtures' human-marked bodies (DESIGN.md §5)."""
 from __future__ import annotations
 
-import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,11 +84,12 @@ def test_a_declared_canonical_address_must_be_a_web_address():
             + "<p>The council approved the budget of 12 million euros on Monday after a long debate.</p>" * 4
             + "</article></body></html>")
     assert extract(page.format("javascript:alert(1)"), url="https://news.example/a").url == "https://news.example/a"
-    assert extract(page.format("/stories/a"), url="https://news.example/a?utm=x").url == "https://news.example/stories/a"
+    assert extract(page.format("/stories/a"),
+                   url="https://news.example/a?utm=x").url == "https://news.example/stories/a"
 
 
 def test_title_drops_the_site_name_suffix(pages, truth):
-    for name, (html, _) in pages.items():
+    for html, _ in pages.values():
         found = extract(html)
         if found.publisher and found.title:
             assert not found.title.endswith(f" - {found.publisher}")
@@ -135,7 +135,8 @@ def test_simple_html_keeps_paragraphs():
     html = (
         "<html><head><title>Council votes – Gazette</title><meta property='og:site_name' content='Gazette'></head>"
         "<body><article><h1>Council votes</h1>"
-        + "".join(f"<p>Paragraph {i} says the council voted {i} times on the budget this year, a record.</p>" for i in range(6))
+        + "".join(f"<p>Paragraph {i} says the council voted {i} times on the budget this year, a record.</p>"
+                  for i in range(6))
         + "</article></body></html>"
     )
     found = extract(html)

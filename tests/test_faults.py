@@ -25,7 +25,7 @@ from factdesk.models import (Article, ArticleRevision, Claim, ClaimHistory, Comm
                              Publication)
 
 from .conftest import PG_URL, login, post_form
-from .desk_data import _move, _ok, _patch, build_desk
+from .desk_data import _ok, build_desk
 from .live import BIN, ROOT, desk_server
 
 TABLES = (Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Notification, Publication)
@@ -290,4 +290,5 @@ def test_a_server_killed_mid_load_loses_no_acknowledged_write(app, desk, item_ar
     with desk_server(url, log=tmp_path / "again.log") as (base, _):
         assert requests.get(f"{base}/healthz", timeout=10).json()["status"] == "ok"
         some = next(iter(acknowledged))
-        assert requests.get(f"{base}/api/v1/claims/{some}", headers=desk.tokens["checker"], timeout=10).status_code == 200
+        assert requests.get(f"{base}/api/v1/claims/{some}", headers=desk.tokens["checker"],
+                            timeout=10).status_code == 200

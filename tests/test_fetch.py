@@ -188,7 +188,8 @@ def test_refuses_private_forms_before_connecting(url, says, connects):
     assert connects == []
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/", "gopher://x/", "//no-scheme/", "http://user:pw@example.org/"])
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/", "gopher://x/", "//no-scheme/",
+                                 "http://user:pw@example.org/"])
 def test_refuses_other_schemes_and_credentials(url, connects):
     with pytest.raises(FetchError, match="Refused"):
         fetch(url)
@@ -227,7 +228,8 @@ def test_redirect_to_another_port_on_loopback_is_checked_too(server, connects):
     base, port = server
     allow_first = lambda ip, p: None if p == port else public_only(ip, p)  # noqa: E731
     with pytest.raises(FetchError, match="loopback"):
-        fetch(f"{base}/redirect?to=http://127.0.0.1:{port + 1 if port < 65535 else port - 1}/", check_address=allow_first)
+        fetch(f"{base}/redirect?to=http://127.0.0.1:{port + 1 if port < 65535 else port - 1}/",
+              check_address=allow_first)
     assert len(connects) == 1
 
 

@@ -106,7 +106,8 @@ def _real_path_parameters(operation, desk) -> list[dict]:
 
 def _strategy(operation, mode, desk):
     base = operation.as_strategy(generation_mode=mode)
-    real = [operation.as_strategy(generation_mode=mode, path_parameters=p) for p in _real_path_parameters(operation, desk)]
+    real = [operation.as_strategy(generation_mode=mode, path_parameters=p)
+            for p in _real_path_parameters(operation, desk)]
     return st.one_of(base, *real) if real else base
 
 

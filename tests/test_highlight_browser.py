@@ -98,7 +98,8 @@ def test_seed_article_shows_its_highlights_and_the_text_intact(browser: Browser,
     assert rendered == len(article.text)
     # each claim's start is its one keyboard stop, a link to its panel
     starts = page.locator("#article-text > a[id^=hl-]")
-    assert starts.count() == db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalars().all().__len__()
+    claims = db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalars().all()
+    assert starts.count() == len(claims)
     starts.first.focus()
     page.keyboard.press("Enter")
     assert page.url.split("#")[1].startswith("claim-")
@@ -214,7 +215,8 @@ def test_a_claim_made_with_the_keyboard_alone(browser: Browser, live_server, che
     db.session.expire_all()
     claim = db.session.execute(select(Claim).where(Claim.article_id == article.id)).scalar_one()
     start = text.index("exports rose")
-    assert (claim.anchor_start, claim.anchor_end, claim.quote) == (start, start + 35, "exports rose by 12 percent in 2024.")
+    assert (claim.anchor_start, claim.anchor_end, claim.quote) == (start, start + 35,
+                                                                   "exports rose by 12 percent in 2024.")
     # Up and Down take whole sentences
     page.locator("#article-text").focus()
     page.keyboard.press("s")

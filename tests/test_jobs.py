@@ -35,7 +35,8 @@ def app_settings():
 
 @pytest.fixture
 def claim(seed_article, checker):
-    made = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
+    made = add_claim(seed_article, checker, locate(seed_article,
+                                                   quote="In 2022 alone, they have conducted 69 launches"))
     db.session.commit()
     return made
 
@@ -45,7 +46,8 @@ def _jobs() -> list[Job]:
     return list(db.session.execute(select(Job).order_by(Job.id)).scalars())
 
 
-def test_a_job_is_written_in_the_request_transaction_and_handed_over_after_commit(app, client, claim, checker, run_jobs):
+def test_a_job_is_written_in_the_request_transaction_and_handed_over_after_commit(app, client, claim, checker,
+                                                                                  run_jobs):
     with serve_pages() as pages:
         login(client, checker)
         response = post_form(client, f"/desk/claims/{claim.id}/evidence", {"evidence-url": pages.page("/b", PAGE)})

@@ -45,7 +45,8 @@ def article_id(client, headers):
 
 def test_article_text_over_the_limit_is_413_naming_the_limit(app, client, headers):
     limit = app.config["MAX_ARTICLE_CHARS"]
-    error = _error(client.post("/api/v1/articles", headers=headers, json={"text": "word " * (limit // 5) + "over"}), 413)
+    error = _error(client.post("/api/v1/articles", headers=headers, json={"text": "word " * (limit // 5) + "over"}),
+                   413)
     assert f"{limit:,}" in error["message"]
     assert _count(Article) == 0
 
@@ -79,14 +80,16 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit_in_mb(app, client, c
 
 def test_a_request_body_over_the_server_limit_is_413_json_on_the_api(app, client, headers):
     huge = b'{"text": "' + b"z" * (app.config["MAX_CONTENT_LENGTH"] + 10) + b'"}'
-    error = _error(client.post("/api/v1/articles", headers={**headers, "Content-Type": "application/json"}, data=huge), 413)
+    error = _error(client.post("/api/v1/articles", headers={**headers, "Content-Type": "application/json"}, data=huge),
+                   413)
     assert error["code"] == "too_large"
     assert _count(Article) == 0
 
 
 def test_a_quote_over_the_limit_is_refused_by_api_and_form(app, client, headers, checker, article_id):
     limit = app.config["MAX_QUOTE_CHARS"]
-    error = _error(client.post(f"/api/v1/articles/{article_id}/claims", headers=headers, json={"quote": "q" * (limit + 1)}),
+    error = _error(client.post(f"/api/v1/articles/{article_id}/claims", headers=headers,
+                               json={"quote": "q" * (limit + 1)}),
                    413, 422)
     assert f"{limit:,}" in error["message"]
     # A selection longer than the limit, by offsets, is refused too.

@@ -47,7 +47,8 @@ def test_mail_is_sent_only_after_the_commit(app, checker, mail_port):
     ("smtp://mail.desk.test", {"MAIL_SERVER": "mail.desk.test", "MAIL_PORT": 25, "MAIL_USE_TLS": False,
                                "MAIL_USE_SSL": False, "MAIL_USERNAME": None}),
     ("smtps://desk%40news.test:p%40ss@smtp.news.test:465", {"MAIL_PORT": 465, "MAIL_USE_SSL": True,
-                                                            "MAIL_USERNAME": "desk@news.test", "MAIL_PASSWORD": "p@ss"}),
+                                                            "MAIL_USERNAME": "desk@news.test",
+                                                            "MAIL_PASSWORD": "p@ss"}),
     ("smtp+starttls://u:p@smtp.news.test", {"MAIL_PORT": 587, "MAIL_USE_TLS": True}),
 ])
 def test_mail_url_becomes_smtp_settings(url, expected):

@@ -52,7 +52,8 @@ def test_raw_html_is_shown_as_text_not_markup():
 
 
 def test_ordinary_markdown_survives():
-    html = str(render_markdown("**Bold**, *italic*, ~~struck~~, `code`\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    html = str(render_markdown("**Bold**, *italic*, ~~struck~~, `code`\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | "
+                               "2 |\n\n"
                                "[source](https://stats.example/a)"))
     doc = lxml.html.fragment_fromstring(html, create_parent="div")
     assert doc.xpath("string(//strong)") == "Bold"

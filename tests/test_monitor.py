@@ -10,7 +10,6 @@ import re
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -44,7 +43,8 @@ def _rss(base: str) -> bytes:
 
 
 def _sitemap(base: str) -> bytes:
-    urls = "".join(f"<url><loc>{base}/news/{key}.html</loc><lastmod>2026-11-29</lastmod></url>" for key in SITEMAP_PAGES)
+    urls = "".join(f"<url><loc>{base}/news/{key}.html</loc><lastmod>2026-11-29</lastmod></url>"
+                   for key in SITEMAP_PAGES)
     return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{urls}</urlset>").encode()
 
@@ -201,7 +201,7 @@ def test_worker_reads_sources_imports_once_ranks_candidates_finds_a_repeat_and_s
     assert positions == sorted(positions) and len(positions) >= 3
     science = db.session.execute(select(Candidate).where(Candidate.topic == "Science")).scalars().all()
     assert any(c.repeat_of_id == published_check.id for c in science)
-    filtered = client.get(f"/desk/monitor?topic=Science").get_data(as_text=True)
+    filtered = client.get("/desk/monitor?topic=Science").get_data(as_text=True)
     assert all(f'id="candidate-{c.id}"' not in filtered for c in ranked)
 
     # A checker confirms; the editor who approves makes it public; readers see it.
@@ -209,7 +209,8 @@ def test_worker_reads_sources_imports_once_ranks_candidates_finds_a_repeat_and_s
     assert [a["state"] for a in api["items"]] == ["pending"] and api["items"][0]["said_by"]
     assert client.post(f"/api/v1/claims/{published_check.id}/appearances/{appearance.id}", json={"state": "public"},
                        headers=token_for(checker, "c2")).status_code == 409  # pending cannot become public
-    response = post_form(client, f"/desk/claims/{published_check.id}/appearances/{appearance.id}", {"state": "confirmed"})
+    response = post_form(client, f"/desk/claims/{published_check.id}/appearances/{appearance.id}",
+                         {"state": "confirmed"})
     assert response.status_code == 302
     assert "Also said by" not in app.test_client().get(public_url).get_data(as_text=True)  # not before an editor
     response = client.post(f"/api/v1/claims/{published_check.id}/appearances/{appearance.id}",
@@ -242,7 +243,8 @@ def test_failing_sources_are_retried_then_failed_with_the_reason_and_the_pass_go
     for name, source in sources.items():
         row = db.session.get(MonitorSource, source.id)
         assert reasons[name] in (row.last_error or ""), (name, row.last_error)
-    jobs = {j.payload["source_id"]: j for j in db.session.execute(select(Job).where(Job.name == "monitor.source")).scalars()}
+    jobs = {j.payload["source_id"]: j
+            for j in db.session.execute(select(Job).where(Job.name == "monitor.source")).scalars()}
     assert jobs[good.id].state == JobState.done
     for name, source in sources.items():
         job = jobs[source.id]
@@ -282,7 +284,8 @@ def test_the_sources_form_comes_back_with_what_was_typed(app, client, editor, ch
     assert "is not an http or https link" in page
     other = app.test_client()
     login(other, checker)
-    assert post_form(other, "/desk/monitor/sources", {"url": "https://x.example/feed", "kind": "feed"}).status_code == 403
+    assert post_form(other, "/desk/monitor/sources", {"url": "https://x.example/feed",
+                                                      "kind": "feed"}).status_code == 403
     assert other.get("/desk/monitor/sources").status_code == 200
 
 
@@ -303,7 +306,8 @@ def test_monitor_run_reads_every_source_now_and_a_candidate_becomes_a_claim_in_o
     assert "unchanged (304)" in again.output and "0 new item(s)" in again.output
 
     db.session.rollback()
-    candidate = db.session.execute(select(Candidate).order_by(Candidate.score.desc(), Candidate.id.desc())).scalars().first()
+    candidate = db.session.execute(select(Candidate).order_by(Candidate.score.desc(),
+                                                              Candidate.id.desc())).scalars().first()
     assert candidate is not None and candidate.article.monitored
     login(client, checker)
     assert f"/desk/articles/{candidate.article_id}" not in client.get("/desk/articles").get_data(as_text=True)

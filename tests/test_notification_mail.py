@@ -119,8 +119,10 @@ def test_the_unsubscribe_link_in_a_mail_stops_notification_mail(client, checker,
     path = path_of(next(link for link in links_in(inbox.only(checker.email)) if "/account/unsubscribe/" in link))
     visitor = client.application.test_client()  # no login needed
     page = visitor.get(path)
-    assert page.status_code == 200 and f"Stop sending notification e-mail to {checker.email}?" in page.get_data(as_text=True)
-    assert db.session.get(User, checker.id).notify_email == NotifyEmail.instant  # a GET (a mail scanner) changes nothing
+    assert page.status_code == 200
+    assert f"Stop sending notification e-mail to {checker.email}?" in page.get_data(as_text=True)
+    assert db.session.get(User,
+                          checker.id).notify_email == NotifyEmail.instant  # a GET (a mail scanner) changes nothing
     done = post_form(visitor, path)
     assert done.status_code == 200 and "No more notification e-mail goes to" in done.get_data(as_text=True)
     assert db.session.get(User, checker.id).notify_email == NotifyEmail.never

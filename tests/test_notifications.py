@@ -10,6 +10,8 @@ from factdesk.models import Notification, Role
 from .claimkit import make_claim, move, to_state
 from .conftest import login, make_user, post_form
 
+UNREAD = 'string(//nav//a[contains(@href, "/desk/notifications")]//span[contains(@class, "unread")])'
+
 
 def _kinds(user) -> list[str]:
     return [n.kind for n in db.session.query(Notification).filter_by(user_id=user.id).order_by(Notification.id)]
@@ -75,13 +77,13 @@ def test_unread_count_in_the_navigation_and_mark_read(client, seed_article, chec
     page = client.get("/desk/notifications")
     assert page.status_code == 200
     doc = lxml.html.fromstring(page.get_data(as_text=True))
-    assert doc.xpath('string(//nav//a[contains(@href, "/desk/notifications")]//span[contains(@class, "unread")])') == "2"
+    assert doc.xpath(UNREAD) == "2"
     assert len(doc.xpath('//li[contains(@class, "notification") and contains(@class, "unread")]')) == 2
     first = db.session.query(Notification).filter_by(user_id=checker.id).order_by(Notification.id).first()
     response = post_form(client, f"/desk/notifications/{first.id}/read", {"next": f"/desk/claims/{claim.id}"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/desk/claims/{claim.id}")
     doc = lxml.html.fromstring(client.get("/desk/notifications").get_data(as_text=True))
-    assert doc.xpath('string(//nav//a[contains(@href, "/desk/notifications")]//span[contains(@class, "unread")])') == "1"
+    assert doc.xpath(UNREAD) == "1"
     post_form(client, "/desk/notifications/read-all")
     doc = lxml.html.fromstring(client.get("/desk/notifications").get_data(as_text=True))
     assert doc.xpath('//nav//span[contains(@class, "unread")]') == []

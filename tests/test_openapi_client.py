@@ -81,7 +81,8 @@ def test_every_operation_answers_a_model_to_the_generated_client(app, live_serve
     as_editor = client_module.AuthenticatedClient(base_url=live_server, token=editor_token,
                                                   raise_on_unexpected_status=True)
     as_reader = client_module.Client(base_url=live_server, raise_on_unexpected_status=True)
-    published = publishkit.claim(publishkit.article(admin, "Earlier story", "The mayor said 12 bridges closed in 2023."),
+    published = publishkit.claim(publishkit.article(admin, "Earlier story",
+                                                    "The mayor said 12 bridges closed in 2023."),
                                  admin, "12 bridges closed in 2023", summary="Twelve bridges closed in 2023")
     publishkit.publish(published, checker, editor)
     called: set[str] = set()
@@ -122,13 +123,15 @@ def test_every_operation_answers_a_model_to_the_generated_client(app, live_serve
 
     detail = call("get_claim", models.ClaimDetail, claim.id)
     assert isinstance(detail.anchor, models.Anchor) and detail.evidence == []
-    call("transition_claim", models.ClaimDetail, claim.id, body=models.TransitionIn(to=models.TransitionInTo.RESEARCHING))
+    call("transition_claim", models.ClaimDetail, claim.id,
+         body=models.TransitionIn(to=models.TransitionInTo.RESEARCHING))
     detail = call("patch_claim", models.ClaimDetail, claim.id,
                   body=models.ClaimPatch(version=call("get_claim", models.ClaimDetail, claim.id).version,
                                          rating="false", rationale="The audit counts 12%."))
     assert detail.rating == "false"
     evidence = call("add_claim_evidence", models.Evidence, claim.id, code=201,
-                    body=models.EvidenceIn(url="https://data.example/audit", title="Audit", stance=models.EvidenceInStance.REFUTES,
+                    body=models.EvidenceIn(url="https://data.example/audit", title="Audit",
+                                           stance=models.EvidenceInStance.REFUTES,
                                            source_type=models.EvidenceInSourceType.OFFICIAL))
     copied = call("claim_copy_evidence", models.ClaimCopyEvidenceResponse201, other.id, code=201,
                   body=models.ClaimCopyEvidenceBody(from_=claim.id))

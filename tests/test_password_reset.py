@@ -91,13 +91,14 @@ def test_a_newer_link_ends_the_older_one(client, checker, inbox, run_jobs):
 def test_two_different_passwords_are_refused(client, checker, inbox, run_jobs):
     _ask(client, checker.email)
     run_jobs()
-    response = post_form(client, _reset_path(inbox, checker.email), {"password": NEW_PASSWORD, "confirm": "something else!"})
+    response = post_form(client, _reset_path(inbox, checker.email), {"password": NEW_PASSWORD,
+                                                                     "confirm": "something else!"})
     assert response.status_code == 422
     assert "The two passwords differ." in response.get_data(as_text=True)
 
 
 def test_reset_requests_are_throttled(client, checker, inbox):
-    for attempt in range(5):
+    for _ in range(5):
         assert _ask(client, checker.email).status_code == 302
     throttled = _ask(client, checker.email)
     assert throttled.status_code == 429

@@ -87,7 +87,7 @@ def test_home_filters_by_rating_and_tag(app, client, story, checker, editor):
     assert "Crime claim" not in client.get("/?tag=crime&rating=true").get_data(as_text=True)
     both = client.get("/").get_data(as_text=True)
     assert "Trees claim" in both and "Crime claim" in both
-    assert f'href="/?tag=environment"' in both
+    assert 'href="/?tag=environment"' in both
     assert trees.id != crime.id
 
 
@@ -153,7 +153,7 @@ def test_public_pages_cost_the_same_sql_for_one_check_or_many(app, client, check
                     "/sitemap.xml", "/corrections", "/?tag=a", "/api/v1/public/claimreviews")
     before = {url: _statements(client, url) for url in urls()}
     for i in range(1, 8):
-        c = publish(claim(story, checker, f"Claim number {i} is here", f"Wording {i}"), checker, editor,
+        publish(claim(story, checker, f"Claim number {i} is here", f"Wording {i}"), checker, editor,
                     tags=["a", f"t{i}"])
     db.session.commit()
     after = {url: _statements(client, url) for url in urls()}

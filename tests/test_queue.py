@@ -28,11 +28,13 @@ def claims(seed_article, checker, editor):
     made = [add_claim(seed_article, checker, locate(seed_article, quote=q), summary=f"wording {i}")
             for i, q in enumerate(QUOTES)]
     a, b, c, d = made
-    a.status, a.assignee_id, a.priority, a.due = Status.researching, checker.id, Priority.urgent, date.today() - timedelta(days=2)
-    b.status, b.assignee_id, b.priority, b.due = Status.in_review, checker.id, Priority.low, date.today() + timedelta(days=5)
+    today = date.today()
+    a.status, a.assignee_id, a.priority = Status.researching, checker.id, Priority.urgent
+    a.due = today - timedelta(days=2)
+    b.status, b.assignee_id, b.priority, b.due = Status.in_review, checker.id, Priority.low, today + timedelta(days=5)
     b.rating = rating_by_label("false")
     c.status, c.priority, c.due = Status.new, Priority.high, date.today() - timedelta(days=1)
-    d.status, d.assignee_id, d.priority, d.due = Status.published, editor.id, Priority.normal, date.today() - timedelta(days=9)
+    d.status, d.assignee_id, d.priority, d.due = Status.published, editor.id, Priority.normal, today - timedelta(days=9)
     from factdesk.models import ClaimTag
     db.session.add(ClaimTag(claim_id=a.id, tag="defence"))
     db.session.add(ClaimTag(claim_id=c.id, tag="defence"))
@@ -120,7 +122,8 @@ def test_queue_page_lists_filters_and_counts_tabs(client, claims, checker):
 
 def test_my_work_tab_lists_only_my_open_claims(client, claims, checker):
     login(client, checker)
-    page = client.get("/desk?assignee=me&status=new,researching,in_review,changes_requested,approved").get_data(as_text=True)
+    mine = "/desk?assignee=me&status=new,researching,in_review,changes_requested,approved"
+    page = client.get(mine).get_data(as_text=True)
     assert QUOTES[0][:40] in page and QUOTES[1][:40] in page
     assert QUOTES[2][:40] not in page and QUOTES[3][:40] not in page
     assert 'aria-current="page">My work' in page

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from factdesk.rankers_eval import DATA, _document_text, evaluate_similar, evaluate_suggestions
 

@@ -54,7 +54,8 @@ def test_admin_moves_a_rating_up_and_down(client, admin):
 
 def test_a_rating_used_by_a_claim_cannot_be_deleted_or_relabelled_but_can_be_deactivated(client, admin, seed_article,
                                                                                           checker):
-    claim = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
+    claim = add_claim(seed_article, checker, locate(seed_article,
+                                                    quote="In 2022 alone, they have conducted 69 launches"))
     claim.rating = rating_by_label("misleading")
     db.session.commit()
     misleading = rating_by_label("misleading")
@@ -67,7 +68,8 @@ def test_a_rating_used_by_a_claim_cannot_be_deleted_or_relabelled_but_can_be_dea
     edit = {"label": "misleading-claim", "name": "Misleading", "definition": "x", "colour": "#8e44ad", "ordinal": ""}
     response = post_form(client, f"/admin/ratings/{misleading.id}", edit)
     assert response.status_code == 422 and "so it stays" in response.get_data(as_text=True)
-    response = post_form(client, f"/admin/ratings/{misleading.id}", {**edit, "label": "misleading", "name": "Misleading (retired)"})
+    response = post_form(client, f"/admin/ratings/{misleading.id}", {**edit, "label": "misleading",
+                                                                     "name": "Misleading (retired)"})
     assert response.status_code == 302
     db.session.expire_all()
     rating = rating_by_label("misleading")
@@ -86,7 +88,8 @@ def test_an_unused_rating_can_be_deleted(client, admin):
 
 
 def test_edited_colour_shows_in_the_queue(client, admin, seed_article, checker):
-    claim = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
+    claim = add_claim(seed_article, checker, locate(seed_article,
+                                                    quote="In 2022 alone, they have conducted 69 launches"))
     claim.rating = rating_by_label("false")
     db.session.commit()
     login(client, admin)

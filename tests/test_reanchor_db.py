@@ -106,7 +106,9 @@ def test_confirm_and_reattach_write_history_and_bump_the_version(app, checker):
     claim = add_claim(article, checker, anchor_at(article.text, start, start + len(old)))
     db.session.commit()
     v1 = claim.version
-    revise_article(article, article.text.replace(old, "the previous estimate of 7,000 containers given by Seoul's defense chief"), checker)
+    revise_article(article, article.text.replace(old,
+                                                 "the previous estimate of 7,000 containers given by Seoul's defense "
+                                                 "chief"), checker)
     db.session.commit()
     assert claim.anchor_state == AnchorState.fuzzy and claim.version == v1 + 1
     confirm_anchor(claim, checker)

@@ -114,7 +114,8 @@ def test_the_bulk_form_back_link_keeps_the_filters(client, editor):
 # --- every stored URL is http or https -------------------------------------------------------------
 
 NOT_WEB = ["javascript:alert(document.domain)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-           "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "ftp://files.example/a", "//evil.example/a",
+           "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "ftp://files.example/a",
+           "//evil.example/a",
            "/relative/path", "http://", "http:///no-host", "https://exa mple.com/", "https://example.com/\r\nx",
            "https://example.com:port/", "http://[::1", "mailto:someone@example.com", "https:\\\\evil.example"]
 
@@ -132,15 +133,17 @@ def _stored_urls() -> list:
     from factdesk.extensions import db
     from factdesk.models import Article, Evidence
 
-    return [*db.session.execute(select(Article.source_url)).scalars(), *db.session.execute(select(Evidence.url)).scalars()]
+    return [*db.session.execute(select(Article.source_url)).scalars(),
+            *db.session.execute(select(Evidence.url)).scalars()]
 
 
 @pytest.mark.parametrize("url", NOT_WEB)
 def test_the_api_refuses_an_article_source_that_is_not_http(client, api, url):
     response = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said so.", "source_url": url})
     assert response.status_code == 422
-    assert response.get_json()["error"]["fields"] == {"source_url": response.get_json()["error"]["fields"]["source_url"]}
-    assert "http or https" in response.get_json()["error"]["message"] or "link" in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["fields"] == {"source_url": error["fields"]["source_url"]}
+    assert "http or https" in error["message"] or "link" in error["message"]
     assert _stored_urls() == []
 
 
@@ -159,7 +162,8 @@ def test_the_paste_form_refuses_a_source_that_is_not_http_and_keeps_what_was_typ
 
 @pytest.mark.parametrize("url", NOT_WEB)
 def test_evidence_by_api_is_http_only_link_and_archive(client, api, checker, url):
-    article = client.post("/api/v1/articles", headers=api, json={"text": "The mayor said ridership doubled."}).get_json()
+    article = client.post("/api/v1/articles", headers=api,
+                          json={"text": "The mayor said ridership doubled."}).get_json()
     claim = client.post(f"/api/v1/articles/{article['id']}/claims", headers=api,
                         json={"quote": "ridership doubled"}).get_json()
     for body in ({"url": url}, {"url": "https://example.org/report", "archive_url": url}):

@@ -111,7 +111,7 @@ def test_mark_duplicate_links_records_history_and_editor_discards_with_the_reaso
     assert entry.after == original.id and entry.by_id == checker.id
     # A checker may not discard: the page does not offer it, and the workflow refuses it.
     page = client.get(f"/desk/claims/{new.id}").get_data(as_text=True)
-    assert f"Marked as a duplicate of" in page and "Discard this claim" not in page
+    assert "Marked as a duplicate of" in page and "Discard this claim" not in page
 
     editor_client = client.application.test_client()
     login(editor_client, editor)

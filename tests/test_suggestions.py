@@ -24,7 +24,8 @@ def seed_text():
 
 
 def test_sentence_offsets_are_exact_code_points():
-    text = "The U.S. Senior Official said 10 cases. Was it “true”? Yes — 3.5 percent rose. Mr. Lee left.\n\nNext ✓ line."
+    text = ("The U.S. Senior Official said 10 cases. Was it “true”? Yes — 3.5 percent rose. Mr. Lee left."
+            "\n\nNext ✓ line.")
     sentences = split_sentences(text)
     assert [s.text for s in sentences] == [
         "The U.S. Senior Official said 10 cases.", "Was it “true”?", "Yes — 3.5 percent rose.", "Mr. Lee left.",

@@ -16,7 +16,8 @@ def test_a_token_past_its_last_day_stops_working(client, checker):
     db.session.commit()
     headers = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    db.session.execute(db.update(ApiToken).where(ApiToken.id == token.id).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(db.update(ApiToken).where(ApiToken.id == token.id)
+                       .values(expires_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     response = client.get("/api/v1/me", headers=headers)
     assert response.status_code == 401
@@ -31,7 +32,8 @@ def test_token_form_takes_a_last_day_and_refuses_one_in_the_past(client, admin, 
     page = past.get_data(as_text=True)
     assert "The last day of a token cannot be in the past." in page and 'value="old"' in page
     last_day = date.today() + timedelta(days=30)
-    made = post_form(client, "/admin/tokens", {"user_id": checker.id, "name": "month", "expires_on": last_day.isoformat()})
+    made = post_form(client, "/admin/tokens", {"user_id": checker.id, "name": "month",
+                                               "expires_on": last_day.isoformat()})
     assert made.status_code == 302
     shown = client.get(made.headers["Location"]).get_data(as_text=True)
     assert "shown only once" in shown

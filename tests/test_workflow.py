@@ -213,7 +213,8 @@ def test_a_checker_cannot_take_a_claim_assigned_to_someone_else(seed_article, ch
     assert workflow.allowed_moves(claim, other) == ["researching"]
 
 
-def test_publishing_writes_a_publication_and_a_correction_when_the_verdict_changes(seed_article, checker, editor, editor2):
+def test_publishing_writes_a_publication_and_a_correction_when_the_verdict_changes(seed_article, checker, editor,
+                                                                                   editor2):
     claim = to_state(make_claim(seed_article, checker), "published", checker, editor)
     first = db.session.query(Publication).filter_by(claim_id=claim.id).one()
     assert (first.number, first.is_correction, first.rating.label) == (1, False, "false")

@@ -138,7 +138,8 @@ def sso_start():
 def sso_callback():
     """The provider's answer: state, code, ID token and nonce checked, the person matched by verified e-mail."""
     if not single_sign_on.enabled():
-        return render_template("errors/error.html", status=404, message="Single sign-on is not set up on this desk."), 404
+        return render_template("errors/error.html", status=404,
+                               message="Single sign-on is not set up on this desk."), 404
     try:
         user = single_sign_on.finish()
     except PermissionDenied as exc:

@@ -1,10 +1,9 @@
 """The JSON API under /api/v1 (DESIGN.md §8): token auth, one error shape, OpenAPI built from the routes."""
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, request
 from jsonschema import Draft202012Validator
 from sqlalchemy import Select, func, select
 
@@ -118,7 +117,9 @@ def paginate(query: Select, serialise: Callable[[Any], dict], *, count_query: Se
     """One page of `query` in the list shape of §8 (`per_page` at most 100)."""
     page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
-    counter = count_query if count_query is not None else select(func.count()).select_from(query.order_by(None).subquery())
+    if count_query is None:
+        count_query = select(func.count()).select_from(query.order_by(None).subquery())
+    counter = count_query
     total = db.session.execute(counter).scalar_one()
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
     return {"items": [serialise(r) for r in rows], "page": page, "per_page": per_page, "total": total}

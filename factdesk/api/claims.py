@@ -81,7 +81,8 @@ TransitionIn = schemas.component("TransitionIn", {
     "properties": {
         "to": {"type": "string", "enum": [s.value for s in Status]},
         "comment": {"type": ["string", "null"], "maxLength": 10000,
-                    "description": "Required when sending back (what to change) and when reopening or discarding (why)."},
+                    "description": "Required when sending back (what to change) and when reopening "
+                                   "or discarding (why)."},
     },
 })
 

@@ -30,7 +30,8 @@ SourceIn = {"type": "object", "additionalProperties": False, "required": ["url",
                            "topic": {"type": ["string", "null"], "maxLength": 80}}}
 CandidateOut = schemas.component("MonitorCandidate", {
     "type": "object",
-    "required": ["id", "sentence", "score", "reasons", "article_id", "source_url", "published_at", "topic", "repeat_of"],
+    "required": ["id", "sentence", "score", "reasons", "article_id", "source_url", "published_at", "topic",
+                 "repeat_of"],
     "properties": {"id": {"type": "integer"}, "sentence": {"type": "string"}, "score": {"type": "number"},
                    "reasons": {"type": "array", "items": {"type": "string"}}, "article_id": {"type": "integer"},
                    "source_url": {"type": "string"}, "published_at": {"type": ["string", "null"], "format": "date"},
@@ -94,7 +95,8 @@ def _since() -> date | None:
         raise ValidationError("since must be a date, YYYY-MM-DD.", fields={"since": "invalid"}) from None
 
 
-@endpoint("/monitor/candidates", least=Role.checker, summary="Check-worthy sentences from monitored sources, best first",
+@endpoint("/monitor/candidates", least=Role.checker,
+          summary="Check-worthy sentences from monitored sources, best first",
           query=[{"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
                  {"name": "topic", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 80}},
                  {"name": "source", "in": "query", "required": False,

@@ -246,7 +246,7 @@ def score(split: str = "report", claims: int = 10, reextraction: bool = True) ->
     base = 1000 if split == "tune" else 2000
     tallies = {kind: Tally() for kind in (*KINDS, *((REEXTRACTION,) if reextraction else ()))}
     bodies = [canonicalize(body) for _, _, body in pages]
-    for n, (name, html, body) in enumerate(pages):
+    for n, (_name, html, body) in enumerate(pages):
         text = canonicalize(body)
         if len(text) < 200:
             continue
@@ -279,7 +279,8 @@ def report(tallies: dict[str, Tally], split: str) -> str:
     rows += ["",
              f"split: {split} (pages and seeds the rules were {'tuned on' if split == 'tune' else 'not tuned on'})",
              f"placed right: {right:.2%} (target >= {TARGET_RIGHT:.1%}); wrong without a flag: {silent:.2%} "
-             f"(target <= {TARGET_SILENT:.1%}); fuzzy on whitespace-only changes: {ws.fuzzy if ws else 'n/a'} (target 0)",
+             f"(target <= {TARGET_SILENT:.1%}); fuzzy on whitespace-only changes: {ws.fuzzy if ws else 'n/a'} (target "
+             f"0)",
              "targets met: " + ("yes" if right >= TARGET_RIGHT and silent <= TARGET_SILENT and (not ws or ws.fuzzy == 0)
                                 else "no")]
     return "\n".join(rows)

@@ -17,7 +17,7 @@ import html as html_lib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -464,24 +464,24 @@ def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[dict[str, s
     }
     values: dict[str, str | None] = {}
     sources: dict[str, str] = {}
-    for field, names in order.items():
+    for key, names in order.items():
         for name in names:
             if name == "url":
                 value = _url_date(values.get("canonical_url") or url)
             elif name == "fetch":
                 value = url
             else:
-                value = offered[name].get(field)
+                value = offered[name].get(key)
             value = html_lib.unescape(value).strip() if isinstance(value, str) else None
-            if name == "trafilatura" and field == "publisher" and value and value == urlsplit(url or "").netloc:
+            if name == "trafilatura" and key == "publisher" and value and value == urlsplit(url or "").netloc:
                 value = None  # trafilatura names a site after its host when the page does not say
-            if field == "canonical_url" and value:
+            if key == "canonical_url" and value:
                 value = _web_address(value, url)
             if value:
-                values[field], sources[field] = value, name
+                values[key], sources[key] = value, name
                 break
         else:
-            values[field] = None
+            values[key] = None
     values["title"] = _headline(tree, _strip_site_suffix(values["title"], values["publisher"]))
     values["author"] = _clean_authors(values["author"], values["publisher"])
     if not values["author"]:

@@ -416,7 +416,8 @@ def decode_body(body: bytes, http_charset: str | None) -> tuple[str, str]:
     """Text and the encoding used: the HTTP charset, else a BOM or <meta> charset, else UTF-8."""
     encoding = _codec(http_charset)
     if encoding is None:
-        for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE,
+                                                                                            "utf-16")):
             if body.startswith(bom):
                 encoding = name
                 break

@@ -23,8 +23,8 @@ from ..errors import TooLarge, ValidationError
 from ..models import Article, User
 from ..text import canonicalize
 from ..urls import web_url
-from .extract import ExtractionError, Extracted, extract
-from .fetch import AddressCheck, FetchError, fetch
+from .extract import Extracted, extract
+from .fetch import AddressCheck, fetch
 from .service import create_article
 
 Progress = Callable[[str], None]
@@ -85,7 +85,8 @@ def parse_date(value: str | date | None, *, strict: bool = True, field: str = "p
         return date.fromisoformat(value[:10])
     except ValueError:
         if strict:
-            raise ValidationError(f"{value!r} is not a date; write it as YYYY-MM-DD.", fields={field: "invalid"}) from None
+            raise ValidationError(f"{value!r} is not a date; write it as YYYY-MM-DD.",
+                                  fields={field: "invalid"}) from None
         return None
 
 

@@ -150,7 +150,8 @@ def cross_validate(pages: list[tuple[str, bytes, str]], urls: dict[str, str]) ->
         tree = trafilatura.load_html(html)
         found, _ = ex._metadata(tree, None)
         ld = ex._json_ld(tree)
-        modes = {True: ex.read_modes(tree, None, frozenset({"embedded_posts"})), False: ex.read_modes(tree, None, frozenset())}
+        modes = {True: ex.read_modes(tree, None, frozenset({"embedded_posts"})),
+                 False: ex.read_modes(tree, None, frozenset())}
         for rules in subsets:
             text, _ = ex.compose_body(modes["embedded_posts" in rules], tree, found["title"], ld, rules)
             figures[rules][name] = page_figures(text, truth)

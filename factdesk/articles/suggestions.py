@@ -25,7 +25,8 @@ NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve
                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
                 r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|"
                 r"half|third|quarter|twice|double|triple")
-_FIGURE = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|bn|m\b|k\b))?"
+_FIGURE = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per "
+                     r"cent|million|billion|trillion|bn|m\b|k\b))?"
                      r"|\b(?:" + NUMBER_WORDS + r")\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _PERCENT = re.compile(r"\d\s?%|\b(?:percent|per cent|percentage points?)\b", re.I)
@@ -74,7 +75,8 @@ _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'.-]*[A-Za-z.]|\b[A-Z]{2,}\b)(?:\s+(?:(
 _WORD = re.compile(r"[\w’'-]+")
 _STOP_CAPS = frozenset("I A An The This That These Those It He She We They You Our Their His Her Its But And Or "
                        "So Yet If In On At By For As Of To With From Then There Here When While After Before "
-                       "Despite However Therefore Nevertheless Additionally Meanwhile Instead Also Do Does Did Is Are Was Were Can "
+                       "Despite However Therefore Nevertheless Additionally Meanwhile Instead Also Do Does Did Is Are "
+                       "Was Were Can "
                        "Could Would Will Should Has Have What Why How Where Who Which It’s It's".split())
 
 WEIGHTS = {

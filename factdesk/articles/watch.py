@@ -1,11 +1,11 @@
-"""Source watch (DESIGN.md §12 / issue 9): re-fetch the articles behind published checks, follow changes.
+"""Source watch (DESIGN.md §12): re-fetch the articles behind published checks, follow changes.
 
-`flask --app wsgi articles watch` (and the daily `articles.watch` job of factdesk.jobs.schedule) fetches, through the safe fetcher, the source URL of every article
-that has a published claim. When the source now says something else, the desk stores the new text
-as the article's next revision (factdesk.articles.revise: every claim is re-anchored, none is lost),
-keeps the fetched page as provenance, and tells each published claim's checker (assignee, else the
-person who highlighted it) and the editor who published it, with a short diff and the claim's new
-anchor state.
+`flask --app wsgi articles watch` (and the daily `articles.watch` job of factdesk.jobs.schedule)
+fetches, through the safe fetcher, the source URL of every article that has a published claim.
+When the source now says something else, the desk stores the new text as the article's next
+revision (factdesk.articles.revise: every claim is re-anchored, none is lost), keeps the fetched page
+as provenance, and tells each published claim's checker (assignee, else the person who highlighted
+it) and the editor who published it, with a short diff and the claim's new anchor state.
 
 What counts as a change: for an article imported from its URL (the fetched HTML was kept), the text
 extracted from the page then and now must differ, so a page whose furniture moved (ads, menus) does
@@ -93,7 +93,8 @@ def watch_article(article: Article) -> Watched:
     url = article.source_url or ""
     try:
         page = _fetch(url)
-        new_text = _text_of(page.body, page.content_type, page.url, page.text if page.content_type == "text/plain" else None)
+        new_text = _text_of(page.body, page.content_type, page.url, page.text if page.content_type == "text/plain"
+                            else None)
         if article.source_html:
             try:
                 before = _text_of(article.source_html, "text/html", url)
@@ -107,7 +108,8 @@ def watch_article(article: Article) -> Watched:
         return Watched(article.id, url, "unchanged")
 
     old_text = article.text
-    revised = revise_article(article, new_text, None, note=f"The source changed: re-fetched from {url} by the source watch.")
+    revised = revise_article(article, new_text, None,
+                             note=f"The source changed: re-fetched from {url} by the source watch.")
     if page.content_type != "text/plain":
         article.source_html = page.body
     diff = short_diff(old_text, article.text)

@@ -8,7 +8,9 @@ from .client import http
 
 ASSET = re.compile(r'<script[^>]*\bsrc="([^"]+)"|<link[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"'
                    r'|<link[^>]*\bhref="([^"]+)"[^>]*\brel="stylesheet"')
-JS_IMPORT = re.compile(r'''(?:^|[;\n])\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|(?:^|[;\n])\s*import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)''')
+JS_IMPORT = re.compile(r'''(?:^|[;\n])\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']'''
+                       r'''|(?:^|[;\n])\s*import\s*["']([^"']+)["']'''
+                       r'''|import\(\s*["']([^"']+)["']\s*\)''')
 CSS_IMPORT = re.compile(r'''@import\s+(?:url\()?["']?([^"')\s;]+)''')
 
 

@@ -245,7 +245,8 @@ def _run(size: dict, url: str, workdir: Path, settings: dict, *, redis_url: str 
                         "sort and page each time) vs the by-key page"),
         rows.worst_render_row("search", {"public": figures["search_public"], "desk": figures["search_desk"]},
                               "ms per request of full-text search (the public /?q= and the desk's "
-                              "/api/v1/search?q=, a different query each time) vs the by-key page; the worse of the two"),
+                              "/api/v1/search?q=, a different query each time) vs the by-key page; "
+                              "the worse of the two"),
         rows.worst_render_row("public_pages", {"check": figures["check"], "home": figures["home"]},
                               "ms per request of public check pages (a different check each time) and the public "
                               "home (a different page or filter each time) vs the by-key page; the worse of the two"),
@@ -260,7 +261,8 @@ def _run(size: dict, url: str, workdir: Path, settings: dict, *, redis_url: str 
     database = "sqlite" if url.startswith("sqlite") else url.split(":", 1)[0].split("+")[0]
     return report.build(
         actual, result_rows, requested=size,
-        server={"gunicorn": f"{workers} worker{'s' if workers > 1 else ''}, gthread, {8 if workers == 1 else 4} threads",
+        server={"gunicorn": f"{workers} worker{'s' if workers > 1 else ''}, gthread, "
+                            f"{8 if workers == 1 else 4} threads",
                 "env": "production", "database": database, "redis": bool(redis_url)},
         load={k: settings[k] for k in ("duration", "rounds", "warmup", "concurrency")},
         busy_desk=background, load_average={"before": load_before, "after": _load_average()},
@@ -320,7 +322,8 @@ def _measure(port: int, settings: dict, first_views: dict, heavy_id: int, empty_
             runs = load(port, lists={unit: lists[unit], target: lists[target]}, phases=phases,
                         concurrency=settings["concurrency"], min_requests=5 if settings["quick"] else 20)
             pair = {"target": rows.merge(runs[1::2]), "baseline": rows.merge(runs[0::2]),
-                    "rounds": [{"target_rps": t["rps"], "baseline_rps": b["rps"]} for b, t in zip(runs[0::2], runs[1::2])]}
+                    "rounds": [{"target_rps": t["rps"], "baseline_rps": b["rps"]} for b, t in zip(runs[0::2],
+                                                                                                  runs[1::2])]}
             figures[target] = pair
             say(f"bench: {target:14} {pair['target']['rps']:8.1f} req/s (p50 {pair['target']['latency_ms']['p50']} ms) "
                 f"vs {unit} {pair['baseline']['rps']:8.1f} req/s; statuses {pair['target']['statuses']}")

@@ -152,7 +152,8 @@ class _Writer(threading.Thread):
                 with self.lock:
                     self.out["attempted_edits"] += 1
                     if 200 <= status < 300 and isinstance(body, dict):
-                        self.out["edits"].append({"claim": claim_id, "version": body.get("version"), "summary": summary})
+                        self.out["edits"].append({"claim": claim_id, "version": body.get("version"),
+                                                  "summary": summary})
                     elif status == 409:
                         self.out["conflicts"] += 1
         self.client.close()

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from ..articles.extract import ExtractionError, extract
-from ..articles.fetch import Fetched, FetchError, fetch
+from ..articles.fetch import Fetched, fetch
 from ..errors import DomainError
 from ..extensions import db
 from ..jobs import enqueue, job

@@ -63,7 +63,8 @@ def parse_value(action: str, value: str | None, comment: str | None):
             return None
         person = db.session.get(User, whole_number(value, "assignee"))
         if person is None or not person.active:
-            raise ValidationError("That person does not exist or is deactivated.", fields={"assignee": "unknown person"})
+            raise ValidationError("That person does not exist or is deactivated.",
+                                  fields={"assignee": "unknown person"})
         return person
     if action == "priority":
         try:

@@ -3,7 +3,8 @@
 A mention is `@` followed by a person's handle: the local part of their e-mail address
 (`@maria` reaches maria@desk.example), or the whole address (`@maria@desk.example`) when two people
 share a local part. Matching ignores case, Unicode letters included (the account's folded e-mail).
-Mentions of nobody are left as plain text. Comments are Markdown, rendered and sanitised like rationales. Anyone on the desk may comment in any state.
+Mentions of nobody are left as plain text. Comments are Markdown, rendered and sanitised like
+rationales. Anyone on the desk may comment in any state.
 The claim's comment_count is kept in SQL, so a comment does not bump the claim's version.
 """
 from __future__ import annotations

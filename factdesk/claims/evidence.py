@@ -76,7 +76,8 @@ def _check_open(claim: Claim, by: User) -> None:
         raise ConflictError(f"The claim is {claim.status.value.replace('_', ' ')}: its evidence is locked with its "
                             "verdict. Reopen it or send it back to change the evidence.", code="locked")
     if not may_edit_content(claim, by):
-        raise PermissionDenied("This claim is assigned to someone else; only they or an editor can change its evidence.")
+        raise PermissionDenied(
+            "This claim is assigned to someone else; only they or an editor can change its evidence.")
 
 
 def summary_of(item: Evidence) -> dict:

@@ -19,7 +19,8 @@ def locate(article: Article, *, start: int | None = None, end: int | None = None
     max_quote = current_app.config["MAX_QUOTE_CHARS"]
     if start is not None or end is not None:
         if start is None or end is None:
-            raise ValidationError("A selection needs both start and end.", fields={"start": "required", "end": "required"})
+            raise ValidationError("A selection needs both start and end.", fields={"start": "required",
+                                                                                   "end": "required"})
         anchor = anchor_at(article.text, start, end, max_quote=max_quote)
         if quote and quote != anchor.quote:
             raise ValidationError("The quote does not match the text between start and end; reload the article.",

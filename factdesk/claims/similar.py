@@ -303,7 +303,8 @@ def rank_texts(text: str, candidates: list[tuple[int, str]], known: dict[int, Fe
     (each with the score shown). `known` holds candidates' features already computed."""
     target = features(text)
     model = embedder()
-    sims = model.similarities(text, [t for _, t in candidates], [i for i, _ in candidates]) if model and candidates else {}
+    sims = model.similarities(text, [t for _, t in candidates], [i for i,
+                                                                 _ in candidates]) if model and candidates else {}
     ids = [i for i, _ in candidates]
     theirs = {i: (known[i] if known and i in known else features(t)) for i, t in candidates}
     overlap = {i: pair_score(target, theirs[i]) for i in ids}

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from statistics import median
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Claim, ClaimHistory, Publication, Status, User
+from ..models import Claim, ClaimHistory, Publication, User
 from ..params import MAX_ID, MAX_PAGE, whole_number
 from . import queue as claim_queue
 

@@ -42,7 +42,8 @@ class EvidenceForm(FlaskForm):
     publisher = StringField("Publisher", validators=[Optional(), Length(max=300)])
     excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=10_000)],
                             description="The passage that matters.")
-    stance = SelectField("Stance", choices=[SelectChoice(s.value, s.value) for s in Stance], default=Stance.context.value)
+    stance = SelectField("Stance", choices=[SelectChoice(s.value, s.value) for s in Stance],
+                         default=Stance.context.value)
     source_type = SelectField("Source type", choices=[SelectChoice(s.value, s.value) for s in SourceType],
                               default=SourceType.other.value)
     accessed_at = DateField("Accessed", validators=[Optional()])

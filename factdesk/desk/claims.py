@@ -87,7 +87,8 @@ def _edit_form(claim: Claim, formdata=None) -> ClaimEditForm:
 def _assign_form(claim: Claim, people, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, prefix="assign", data={"version": claim.version,
                                                "assignee": str(claim.assignee_id or "")})
-    form.assignee.choices = [SelectChoice("", "— unassigned —")] + [SelectChoice(str(p.id), f"{p.name} ({p.role.value})")
+    form.assignee.choices = [SelectChoice("", "— unassigned —")] + [SelectChoice(str(p.id),
+                                                                                 f"{p.name} ({p.role.value})")
                                                                  for p in people]
     return form
 
@@ -142,7 +143,8 @@ def edit_claim(claim_id: int):
     if form.preview.data:
         return _page(item, edit_form=form, preview=render_markdown(form.rationale.data or ""))
     if not form.validate():
-        return _page(item, 422, edit_form=form, error="Please correct the fields marked below; everything you typed is kept.")
+        return _page(item, 422, edit_form=form,
+                     error="Please correct the fields marked below; everything you typed is kept.")
     editable = editing.editable_fields(item, actor)
     changes = {}
     for name in editable - {"assignee"}:

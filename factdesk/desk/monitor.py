@@ -84,14 +84,16 @@ def _saved(form, save, said, page_form: str, default: str):
 def add_monitor_source():
     return _saved(SourceForm(), lambda f: add_source(f.url.data, f.kind.data, current_actor(), name=f.name.data,
                                                      topic=f.topic.data),
-                  lambda source: f"The desk follows {source.url} now; it is read at the next pass.", "source_form", "url")
+                  lambda source: f"The desk follows {source.url} now; it is read at the next pass.", "source_form",
+                  "url")
 
 
 @bp.route("/monitor/topics", methods=["POST"])
 @requires(Role.editor)
 def save_monitor_topic():
     return _saved(TopicForm(), lambda f: save_topic(f.name.data, f.keywords.data),
-                  lambda topic: f"Topic {topic.name} saved ({len(topic.keywords)} keyword(s)).", "topic_form", "keywords")
+                  lambda topic: f"Topic {topic.name} saved ({len(topic.keywords)} keyword(s)).", "topic_form",
+                  "keywords")
 
 
 @bp.route("/claims/<int:claim_id>/appearances/<int:appearance_id>", methods=["POST"])

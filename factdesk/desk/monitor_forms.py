@@ -7,7 +7,8 @@ KINDS = [("feed", "RSS or Atom feed"), ("sitemap", "Sitemap"), ("page", "Page to
 
 
 class SourceForm(FlaskForm):
-    url = StringField("URL (http or https)", validators=[DataRequired(message="Give the source's URL."), Length(max=2000)])
+    url = StringField("URL (http or https)", validators=[DataRequired(message="Give the source's URL."),
+                                                         Length(max=2000)])
     kind = SelectField("Kind", choices=KINDS)
     name = StringField("Name", validators=[Optional(), Length(max=300)], description="Who publishes it.")
     topic = StringField("Topic", validators=[Optional(), Length(max=80)],

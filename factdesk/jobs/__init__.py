@@ -72,7 +72,8 @@ def job(name: str, *, retries: int = 3, retry_delay: float = 30, timeout: float 
 
     def register(func: Callable) -> Callable:
         if name in REGISTRY and REGISTRY[name].func is not func:
-            raise ValueError(f"job {name!r} is registered twice ({REGISTRY[name].func.__module__} and {func.__module__})")
+            raise ValueError(f"job {name!r} is registered twice ({REGISTRY[name].func.__module__} and "
+                             f"{func.__module__})")
         REGISTRY[name] = JobSpec(name, func, retries, retry_delay, timeout)
         return func
 

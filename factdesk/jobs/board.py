@@ -22,7 +22,8 @@ def job_board(limit: int = SHOWN) -> Board:
     counts = {state: 0 for state in JobState}
     counts.update(dict(db.session.execute(select(Job.state, func.count()).group_by(Job.state)).all()))
     order = {JobState.waiting: (Job.run_after, Job.id), JobState.running: (Job.started_at, Job.id),
-             JobState.failed: (Job.finished_at.desc(), Job.id.desc()), JobState.done: (Job.finished_at.desc(), Job.id.desc())}
+             JobState.failed: (Job.finished_at.desc(), Job.id.desc()), JobState.done: (Job.finished_at.desc(),
+                                                                                       Job.id.desc())}
     jobs = {state: list(db.session.execute(select(Job).where(Job.state == state).order_by(*order[state])
                                            .limit(limit)).scalars()) for state in JobState}
     return Board(counts, jobs)
