@@ -878,7 +878,7 @@ class _Reanchorer:
     def _best_copy(self, a: Anchor) -> int | None:
         """The copy of the quote whose context agrees best (uniquely, and enough), among the
         NEAREST_COPIES copies nearest to where the diff maps the claim (all of them, if that few)."""
-        new, q = self.new, a.quote
+        q = a.quote
         need = min(MIN_CONTEXT_MATCH, (len(a.prefix) + len(a.suffix)) // 2)
         occ = self.occurrences(q)
         if len(occ) > NEAREST_COPIES:
