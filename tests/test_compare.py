@@ -42,7 +42,8 @@ def test_paragraphs_are_matched_and_words_marked_inside_an_edited_one():
 
 
 def test_words_replaced_in_a_row_read_as_one_change_not_as_changes_around_kept_spaces():
-    pieces = compare_texts("rose by three per cent last year", "rose by nearly five points last year").paragraphs[0].pieces
+    compared = compare_texts("rose by three per cent last year", "rose by nearly five points last year")
+    pieces = compared.paragraphs[0].pieces
     assert [(p.kind, p.text) for p in pieces] == [
         (SAME, "rose by "), (REMOVED, "three per cent"), (ADDED, "nearly five points"), (SAME, " last year")]
 

@@ -130,7 +130,7 @@ def _parse(url: str) -> _Target:
     try:
         parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError as exc:
+    except ValueError:
         raise FetchError(f"Refused: {url!r} is not a valid web address") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -254,7 +254,8 @@ def _connect(target: _Target, addresses: list[IPAddress], deadline: _Deadline) -
                 sock = ctx.wrap_socket(sock, server_hostname=target.host)
             except (ssl.SSLError, OSError) as exc:
                 sock.close()
-                raise FetchError(f"Could not make a secure connection to {target.host}: {in_plain_words(exc)}") from None
+                raise FetchError(f"Could not make a secure connection to {target.host}: "
+                                 f"{in_plain_words(exc)}") from None
         return sock
     if deadline.expired():
         deadline.remaining()
