@@ -279,8 +279,8 @@ def report(tallies: dict[str, Tally], split: str) -> str:
     rows += ["",
              f"split: {split} (pages and seeds the rules were {'tuned on' if split == 'tune' else 'not tuned on'})",
              f"placed right: {right:.2%} (target >= {TARGET_RIGHT:.1%}); wrong without a flag: {silent:.2%} "
-             f"(target <= {TARGET_SILENT:.1%}); fuzzy on whitespace-only changes: {ws.fuzzy if ws else 'n/a'} (target "
-             f"0)",
+             f"(target <= {TARGET_SILENT:.1%}); fuzzy on whitespace-only changes: "
+             f"{ws.fuzzy if ws else 'n/a'} (target 0)",
              "targets met: " + ("yes" if right >= TARGET_RIGHT and silent <= TARGET_SILENT and (not ws or ws.fuzzy == 0)
                                 else "no")]
     return "\n".join(rows)

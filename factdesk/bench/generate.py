@@ -205,8 +205,8 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                 "claimed_at": created.date() - timedelta(days=rng.randint(0, 10)), "status": status,
                 "assignee_id": assignee, "priority": int(_pick(rng, PRIORITY_MIX)), "due": due,
                 "rating_id": rating,
-                "rationale": (f"We compared the statement with {n_evidence} sources. " + _summary(quote)) if rated
-                                    else "",
+                "rationale": ((f"We compared the statement with {n_evidence} sources. " + _summary(quote))
+                              if rated else ""),
                 "verdict_by_id": assignee if rated else None, "duplicate_of_id": None, "version": len(path),
                 "evidence_count": n_evidence, "comment_count": n_comments,
                 "created_by_id": creator, "updated_by_id": assignee or rng.choice(editors),

@@ -57,7 +57,8 @@ def measure(app: Flask, *, sample: int = SAMPLE) -> dict:
     return report.row(
         "ingest", rate, TARGET_RATE, unit="sentences/s",
         explains=(f"sentences scored per second over a sample ({articles} of the {len(texts)} fixture "
-                  f"articles in a fixed shuffled order, {scored:,} sentences), the check-worthy ones matched against the desk's "
-                  f"{published:,} published checks; baseline: the 100/s target"),
-        sentences=scored, articles=articles, sample=sample, matched=matched, repeats_found=repeats, seconds=round(elapsed, 3),
+                  f"articles in a fixed shuffled order, {scored:,} sentences), the check-worthy ones matched "
+                  f"against the desk's {published:,} published checks; baseline: the 100/s target"),
+        sentences=scored, articles=articles, sample=sample, matched=matched, repeats_found=repeats,
+        seconds=round(elapsed, 3),
         matched_per_s=round(matched / elapsed, 1) if elapsed else None, published_checks=published)

@@ -123,10 +123,10 @@ def writers_row(result: dict, check: dict, server_log: str) -> dict:
     row = report.row(
         "concurrent_writers", float(accepted), float(result["attempted_edits"]), unit="edits",
         met=failures == 0 and accepted > 0,
-        explains=f"accepted vs attempted edits of {result.get('writers', 0)} clients for {result.get('seconds', 0):g} "
-                 f"s, "
-                 f"each on at most ten shared claims sending the version it just read; met with no 5xx, no "
-                 f"'database is locked', no lost update", failures=failures, locked_in_server_log=locked_in_log,
+        explains=f"accepted vs attempted edits of {result.get('writers', 0)} clients for "
+                 f"{result.get('seconds', 0):g} s, each on at most ten shared claims sending the version it "
+                 f"just read; met with no 5xx, no 'database is locked', no lost update",
+        failures=failures, locked_in_server_log=locked_in_log,
         run={k: v for k, v in result.items() if k not in ("edits", "comments")}, verified=check)
     if failures:
         row["reason"] = f"{failures} failures"

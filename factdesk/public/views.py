@@ -84,13 +84,13 @@ def _render_check(claim, shown):
     said_again = public_appearances(claim.id)
     review = claim_review(claim, shown, bounds=scale_bounds(), appearances=said_again)
     return render_template(
-        "public/check.html", claim=claim, version=version, latest=latest, earlier=shown is not None
-                           and shown is not latest,
+        "public/check.html", claim=claim, version=version, latest=latest,
+        earlier=shown is not None and shown is not latest,
         rating=version.rating if version else claim.rating,
         summary=version.summary if version else claim.summary,
         rationale=render_markdown(version.rationale if version else claim.rationale),
         corrections=reading.corrections_of(claim), context=reading.quote_context(claim), jsonld=json_ld(review),
-                           review=review,
+        review=review,
         said_again=said_again,
         canonical=check_path(claim, _external=True))
 
@@ -161,7 +161,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         current, head = migration_state()
-    except Exception as exc:  # noqa: BLE001 - answered as a 503: a load balancer only needs up or down, with a reason for the operator
+    except Exception as exc:  # noqa: BLE001 - a 503: a load balancer needs up or down, with a reason
         return jsonify(status="error", database="unreachable", detail=type(exc).__name__), 503
     ok = current == head
     return jsonify(status="ok" if ok else "error", database="ok", migration=current, head=head,
