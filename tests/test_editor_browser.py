@@ -3,6 +3,7 @@ bulk refusals that keep the selection, the phone layout."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -10,8 +11,9 @@ from sqlalchemy import select
 
 from factdesk.articles.revise import revise_article
 from factdesk.extensions import db
-from factdesk.models import Evidence, Status
+from factdesk.models import Claim, Evidence, Status
 
+from .browserkit import select_with_mouse
 from .claimkit import make_claim, move, research, to_state
 from .conftest import browser_login
 
@@ -94,6 +96,8 @@ def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live
     published = to_state(make_claim(seed_article, checker, 1), "published", checker, editor)
     page = _page(browser, live_server, editor)
     page.goto("/desk")
+    _same_document(page)
+    discarded_before = page.locator("#queue-tabs").get_by_role("link", name=re.compile("^Discarded")).inner_text()
     page.check(f"#select-{new.id}")
     page.check(f"#select-{published.id}")
     page.select_option("#action", "discard")
@@ -102,6 +106,12 @@ def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live
     expect(page.locator(".flash-warning")).to_contain_text(f"claim {published.id}")
     expect(page.locator(f"#select-{published.id}")).to_be_checked()
     expect(page.locator(f"#select-{new.id}")).not_to_be_checked()
+    expect(page.locator(f"tr#claim-{new.id} .status")).to_have_text("Discarded")  # the table, in place
+    expect(page.locator("#queue-tabs").get_by_role("link", name=re.compile("^Discarded"))).not_to_have_text(discarded_before)
+    expect(page.locator("#bulk-apply")).to_be_focused()
+    expect(page.locator("#select-all")).to_be_visible()
+    assert page.evaluate("() => document.getElementById('select-all').indeterminate")
+    assert _not_reloaded(page), "the page was reloaded"
     db.session.expire_all()
     assert db.session.get(type(new), new.id).status == Status.discarded
     assert db.session.get(type(new), published.id).status == Status.published
@@ -173,3 +183,91 @@ def test_two_revisions_are_compared_paragraph_by_paragraph(browser: Browser, liv
     page.get_by_role("button", name="Compare").click()
     expect(page.get_by_role("alert")).to_contain_text("Compare an earlier revision with a later one")
     expect(page.locator("#compare-from")).to_have_value("2")
+
+
+def _same_document(page: Page) -> None:
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
+def _not_reloaded(page: Page) -> bool:
+    return page.evaluate("() => window.__sameDocument === true")
+
+
+def test_a_claim_added_from_a_selection_appears_in_place_with_focus_on_it(browser: Browser, live_server,
+                                                                          seed_article, checker):
+    quote = "In 2022 alone, they have conducted 69 launches"
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/articles/{seed_article.id}")
+    _same_document(page)
+    page.locator("#article-text").evaluate("(t, q) => { const i = t.textContent.indexOf(q);"
+                                           " window.scrollTo(0, t.offsetTop + t.offsetHeight * i / t.textContent.length - 300); }",
+                                           quote)
+    select_with_mouse(page, quote)
+    form = page.locator("#claim-from-selection")
+    expect(form).to_be_visible()
+    form.locator("input[name=summary]").fill("The DPRK launched 69 missiles in 2022.")
+    scrolled = page.evaluate("() => window.scrollY")
+    assert scrolled > 300
+    form.get_by_role("button", name="Add claim").click()
+    expect(page.locator(".flash-success")).to_contain_text("added")
+    db.session.expire_all()
+    claim = db.session.execute(select(Claim).where(Claim.article_id == seed_article.id)).scalar_one()
+    assert claim.quote == quote and claim.summary == "The DPRK launched 69 missiles in 2022."
+    expect(page.locator(f"mark[data-claims='{claim.id}']")).to_have_text(quote)
+    expect(page.locator(f"#claim-{claim.id}")).to_contain_text("The DPRK launched 69 missiles in 2022.")
+    expect(page.locator(f"#claim-{claim.id} a").first).to_be_focused()  # the new claim, not the top of the page
+    expect(page.locator("#article-meta")).to_contain_text("Claims1")
+    expect(form).to_be_hidden()
+    assert _not_reloaded(page), "the page was reloaded"
+    assert page.evaluate("() => document.getElementById('article-text').matches('[data-article-id]')")
+    # the text's own behaviour survives the update: a click on the new highlight goes to its claim
+    page.locator(f"mark[data-claims='{claim.id}']").click()
+    assert page.url.endswith(f"#claim-{claim.id}")
+
+
+def test_a_refused_and_an_ambiguous_quote_answer_in_place(browser: Browser, live_server, seed_article, checker):
+    make_claim(seed_article, checker, 3)  # "In 2022 alone, they have conducted 69 launches"
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/articles/{seed_article.id}")
+    _same_document(page)
+    page.get_by_text("Add a claim by typing its quote").click()
+    by_quote = page.locator("#claim-by-quote")
+    by_quote.locator("textarea[name=quote]").fill("In 2022 alone, they have conducted 69 launches")
+    by_quote.locator("textarea[name=summary]").fill("Typed wording kept")
+    by_quote.get_by_role("button", name="Add claim").click()
+    alert = page.locator("#article-notices [role=alert]")
+    expect(alert).to_contain_text("already highlighted as claim")
+    expect(alert).to_be_focused()
+    expect(page.locator("#claim-by-quote textarea[name=summary]")).to_have_value("Typed wording kept")
+
+    page.locator("#claim-by-quote textarea[name=quote]").fill("North Korea")
+    page.locator("#claim-by-quote textarea[name=summary]").fill("Second time it occurs")
+    page.locator("#claim-by-quote").get_by_role("button", name="Add claim").click()
+    expect(page.locator("#pick")).to_be_visible()
+    page.locator("#pick").get_by_role("button", name="The second time it occurs").click()
+    expect(page.locator(".flash-success")).to_contain_text("added")
+    expect(page.locator("#pick")).to_have_count(0)
+    db.session.expire_all()
+    added = db.session.execute(select(Claim).where(Claim.summary == "Second time it occurs")).scalar_one()
+    second = [i for i in range(len(seed_article.text)) if seed_article.text.startswith("North Korea", i)][1]
+    assert added.anchor_start == second
+    expect(page.locator(f"#claim-{added.id} a").first).to_be_focused()
+    assert _not_reloaded(page), "the page was reloaded"
+
+
+def test_a_fuzzy_reanchor_is_confirmed_in_place(browser: Browser, live_server, seed_article, checker):
+    claim = make_claim(seed_article, checker, 1)
+    old = claim.quote
+    revise_article(seed_article, seed_article.text.replace(old, old.replace("the South Korean", "South Korea's")), checker)
+    db.session.commit()
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/articles/{seed_article.id}")
+    _same_document(page)
+    expect(page.locator("#fuzzy")).to_contain_text(old)
+    page.locator(f"#fuzzy #claim-{claim.id}").get_by_role("button", name="Confirm new wording").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"Claim {claim.id} now quotes")
+    expect(page.locator("#fuzzy")).to_have_count(0)
+    expect(page.locator(f"#claim-{claim.id} a").first).to_be_focused()
+    assert _not_reloaded(page), "the page was reloaded"
+    db.session.expire_all()
+    assert db.session.get(Claim, claim.id).anchor_state.value == "anchored"

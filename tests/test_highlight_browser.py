@@ -14,6 +14,7 @@ from factdesk.articles.service import create_article
 from factdesk.extensions import db
 from factdesk.models import Article, Claim
 
+from .browserkit import select_with_mouse
 from .conftest import browser_login
 
 pytestmark = pytest.mark.browser
@@ -29,31 +30,6 @@ def _login(browser: Browser, base: str, user) -> Page:
     return browser_login(browser, base, user, viewport={"width": 1280, "height": 900})
 
 
-def _select_with_mouse(page: Page, quote: str) -> None:
-    """Press the mouse before the quote's first character and release it after its last."""
-    box = page.evaluate("""(quote) => {
-        const root = document.getElementById("article-text");
-        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.data.indexOf(quote);
-            if (at < 0) continue;
-            const first = document.createRange();
-            first.setStart(node, at); first.setEnd(node, at + 1);
-            const last = document.createRange();
-            last.setStart(node, at + quote.length - 1); last.setEnd(node, at + quote.length);
-            const a = first.getClientRects()[0], b = last.getClientRects()[0];
-            return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-        }
-        return null;
-    }""", quote)
-    assert box, f"{quote!r} is not in one text node of the page"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
-    page.mouse.move(box["x2"], box["y2"], steps=5)
-    page.mouse.up()
-
-
 def test_mouse_selection_after_emoji_and_curly_apostrophe_stores_code_point_offsets(browser: Browser, live_server,
                                                                                     checker):
     article = create_article(text=TEXT, by=checker, title="Containers")
@@ -66,7 +42,7 @@ def test_mouse_selection_after_emoji_and_curly_apostrophe_stores_code_point_offs
     page.goto(f"/desk/articles/{article.id}")
     form = page.locator("#claim-from-selection")
     expect(form).to_be_hidden()
-    _select_with_mouse(page, QUOTE)
+    select_with_mouse(page, QUOTE)
     expect(form).to_be_visible()
     expect(form.locator("[data-selection-preview]")).to_have_text(QUOTE)
     form.locator("input[name=summary]").fill("South Korea counted 7,000 containers.")

@@ -2,10 +2,16 @@
  *
  * A form with data-fragment="id …" is posted with fetch as the browser would post it; the server
  * answers as it always does (a redirect to the page, or the page again with the form as typed and
- * its messages), and the elements with those ids are refreshed from that page in place: the rest of
- * the page, the scroll position and the focus stay. Focus goes back to the element with the same id
- * (or name and value) if it is still there, else to the fragment's first heading. The page's flash
- * messages are read out through a live region. Without JavaScript the same forms post and redirect.
+ * its messages), and the elements with those ids take the content of their namesakes in that page.
+ * The elements themselves stay (listeners bound to them keep working), as do the rest of the page,
+ * the scroll position and the focus. When the answer lacks one of them: a redirect elsewhere is
+ * followed; an answer to the post itself (a refusal, a question) replaces the page's <main>.
+ * Focus goes into the element the form names in data-focus="selector" (the claim it confirmed), or
+ * into the first element matching its data-focus-new="selector" that is new (an added claim), else
+ * back to the element with the same id (or name and value) if it is still there, else to the
+ * answer's alert or the first fragment's first heading. The page's flash messages are read out
+ * through a live region. Without JavaScript the same forms post and redirect.
+ * A form with data-confirm="question" asks first (with or without a fragment).
  * A destructive button asks first in the page itself (a <details class="confirm"> holding the real
  * submit button, so it asks without JavaScript too): opening it moves the focus to that button, and
  * Escape closes it with the focus back on the first button.
@@ -22,62 +28,99 @@ function focusKey(element) {
            form: element.form ? element.form.getAttribute("action") : null };
 }
 
-function restoreFocus(key, fragments) {
-  let target = null;
-  if (key && key.id) target = document.getElementById(key.id);
+function visible(element) {
+  return element && (!element.checkVisibility || element.checkVisibility()); // not in a closed <details>
+}
+
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+function restoreFocus(key, fragments, fresh) {
+  let target = fresh.filter(visible).map((el) => (el.matches(FOCUSABLE) ? el : el.querySelector(FOCUSABLE)))
+    .find(Boolean) || null;
+  if (!target && key && key.id) target = document.getElementById(key.id);
   if (!target && key && key.name && key.form) {
     target = [...document.querySelectorAll(`form[action="${CSS.escape(key.form)}"] [name="${CSS.escape(key.name)}"]`)]
       .find((el) => el.value === key.value) || null;
   }
-  if (target && target.checkVisibility && !target.checkVisibility()) target = null; // e.g. in a closed <details>
+  if (!visible(target)) target = null;
+  const kept = target && key && key.id && target.id === key.id;
   if (!target) {
-    const heading = fragments[0] && fragments[0].querySelector("h1, h2, h3");
-    target = heading || fragments[0];
-    if (target && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target = fragments.map((f) => f.querySelector("[role=alert] h2, [role=alert], h1, h2, h3")).find(visible) || fragments[0];
+    if (target && !target.matches(FOCUSABLE)) target.setAttribute("tabindex", "-1");
   }
-  if (target) target.focus({ preventScroll: true });
+  if (!target) return;
+  target.focus({ preventScroll: true });
+  if (!kept) target.scrollIntoView({ block: "nearest" });
+}
+
+/** Give `now` the content and attributes of `next`, keeping `now` itself (and what is bound to it). */
+function refill(now, next) {
+  for (const { name, value } of next.attributes) if (now.getAttribute(name) !== value) now.setAttribute(name, value);
+  now.replaceChildren(...next.childNodes);
+}
+
+function ids(root, selector) {
+  return new Set([...root.querySelectorAll(selector)].map((el) => el.id).filter(Boolean));
 }
 
 async function send(form, submitter) {
-  const ids = form.dataset.fragment.split(/\s+/).filter(Boolean);
+  const names = form.dataset.fragment.split(/\s+/).filter(Boolean);
   const body = new FormData(form, submitter);
   const key = focusKey(document.activeElement);
+  const newSelector = form.dataset.focusNew;
+  const before = newSelector ? ids(document, newSelector) : new Set();
   const x = window.scrollX, y = window.scrollY;
   form.setAttribute("aria-busy", "true");
   let response;
   try {
-    response = await fetch(form.action, { method: "POST", body, credentials: "same-origin",
+    // getAttribute: a field named "action" (the queue's bulk action) shadows form.action
+    response = await fetch(new URL(form.getAttribute("action") || "", window.location.href), { method: "POST", body, credentials: "same-origin",
                                           headers: { "X-Requested-With": "fetch" } });
   } catch (error) {
     form.removeAttribute("aria-busy");
     live.textContent = "The desk could not be reached; nothing was sent. Try again.";
     return;
   }
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  const fresh = ids.map((id) => [document.getElementById(id), page.getElementById(id)]);
-  if (!response.headers.get("content-type")?.includes("text/html") || fresh.some(([now, next]) => !now || !next)) {
-    window.location.assign(response.url); // not the page we know: show it whole
+  if (!response.headers.get("content-type")?.includes("text/html")) {
+    window.location.assign(response.url); // not a page: let the browser show it
     return;
   }
-  for (const [now, next] of fresh) now.replaceWith(next);
-  const flashes = page.querySelector(".flashes");
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  let pairs = names.map((id) => [document.getElementById(id), page.getElementById(id)]);
+  if (pairs.some(([now, next]) => !now || !next)) {
+    const main = [document.querySelector("main"), page.querySelector("main")];
+    if (response.redirected && new URL(response.url).pathname !== window.location.pathname) {
+      window.location.assign(response.url); // the desk sent us to another page
+      return;
+    }
+    if (!main[0] || !main[1]) { window.location.assign(response.url); return; }
+    pairs = [main];
+    document.title = page.title;
+  }
+  const flashes = page.querySelector("main .flashes");
+  for (const [now, next] of pairs) refill(now, next);
+  form.removeAttribute("aria-busy");
   const here = document.querySelector("main .flashes");
-  if (here) here.remove();
-  if (flashes) document.querySelector("main").prepend(flashes);
+  if (pairs[0][0].tagName !== "MAIN") {
+    if (here) here.remove();
+    if (flashes) document.querySelector("main").prepend(flashes);
+  }
   live.textContent = flashes ? flashes.textContent.trim() : "";
   window.scrollTo(x, y);
-  restoreFocus(key, fresh.map(([, next]) => next));
-  document.dispatchEvent(new CustomEvent("factdesk:updated", { detail: { ids } }));
+  const fresh = newSelector ? [...document.querySelectorAll(newSelector)].filter((el) => el.id && !before.has(el.id)) : [];
+  if (form.dataset.focus) fresh.unshift(...document.querySelectorAll(form.dataset.focus));
+  restoreFocus(key, pairs.map(([now]) => now), fresh);
+  document.dispatchEvent(new CustomEvent("factdesk:updated", { detail: { ids: names } }));
 }
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
     event.preventDefault();
     return;
   }
-  if (!form.dataset.fragment || form.method.toLowerCase() !== "post") return;
+  if (!form.dataset.fragment || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
   event.preventDefault();
   send(form, event.submitter);
 });

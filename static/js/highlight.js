@@ -210,7 +210,7 @@ if (container) {
 /* Phone: the text and its claims as two tabs (CSS shows them only on a narrow screen). */
 const layout = document.querySelector(".article-layout");
 if (layout && container) {
-  const count = document.querySelectorAll(".claim-column li[id^='claim-'], .claim-column section[id^='claim-']").length;
+  const count = () => document.querySelectorAll(".claim-column li[id^='claim-'], .claim-column section[id^='claim-']").length;
   const tabs = document.createElement("div");
   tabs.className = "phone-tabs";
   tabs.setAttribute("role", "tablist");
@@ -225,7 +225,8 @@ if (layout && container) {
     return button;
   };
   const textTab = make("Article text", false);
-  const claimsTab = make(`Claims (${count})`, true);
+  const claimsTab = make(`Claims (${count()})`, true);
+  document.addEventListener("factdesk:updated", () => { claimsTab.textContent = `Claims (${count()})`; });
   layout.before(tabs);
   layout.classList.add("tabbed");
   function showTab(claims) {
