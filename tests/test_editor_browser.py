@@ -97,7 +97,8 @@ def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live
     page = _page(browser, live_server, editor)
     page.goto("/desk")
     _same_document(page)
-    discarded_before = page.locator("#queue-tabs").get_by_role("link", name=re.compile("^Discarded")).inner_text()
+    discarded_tab = page.locator("#queue-tabs").get_by_role("link", name=re.compile("^Discarded"))
+    discarded_before = discarded_tab.inner_text()
     page.check(f"#select-{new.id}")
     page.check(f"#select-{published.id}")
     page.select_option("#action", "discard")
@@ -107,7 +108,7 @@ def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live
     expect(page.locator(f"#select-{published.id}")).to_be_checked()
     expect(page.locator(f"#select-{new.id}")).not_to_be_checked()
     expect(page.locator(f"tr#claim-{new.id} .status")).to_have_text("Discarded")  # the table, in place
-    expect(page.locator("#queue-tabs").get_by_role("link", name=re.compile("^Discarded"))).not_to_have_text(discarded_before)
+    expect(discarded_tab).not_to_have_text(discarded_before)
     expect(page.locator("#bulk-apply")).to_be_focused()
     expect(page.locator("#select-all")).to_be_visible()
     assert page.evaluate("() => document.getElementById('select-all').indeterminate")
@@ -199,9 +200,9 @@ def test_a_claim_added_from_a_selection_appears_in_place_with_focus_on_it(browse
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/articles/{seed_article.id}")
     _same_document(page)
-    page.locator("#article-text").evaluate("(t, q) => { const i = t.textContent.indexOf(q);"
-                                           " window.scrollTo(0, t.offsetTop + t.offsetHeight * i / t.textContent.length - 300); }",
-                                           quote)
+    page.locator("#article-text").evaluate(
+        "(t, q) => { const i = t.textContent.indexOf(q);"
+        " window.scrollTo(0, t.offsetTop + t.offsetHeight * i / t.textContent.length - 300); }", quote)
     select_with_mouse(page, quote)
     form = page.locator("#claim-from-selection")
     expect(form).to_be_visible()
@@ -258,7 +259,8 @@ def test_a_refused_and_an_ambiguous_quote_answer_in_place(browser: Browser, live
 def test_a_fuzzy_reanchor_is_confirmed_in_place(browser: Browser, live_server, seed_article, checker):
     claim = make_claim(seed_article, checker, 1)
     old = claim.quote
-    revise_article(seed_article, seed_article.text.replace(old, old.replace("the South Korean", "South Korea's")), checker)
+    reworded = old.replace("the South Korean", "South Korea's")
+    revise_article(seed_article, seed_article.text.replace(old, reworded), checker)
     db.session.commit()
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/articles/{seed_article.id}")
