@@ -134,12 +134,17 @@ def browser_login(session: requests.Session, base: str, email: str, password: st
 @contextmanager
 def worker_process(database_url: str, *, log: Path | None = None, extra_env: dict | None = None):
     """`flask --app wsgi worker` against `database_url`, in its own process group; yields the process.
-    Stopped with SIGINT (as Ctrl-C) if still running at the end."""
+    Stopped with SIGINT (as Ctrl-C) if still running at the end.
+
+    Its schedule is off (`--no-schedule`): the schedule follows the wall clock, so a worker running on a
+    quarter hour would add a `monitor.pass` job (at :05 a `mail.digest`) to the jobs a test counts.
+    `tests/test_run.py` runs the worker with its schedule, as `make run` does."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update({"FACTDESK_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": "worker-tests-secret",
                 "FACTDESK_ALLOW_PRIVATE_FETCH": "1", "PYTHONPATH": str(ROOT), **(extra_env or {})})
     out = open(log or os.devnull, "ab")
-    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker", "--poll", "0.2"], cwd=ROOT, env=env,
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker", "--poll", "0.2", "--no-schedule"],
+                               cwd=ROOT, env=env,
                                stdout=out, stderr=out, start_new_session=True)
     try:
         yield process
