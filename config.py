@@ -170,6 +170,12 @@ def _check(settings: dict) -> None:
                 f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} with SQLite: several workers need "
                 "DATABASE_URL=postgresql+psycopg://… (or set WEB_CONCURRENCY=1)"
             )
+        if settings["WEB_CONCURRENCY"] > 1 and not settings.get("REDIS_URL"):
+            # Login and code throttles count in the rate-limit storage: without Redis, each worker's memory.
+            raise ConfigError(
+                f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} without REDIS_URL: several workers need "
+                "REDIS_URL=redis://… to share the login throttle (each would count alone), or WEB_CONCURRENCY=1"
+            )
     if settings.get("PUBLIC_URL"):
         _check_public_url(settings["PUBLIC_URL"])
     if settings["TRUSTED_PROXIES"] < 0:

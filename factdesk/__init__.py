@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 import config as settings
 
 from . import mail
-from .accounts import single_sign_on
+from .accounts import single_sign_on, throttle
 from .access import current_actor, enforce_least_role, is_api_request, public as declare_public
 from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = "Log in to open the desk."
     login_manager.session_protection = "strong"
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_STRATEGY", throttle.STRATEGY)
     limiter.init_app(app)
     single_sign_on.init_app(app)
     mail.init_app(app)

@@ -1,6 +1,8 @@
 """Logging in and out, throttling, cookies."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import PASSWORD, csrf_token, login, post_form
 
 
@@ -49,6 +51,29 @@ def test_one_address_is_throttled_across_accounts(client, editor, checker):
         assert post_form(client, "/login", {"email": email, "password": "wrong-password!"}).status_code == 401
     response = post_form(client, "/login", {"email": "someone@desk.test", "password": "wrong-password!"})
     assert response.status_code == 429
+
+
+def _wrong_from(client, email: str, forwarded_for: str) -> int:
+    """A wrong password sent through the proxy on 127.0.0.1 for the client at `forwarded_for`."""
+    return post_form(client, "/login", {"email": email, "password": "wrong-password!"},
+                     headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+
+
+@pytest.mark.parametrize("app_settings", [{"TRUSTED_PROXIES": 1}])
+def test_behind_a_trusted_proxy_each_client_address_counts_alone(client):
+    """Behind the proxy everyone arrives from 127.0.0.1: the per-address count uses the address the proxy saw."""
+    for attempt in range(10):
+        assert _wrong_from(client, f"person{attempt}@desk.test", "203.0.113.7") == 401
+    assert _wrong_from(client, "person10@desk.test", "203.0.113.7") == 429
+    assert _wrong_from(client, "person11@desk.test", "198.51.100.20") == 401
+    # What a client writes before the proxy's own hop is not believed: no way around the count.
+    assert _wrong_from(client, "person12@desk.test", "192.0.2.1, 203.0.113.7") == 429
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_does_not_escape_the_count(client):
+    for attempt in range(10):
+        assert _wrong_from(client, f"person{attempt}@desk.test", f"203.0.113.{attempt}") == 401
+    assert _wrong_from(client, "person10@desk.test", "198.51.100.20") == 429
 
 
 def test_good_logins_do_not_count_towards_the_throttle(client, editor):

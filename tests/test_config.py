@@ -1,9 +1,16 @@
-"""Settings: the development desk keeps its own secret key across restarts; tests get a fresh one."""
+"""Settings: the development desk keeps its own secret key across restarts; tests get a fresh one;
+production refuses what cannot work."""
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+
+import pytest
 
 import config
+
+from .live import BIN, ROOT, free_port
 
 
 def test_development_key_is_made_once_in_instance_and_kept(tmp_path, monkeypatch):
@@ -24,3 +31,36 @@ def test_testing_gets_a_key_per_process_and_an_explicit_key_wins(tmp_path, monke
     assert not (tmp_path / "instance" / "secret_key").exists()
     monkeypatch.setenv("SECRET_KEY", "given-by-the-operator")
     assert config.load({"FACTDESK_ENV": "development"})["SECRET_KEY"] == "given-by-the-operator"
+
+
+PRODUCTION = {"FACTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "PUBLIC_URL": "https://checks.example.org",
+              "DATABASE_URL": "postgresql+psycopg://desk@127.0.0.1:1/desk"}
+
+
+def _production_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "WEB_CONCURRENCY")}
+    return {**env, **PRODUCTION, **extra}
+
+
+def test_production_refuses_several_workers_without_redis(monkeypatch):
+    """Throttle counts without Redis live in one process's memory: several workers would each count alone."""
+    for key, value in _production_env(WEB_CONCURRENCY="3").items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(config.ConfigError, match="REDIS_URL"):
+        config.load()
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert config.load()["WEB_CONCURRENCY"] == 3
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    monkeypatch.delenv("REDIS_URL")
+    assert config.load()["REDIS_URL"] is None  # one worker counts for everyone
+
+
+def test_gunicorn_with_several_workers_and_no_redis_stops_before_serving():
+    """However the workers are given (here `--workers 2`, WEB_CONCURRENCY unset), gunicorn.conf.py hands
+    the real number to the start-up check, which stops gunicorn with one clear line."""
+    result = subprocess.run([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{free_port()}", "wsgi:app"],
+                            cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "factdesk: WEB_CONCURRENCY=2 without REDIS_URL" in result.stderr, result.stderr[-2000:]
+    assert "Booting worker" not in result.stderr

@@ -7,6 +7,9 @@ attempts alternate between them, so a throttle kept in one process's memory coul
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -62,6 +65,54 @@ def test_without_shared_redis_each_server_counts_alone(database_url, editor, tmp
             base = (a, b)[attempt % 2]
             assert _wrong(sessions[base], base, editor.email, attempt) == 401
         assert browser_login(sessions[a], a, editor.email, PASSWORD).status_code == 302
+
+
+def _simultaneous_wrong_passwords(bases: list[str], email: str, count: int = 40) -> Counter:
+    """`count` browsers, each with its login form open, send a wrong password at the same moment
+    (spread over `bases`); the status codes they get."""
+    browsers = [(requests.Session(), bases[i % len(bases)]) for i in range(count)]
+    tokens = [csrf_from(session.get(f"{base}/login", timeout=10).text) for session, base in browsers]
+    start = threading.Barrier(count)
+
+    def attempt(i: int) -> int:
+        session, base = browsers[i]
+        start.wait(60)
+        return session.post(f"{base}/login", data={"csrf_token": tokens[i], "email": email,
+                                                   "password": f"wrong-password-{i}"},
+                            allow_redirects=False, timeout=120).status_code
+
+    with ThreadPoolExecutor(count) as pool:
+        return Counter(pool.map(attempt, range(count)))
+
+
+def test_forty_simultaneous_wrong_passwords_get_no_more_401s_than_the_limit(database_url, editor, tmp_path):
+    """Each attempt is counted as it arrives, in one step: a burst cannot all pass the check before the
+    first of them is counted (the limit is 10 per minute per account and per address)."""
+    with desk_server(database_url, threads=40, log=tmp_path / "a.log") as (a, _):
+        statuses = _simultaneous_wrong_passwords([a], editor.email)
+        assert statuses == Counter({401: 10, 429: 30}), statuses
+        assert browser_login(requests.Session(), a, editor.email, PASSWORD).status_code == 429
+
+
+def test_forty_simultaneous_wrong_passwords_on_two_servers_sharing_redis(database_url, editor, shared_redis,
+                                                                          tmp_path):
+    redis_url, _ = shared_redis
+    with desk_server(database_url, redis_url=redis_url, threads=20, log=tmp_path / "a.log") as (a, _), \
+            desk_server(database_url, redis_url=redis_url, threads=20, log=tmp_path / "b.log") as (b, _):
+        statuses = _simultaneous_wrong_passwords([a, b], editor.email)
+        assert statuses == Counter({401: 10, 429: 30}), statuses
+
+
+def test_a_good_password_after_wrong_ones_is_not_counted(database_url, editor, tmp_path):
+    """Counting at arrival, then giving a successful attempt back: nine wrong passwords and any number
+    of good ones still leave the tenth wrong one its 401."""
+    with desk_server(database_url, log=tmp_path / "a.log") as (a, _):
+        for attempt in range(9):
+            assert _wrong(requests.Session(), a, editor.email, attempt) == 401
+        for _ in range(3):
+            assert browser_login(requests.Session(), a, editor.email, PASSWORD).status_code == 302
+        assert _wrong(requests.Session(), a, editor.email, 9) == 401
+        assert _wrong(requests.Session(), a, editor.email, 10) == 429
 
 
 def _issue_token_on_admin_page(session: requests.Session, base: str, user_id: int) -> str:

@@ -11,6 +11,7 @@ from ..extensions import db, limiter
 from ..models import Role
 from . import email_change, two_factor
 from .forms import CodeForm, ConfirmForm, EmailChangeForm, MailChoiceForm
+from .throttle import give_back_unless
 from .views import ENROL_SECRET, code_limit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -136,7 +137,8 @@ def _new_codes_page(codes: list[str]):
 
 @bp.route("/security/enable", methods=["POST"])
 @requires(Role.checker)
-@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], deduct_when=_code_refused, scope="second-factor")
+@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], scope="second-factor")
+@give_back_unless(_code_refused)
 def enable_second_factor():
     actor, secret = current_actor(), session.get(ENROL_SECRET)
     if actor.has_second_factor or not secret:
@@ -151,7 +153,8 @@ def enable_second_factor():
 
 @bp.route("/security/recovery-codes", methods=["POST"])
 @requires(Role.checker)
-@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], deduct_when=_code_refused, scope="second-factor")
+@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], scope="second-factor")
+@give_back_unless(_code_refused)
 def recovery_codes():
     actor = current_actor()
     if not actor.has_second_factor:
@@ -163,7 +166,8 @@ def recovery_codes():
 
 @bp.route("/security/disable", methods=["POST"])
 @requires(Role.checker)
-@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], deduct_when=_code_refused, scope="second-factor")
+@limiter.limit(code_limit, key_func=_person_key, methods=["POST"], scope="second-factor")
+@give_back_unless(_code_refused)
 def disable_second_factor():
     actor = current_actor()
     if not actor.has_second_factor:

@@ -12,6 +12,7 @@ from ..extensions import db, limiter
 from ..models import User, email_key
 from ..urls import local_path
 from . import invitations, single_sign_on, two_factor
+from .throttle import give_back_unless
 from . import password_reset as password_reset_flow
 from .forms import CodeForm, LoginForm, LogoutForm, NewPasswordForm, ResetRequestForm
 from .users import authenticate, end_sessions
@@ -26,12 +27,12 @@ PENDING_SECONDS = 600
 
 
 def _failed(response) -> bool:
-    """Only refused attempts count towards the throttle; a good password never locks anyone out."""
+    """Only refused attempts stay counted by the throttle; a good password never locks anyone out."""
     return response.status_code != 302
 
 
 def _code_refused(response) -> bool:
-    """A wrong second-factor code counts towards its throttle; nothing else does."""
+    """A wrong second-factor code stays counted by its throttle; nothing else does."""
     return response.status_code in (401, 422)
 
 
@@ -105,8 +106,9 @@ def _no_pending_sign_in():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, scope="login-address")
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed, scope="login-account")
+@limiter.limit(_login_limit, methods=["POST"], scope="login-address")
+@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], scope="login-account")
+@give_back_unless(_failed)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -161,8 +163,8 @@ def _sso_refused(exc: PermissionDenied):
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
-@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], deduct_when=_code_refused,
-               scope="second-factor")
+@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], scope="second-factor")
+@give_back_unless(_code_refused)
 def second_factor():
     """Second step of a sign-in: a code from the authenticator app, or a recovery code."""
     user = _pending_user()
@@ -186,8 +188,8 @@ def second_factor():
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @public
-@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], deduct_when=_code_refused,
-               scope="second-factor")
+@limiter.limit(code_limit, key_func=_pending_key, methods=["POST"], scope="second-factor")
+@give_back_unless(_code_refused)
 def enrol():
     """The desk requires a second factor for this person's role: set it up before the desk opens."""
     user = _pending_user()
