@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-ROLE_CHOICES = [("checker", "Checker"), ("editor", "Editor"), ("admin", "Admin")]
+ROLE_CHOICES = [SelectChoice("checker", "Checker"), SelectChoice("editor", "Editor"), SelectChoice("admin", "Admin")]
 
 
 class LoginForm(FlaskForm):
@@ -69,9 +70,9 @@ class ResetRequestForm(FlaskForm):
 
 class MailChoiceForm(FlaskForm):
     notify_email = RadioField("Notifications by e-mail", choices=[
-        ("instant", "At once: a mail for each notification"),
-        ("digest", "A daily digest of what is unread"),
-        ("never", "Never: only on the notifications page")])
+        SelectChoice("instant", "At once: a mail for each notification"),
+        SelectChoice("digest", "A daily digest of what is unread"),
+        SelectChoice("never", "Never: only on the notifications page")])
     submit = SubmitField("Save")
 
 

@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from .. import audit as audit_log
 from ..access import current_actor, requires
@@ -143,7 +144,7 @@ NEW_TOKEN = "new_token"
 def tokens():
     people = _users()
     form = TokenForm()
-    form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in people if u.active]
+    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in people if u.active]
     status = 200
     if form.validate_on_submit():
         owner = db.session.get(User, form.user_id.data)

@@ -18,6 +18,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.fields.choices import SelectChoice
 
 from ..access import current_actor, requires
 from ..articles import importing
@@ -185,8 +186,8 @@ def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm |
     claim_list = panels.render_claim_list([c for c in placed if c.anchor_state is not AnchorState.fuzzy],
                                           url_for("desk.claim", claim_id=0))
     form = claim_form or ClaimForm(formdata=None)
-    choices = [(0, "a new claim")] + [(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}")
-                                      for c in orphans + fuzzy]
+    choices = [SelectChoice(0, "a new claim")] + [
+        SelectChoice(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}") for c in orphans + fuzzy]
     form.reattach.choices = choices
     # "Worth checking?": sentences not yet highlighted, ranked; computed from what is loaded.
     suggestions = suggest(article.text, SUGGESTIONS, skip=[(c.start, c.end) for c in placed], min_score=0.3)
@@ -215,7 +216,7 @@ def _occurrence_pick(action: str, exc: ConflictError, hidden: dict) -> dict:
 def add_article_claim(article_id: int):
     article = db.get_or_404(Article, article_id)
     form = ClaimForm()
-    form.reattach.choices = [(0, "")]
+    form.reattach.choices = [SelectChoice(0, "")]
     if not form.validate_on_submit():
         return _article_page(article_id, 422, claim_form=form, error="Please correct the claim form.")
     actor = current_actor()

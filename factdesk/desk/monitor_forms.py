@@ -1,9 +1,10 @@
 """Forms of the monitoring pages: a source, a topic, an appearance's move."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-KINDS = [("feed", "RSS or Atom feed"), ("sitemap", "Sitemap"), ("page", "Page to watch")]
+KINDS = [SelectChoice("feed", "RSS or Atom feed"), SelectChoice("sitemap", "Sitemap"), SelectChoice("page", "Page to watch")]
 
 
 class SourceForm(FlaskForm):
