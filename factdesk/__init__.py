@@ -17,6 +17,7 @@ from .access import current_actor, enforce_least_role, is_api_request, public as
 from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .params import MAX_ID
+from .urls import is_web_url
 from .web import DeskApp, init_web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,6 +257,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": desk_nav}
 
     app.add_template_filter(html_datetime, "html_datetime")
+    app.add_template_test(is_web_url, "web_url")  # stored links: templates/_links.html
 
 
 def html_datetime(value: datetime | date) -> str:

@@ -51,3 +51,14 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
+    # After-request hooks run last-registered first: this one sees the response before Flask-Compress.
+    app.after_request(_close_the_stream_under_compression)
+
+
+def _close_the_stream_under_compression(response):
+    """Flask-Compress wraps a streamed body (a static file, a streamed page) in its own generator and
+    never closes the body it wrapped, so a file stayed open until garbage collection (a ResourceWarning
+    per asset). Closing the response now closes what it first carried too."""
+    if response.is_streamed and hasattr(response.response, "close"):
+        response.call_on_close(response.response.close)
+    return response

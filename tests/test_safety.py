@@ -210,3 +210,78 @@ def test_production_answers_carry_hsts_and_development_does_not(client, monkeypa
     for url in ("/", "/login", "/api/v1/openapi.json"):
         response = production.test_client().get(url)
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000", url
+
+
+# --- links stored before the rule ---------------------------------------------------------------
+
+OLD_LINKS = {"source": "javascript:alert(document.domain)", "evidence": "JavaScript:alert('evidence')",
+             "archive": "data:text/html,<script>alert(2)</script>", "appearance": "vbscript:msgbox(3)"}
+
+
+def _old_links_in_attributes(page: str) -> list[str]:
+    """Any stored old link used as a link (href, src, action, a meta's content), or anything scripted."""
+    links = [html.unescape(m) for m in re.findall(r'\b(?:href|src|action|content)="([^"]*)"', page)]
+    return [link for link in links if link in OLD_LINKS.values() or link.lower().startswith(("javascript:", "vbscript:"))]
+
+
+def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, client, checker, editor):
+    """Rows written before every stored URL passed `web_url` (here put straight into the database) are
+    text on every page that shows them, desk and public, and no URL of the ClaimReview markup."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from factdesk.extensions import db
+    from factdesk.models import Appearance, AppearanceState, Article, Evidence
+
+    from . import publishkit
+
+    story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
+    check = publishkit.publish(publishkit.claim(story, checker, "they have conducted 69 launches"), checker, editor)
+    db.session.add(Appearance(claim_id=check.id, url=OLD_LINKS["appearance"], title="Said again", sentence="69 launches",
+                              said_by="A minister", said_at=date(2026, 1, 5), score=0.9, state=AppearanceState.public))
+    db.session.execute(update(Article).values(source_url=OLD_LINKS["source"]))
+    db.session.execute(update(Evidence).values(url=OLD_LINKS["evidence"], archive_url=OLD_LINKS["archive"]))
+    db.session.commit()
+    [item] = db.session.execute(db.select(Evidence)).scalars().all()
+
+    pages = {"public check": publishkit.path_of(app, check), "public article": publishkit.article_path_of(app, story)}
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        page = response.get_data(as_text=True)
+        assert _old_links_in_attributes(page) == [], name
+        for markup in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S):
+            assert not any(link.lower() in markup.lower() for link in OLD_LINKS.values()), name
+    check_page = client.get(pages["public check"]).get_data(as_text=True)
+    assert "vbscript:msgbox(3)" in check_page and "JavaScript:alert(&#39;evidence&#39;)" in check_page
+
+    login(client, checker)
+    desk = {"article": f"/desk/articles/{story.id}", "claim": f"/desk/claims/{check.id}",
+            "archive copy": f"/desk/evidence/{item.id}/archive"}
+    for name, path in desk.items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        page = response.get_data(as_text=True)
+        assert _old_links_in_attributes(page) == [], name
+    assert "javascript:alert(document.domain)" in client.get(desk["article"]).get_data(as_text=True)
+    claim_page = client.get(desk["claim"]).get_data(as_text=True)
+    assert "data:text/html,&lt;script&gt;alert(2)&lt;/script&gt;" in claim_page
+
+
+def test_a_check_whose_source_was_stored_before_the_rule_cannot_be_published(app, checker, editor):
+    from sqlalchemy import update
+
+    from factdesk.extensions import db
+    from factdesk.models import Article
+    from factdesk.public.claimreview import publish_problems
+
+    from . import publishkit
+
+    story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
+    made = publishkit.claim(story, checker, "they have conducted 69 launches")
+    for stored in ("javascript:alert(1)", "http://", "https://exa mple.com/"):
+        db.session.execute(update(Article).values(source_url=stored))
+        db.session.commit()
+        db.session.refresh(story)
+        assert any("no source URL" in p for p in publish_problems(made)), stored

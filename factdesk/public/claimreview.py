@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Claim, Publication, Rating
+from ..urls import is_web_url
 
 CLAIM_REVIEWED_ADVISED = 75  # Google's guidance: keep claimReviewed short enough to show whole.
 
@@ -73,7 +74,9 @@ def desk_organisation() -> dict:
 def said_again(appearance) -> dict:
     """A public appearance of the claim (monitoring found it, a checker confirmed it, an editor approved
     it) as a CreativeWork of itemReviewed.appearance."""
-    work = {"@type": "CreativeWork", "url": appearance.url, "headline": appearance.title or appearance.url}
+    work = {"@type": "CreativeWork", "headline": appearance.title or appearance.url}
+    if is_web_url(appearance.url):  # a link stored before the rule is no link to follow
+        work["url"] = appearance.url
     if appearance.said_at:
         work["datePublished"] = _iso(appearance.said_at)
     if appearance.said_by:
@@ -98,7 +101,9 @@ def claim_review(claim: Claim, publication: Publication | None = None, *,
     item = {"@type": "Claim", "author": {"@type": claimant_type(claim.claimant), "name": claim.claimant}}
     if claim.claimed_at:
         item["datePublished"] = _iso(claim.claimed_at)
-    appearance = {"@type": "CreativeWork", "url": article.source_url, "headline": article.title}
+    appearance = {"@type": "CreativeWork", "headline": article.title}
+    if is_web_url(article.source_url):
+        appearance["url"] = article.source_url
     if article.published_at:
         appearance["datePublished"] = _iso(article.published_at)
     if article.publisher:
@@ -147,8 +152,7 @@ def publish_problems(claim: Claim) -> list[str]:
     if not (claim.claimant or "").strip():
         problems.append("It has no claimant: the markup needs the claim's author (who said it).")
     article = claim.article
-    source = (article.source_url or "").strip() if article is not None else ""
-    if not source.lower().startswith(("http://", "https://")):
+    if article is None or not is_web_url(article.source_url):
         problems.append("Its article has no source URL: the markup needs the claim's appearance (where it was said).")
     if article is not None and not (article.title or "").strip():
         problems.append("Its article has no title: the markup needs the appearance's headline.")
