@@ -176,6 +176,10 @@ def _check(settings: dict) -> None:
                 f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} without REDIS_URL: several workers need "
                 "REDIS_URL=redis://… to share the login throttle (each would count alone), or WEB_CONCURRENCY=1"
             )
+        if not settings.get("MAIL_URL"):
+            # Invitations, password resets, e-mail changes and notification mail reach people only by mail.
+            raise ConfigError("MAIL_URL is not set: production sends invitations, password resets and notifications "
+                              "by mail; set MAIL_URL=smtp://host:25 (or smtps://user:pass@host:465)")
     if settings.get("PUBLIC_URL"):
         _check_public_url(settings["PUBLIC_URL"])
     if settings["TRUSTED_PROXIES"] < 0:

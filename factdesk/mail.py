@@ -32,11 +32,8 @@ class LogBackend(BaseEmailBackend):
 def init_app(app: Flask) -> None:
     if app.config.get("MAIL_URL"):
         app.config.update(app.config["MAIL_SMTP"], MAIL_BACKEND="smtp")
-    else:
+    else:  # development and tests (production refuses to start without MAIL_URL: config.py)
         app.config["MAIL_BACKEND"] = LogBackend
-        if app.config["FACTDESK_ENV"] == "production":
-            app.logger.warning("MAIL_URL is not set: invitations, password resets and notification e-mail "
-                               "are written to the log and reach nobody")
     mail.init_app(app)
 
 

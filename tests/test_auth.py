@@ -102,6 +102,7 @@ def test_production_cookies_are_secure(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("PUBLIC_URL", "https://checks.example.org")
+    monkeypatch.setenv("MAIL_URL", "smtp://mail.desk.test:25")
     settings = config.load({"FACTDESK_ENV": "production"})
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True

@@ -34,7 +34,7 @@ def test_testing_gets_a_key_per_process_and_an_explicit_key_wins(tmp_path, monke
 
 
 PRODUCTION = {"FACTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "PUBLIC_URL": "https://checks.example.org",
-              "DATABASE_URL": "postgresql+psycopg://desk@127.0.0.1:1/desk"}
+              "DATABASE_URL": "postgresql+psycopg://desk@127.0.0.1:1/desk", "MAIL_URL": "smtp://mail.desk.test:25"}
 
 
 def _production_env(**extra) -> dict:

@@ -56,6 +56,16 @@ def test_mail_url_becomes_smtp_settings(url, expected):
     assert {key: settings[key] for key in expected} == expected
 
 
+def test_production_refuses_to_start_without_mail_url():
+    """Invitations, password resets and notifications go only by mail: production without a mail server
+    would start and reach nobody."""
+    production = {"FACTDESK_ENV": "production", "SECRET_KEY": "s" * 40, "PUBLIC_URL": "https://checks.example.org",
+                  "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://desk@127.0.0.1:1/desk"}
+    with pytest.raises(config.ConfigError, match="MAIL_URL is not set: production sends invitations"):
+        config.load({**production, "MAIL_URL": None})
+    assert config.load({**production, "MAIL_URL": "smtp://mail.desk.test:25"})["MAIL_SMTP"]["MAIL_PORT"] == 25
+
+
 @pytest.mark.parametrize("url", ["http://mail.desk.test", "smtp://", "smtp://host:port"])
 def test_a_mail_url_the_desk_cannot_use_stops_it_at_start(url):
     with pytest.raises(config.ConfigError, match="MAIL_URL"):

@@ -206,7 +206,7 @@ def test_production_answers_carry_hsts_and_development_does_not(client, monkeypa
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     production = create_app({"FACTDESK_ENV": "production", "SQLALCHEMY_DATABASE_URI": client.application.config[
         "SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x" * 40,
-                             "PUBLIC_URL": "https://checks.example.org"})
+                             "PUBLIC_URL": "https://checks.example.org", "MAIL_URL": "smtp://mail.desk.test:25"})
     for url in ("/", "/login", "/api/v1/openapi.json"):
         response = production.test_client().get(url)
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000", url
@@ -221,7 +221,8 @@ OLD_LINKS = {"source": "javascript:alert(document.domain)", "evidence": "JavaScr
 def _old_links_in_attributes(page: str) -> list[str]:
     """Any stored old link used as a link (href, src, action, a meta's content), or anything scripted."""
     links = [html.unescape(m) for m in re.findall(r'\b(?:href|src|action|content)="([^"]*)"', page)]
-    return [link for link in links if link in OLD_LINKS.values() or link.lower().startswith(("javascript:", "vbscript:"))]
+    scripted = ("javascript:", "vbscript:")
+    return [link for link in links if link in OLD_LINKS.values() or link.lower().startswith(scripted)]
 
 
 def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, client, checker, editor):
@@ -238,8 +239,9 @@ def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, clie
 
     story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
     check = publishkit.publish(publishkit.claim(story, checker, "they have conducted 69 launches"), checker, editor)
-    db.session.add(Appearance(claim_id=check.id, url=OLD_LINKS["appearance"], title="Said again", sentence="69 launches",
-                              said_by="A minister", said_at=date(2026, 1, 5), score=0.9, state=AppearanceState.public))
+    db.session.add(Appearance(claim_id=check.id, url=OLD_LINKS["appearance"], title="Said again",
+                              sentence="69 launches", said_by="A minister", said_at=date(2026, 1, 5), score=0.9,
+                              state=AppearanceState.public))
     db.session.execute(update(Article).values(source_url=OLD_LINKS["source"]))
     db.session.execute(update(Evidence).values(url=OLD_LINKS["evidence"], archive_url=OLD_LINKS["archive"]))
     db.session.commit()

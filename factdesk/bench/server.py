@@ -50,7 +50,9 @@ def gunicorn(database_url: str, workdir: Path, *, workers: int = 1, threads: int
     log = workdir / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update({"DATABASE_URL": database_url, "FACTDESK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-                "WEB_CONCURRENCY": str(workers), "PUBLIC_URL": f"http://{HOST}:{port}", "PYTHONUNBUFFERED": "1"})
+                "WEB_CONCURRENCY": str(workers), "PUBLIC_URL": f"http://{HOST}:{port}", "PYTHONUNBUFFERED": "1",
+                # Production needs a mail server's address; nothing is delivered, as no worker runs in the bench.
+                "MAIL_URL": f"smtp://{HOST}:25"})
     if redis_url:
         env["REDIS_URL"] = redis_url
     if fixtures:
