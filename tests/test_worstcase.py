@@ -175,6 +175,30 @@ def test_extraction_work_is_proportional():
         assert _grows_linearly(a, b), f"extract on {kind}: {a} -> {b} steps"
 
 
+def _tiny_paragraphs(k: int) -> bytes:
+    return page("".join(f"<p>Tiny paragraph {i} of many.</p>" for i in range(k)))
+
+
+def test_a_page_past_the_full_reading_is_read_by_the_baseline_in_proportion():
+    """Between FULL_READING_ELEMENTS and MAX_ELEMENTS the page is read once, by trafilatura's baseline."""
+    counts = []
+    for k in (extract.FULL_READING_ELEMENTS, extract.FULL_READING_ELEMENTS * GROWTH):
+        found, steps = python_steps(extract.extract, _tiny_paragraphs(k))
+        assert found.method == "baseline (large page)" and f"Tiny paragraph {k - 1} of many." in found.text
+        counts.append(steps)
+    assert _grows_linearly(*counts), counts
+    assert extract.extract(_tiny_paragraphs(extract.FULL_READING_ELEMENTS - 10)).method != "baseline (large page)"
+
+
+def test_a_page_past_the_element_limit_is_refused_before_any_reading():
+    refused, steps = python_steps(_extracted, _tiny_paragraphs(extract.MAX_ELEMENTS))
+    assert isinstance(refused, ExtractionError)
+    assert f"the desk reads pages of up to {extract.MAX_ELEMENTS:,}" in refused.message
+    assert "Paste the article's text instead." in refused.message
+    _, steps_read = python_steps(extract.extract, _tiny_paragraphs(extract.FULL_READING_ELEMENTS))
+    assert steps < steps_read / 10  # counted, then refused: no reading at all
+
+
 def test_bench_row_times_every_text_function():
     from factdesk.bench.worstcase import measure
 

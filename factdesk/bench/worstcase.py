@@ -66,7 +66,7 @@ def page(body: str) -> bytes:
 
 def _functions() -> dict[str, Callable[[str], object]]:
     from ..articles.anchoring import anchor_at, find_quote, reanchor
-    from ..articles.extract import extract
+    from ..articles.extract import MAX_ELEMENTS, extract
     from ..articles.marks import render_marked_text
     from ..articles.sentences import split_sentences
     from ..articles.suggestions import suggest
@@ -89,7 +89,8 @@ def _functions() -> dict[str, Callable[[str], object]]:
         return reanchor(text, revised(text), anchors)
 
     def extraction(text: str):
-        body = "".join(f"<p>{line}</p>" for line in text.split("\n\n")[:20_000]) if "\n\n" in text \
+        # As many paragraphs as a page the desk still reads may hold (html, head, title, body, article).
+        body = "".join(f"<p>{line}</p>" for line in text.split("\n\n")[:MAX_ELEMENTS - 5]) if "\n\n" in text \
             else f"<p>{text}</p>"
         try:
             return extract(page(body))

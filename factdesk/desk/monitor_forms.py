@@ -4,7 +4,8 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-KINDS = [SelectChoice("feed", "RSS or Atom feed"), SelectChoice("sitemap", "Sitemap"), SelectChoice("page", "Page to watch")]
+KINDS = [SelectChoice("feed", "RSS or Atom feed"), SelectChoice("sitemap", "Sitemap"),
+         SelectChoice("page", "Page to watch")]
 
 
 class SourceForm(FlaskForm):
