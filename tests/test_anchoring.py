@@ -530,3 +530,92 @@ def test_reanchor_fuzzy_search_follows_a_moved_paragraph():
     [b] = reanchor(DPRK, new, [a])
     assert (b.state, b.quote) == (FUZZY, "previous estimate of 6,500 containers")
     assert new[b.start:b.end] == b.quote
+
+
+# --- moved paragraphs and copies: the diff follows the text, the wider old text tells copies apart ---
+
+PARAGRAPHS = [
+    "The port handled more than 10,000 containers last year, officials said on Monday.",
+    "Shipping lines blamed the delays on the port and on a shortage of cranes at the docks.",
+    "Unions said the port had cut night shifts twice since the spring, which slowed loading.",
+    "A spokesman for the ministry declined to comment on the figures before the audit.",
+    "Trade groups expect the port to recover once the new terminal opens next summer.",
+]
+
+
+def _article(order: list[int], edit=lambda k, p: p) -> str:
+    return "\n\n".join(edit(k, PARAGRAPHS[k]) for k in order)
+
+
+def test_reanchor_a_short_quote_follows_its_paragraph_to_where_it_moved():
+    old = _article([0, 1, 2, 3, 4])
+    s = old.index("the port had")
+    a = anchor_at(old, s, s + len("the port"))  # "the port" occurs in four paragraphs
+    new = _article([0, 1, 3, 4, 2])
+    [b] = reanchor(old, new, [a])
+    assert b.state == MOVED and b.start == new.index("the port had")
+
+
+def test_reanchor_edited_short_quote_at_a_moved_paragraphs_end_is_fuzzy_there():
+    old = _article([0, 1, 2, 3, 4])
+    s = old.index("the audit")
+    a = anchor_at(old, s, s + len("the audit"))
+    new = _article([3, 0, 1, 2, 4], lambda k, p: p.replace("the audit", "the review") if k == 3 else p)
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote, b.start) == (FUZZY, "the review", new.index("the review"))
+
+
+def test_reanchor_sentence_copied_right_after_itself_is_not_silently_taken_for_the_copy():
+    # which of two adjacent copies is the claim's cannot be told: either it stays, or it is flagged
+    old = _article([0, 1, 2])
+    s = old.index("a shortage of cranes")
+    a = anchor_at(old, s, s + len("a shortage of cranes"))
+    new = old.replace(PARAGRAPHS[1], PARAGRAPHS[1] + " " + PARAGRAPHS[1])
+    [b] = reanchor(old, new, [a])
+    assert new[b.start:b.end] == a.quote
+    assert b.state == FUZZY or (b.state == ANCHORED and b.start == s)
+
+
+def test_reanchor_copy_pasted_alone_is_told_from_the_claim_by_its_paragraph():
+    # the claim's paragraph moved; its sentence was also pasted alone as a pull-quote at the top:
+    # the 32 characters of stored context fit both, the old text around the claim fits one
+    old = _article([0, 1, 2, 3])
+    quote = "blamed the delays on the port"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    new = "\n\n".join([PARAGRAPHS[1].split(" and on")[0] + ".", PARAGRAPHS[0], PARAGRAPHS[2],
+                       PARAGRAPHS[3], PARAGRAPHS[1]])
+    [b] = reanchor(old, new, [a])
+    assert b.start == new.rindex(quote) and new[b.start:b.end] == quote
+
+
+def test_reanchor_edited_claim_with_an_exact_copy_elsewhere_is_flagged_not_moved():
+    old = _article([0, 1, 2])
+    quote = "cut night shifts twice"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    # the claim's own words change in place; the old wording survives in a pasted copy of the sentence
+    copy = PARAGRAPHS[2].replace("Unions said", "Union leaders said")
+    new = _article([0, 1, 2], lambda k, p: p.replace("twice", "once") if k == 2 else p) + "\n\n" + copy
+    [b] = reanchor(old, new, [a])
+    assert b.state == FUZZY
+
+
+def test_reanchor_repeated_short_word_respaced_around_it_is_a_move():
+    old = _article([0, 1, 2, 3, 4])
+    s = old.index("a shortage")
+    a = anchor_at(old, s, s + 1)  # "a", one of many
+    new = old.replace("on a shortage of", "on\na  shortage\tof")
+    [b] = reanchor(old, new, [a])
+    assert b.state in (ANCHORED, MOVED) and b.start == new.index("on\na") + 3  # never fuzzy
+
+
+def test_reanchor_text_shared_at_the_end_by_chance_does_not_cut_a_word():
+    # the paragraph ending "...next summer." moves away; the one now last also ends in "r."
+    old = _article([0, 1, 4])
+    s = old.index("next summer.")
+    a = anchor_at(old, s, s + len("next summer."))
+    new = _article([4, 0]) + "\n\nThe ministry said it would publish the audit in October."
+    new = new.replace("October.", "the winter.")
+    [b] = reanchor(old, new, [a])
+    assert b.state == MOVED and b.start == new.index("next summer.")

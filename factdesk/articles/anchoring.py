@@ -386,17 +386,15 @@ class _Mapping:
         size = [_length(ta[i1:i2]) for _, i1, i2, _, _ in ops]
         kept = [tag == "equal" and (size[k] or 0) >= MIN_MOVE for k, (tag, *_) in enumerate(ops)]
         found: list[tuple[int, int, int]] = []
-        for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-            if kept[k]:
-                found.append((pa[i1], pb[j1], size[k]))
-            elif tag == "replace" and ((k and kept[k - 1]) or (k + 1 < len(ops) and kept[k + 1])):
-                # the changed words beside a moved run, up to its paragraph's edge
-                after = bool(k and kept[k - 1])
-                both = after and k + 1 < len(ops) and kept[k + 1]
-                x0, x1 = _paragraph_side(ta, pa, i1, i2, after, both)
-                y0, y1 = _paragraph_side(tb, pb, j1, j2, after, both)
-                if x1 > x0 and y1 > y0:
-                    self._diff(self.old[x0:x1], self.new[y0:y1], x0, y0, level + 1, found)
+        runs = [op for k, op in enumerate(ops) if kept[k]]
+        found += [(pa[i1], pb[j1], _length(ta[i1:i2])) for _, i1, i2, j1, j2 in runs]
+        # the changed words beside a moved run, up to its paragraph's edge or the next moved run
+        for n, (_, i1, i2, j1, j2) in enumerate(runs):
+            nxt = runs[n + 1] if n + 1 < len(runs) else None
+            for (a0, a1), (b0, b1) in _beside(ta, pa, tb, pb, (i2, j2), nxt and (nxt[1], nxt[3]),
+                                              None if n else (i1, j1)):
+                if a1 > a0 and b1 > b0:
+                    self._diff(self.old[a0:a1], self.new[b0:b1], a0, b0, level + 1, found)
         if found:
             old_taken = _uncovered([(o, o + z) for o, _, z in found], len(self.old))
             new_taken = _uncovered([(n, n + z) for _, n, z in found], len(self.new))
@@ -457,8 +455,8 @@ class _Mapping:
         return self._ends(x)[0]
 
     def carried(self, x: int, y: int) -> list[int]:
-        """Where the old span ``[x, y)`` starts in the new text by each equal run holding some of
-        its characters, the run holding most first (a span the diff split between two copies)."""
+        """Where the old span ``[x, y)`` starts in the new text by the equal runs holding most of
+        its characters (a span the diff split between two copies goes with its larger part)."""
         votes: dict[int, int] = {}
         i = max(0, self._locate(x))
         while i < len(self.segments) and self.segments[i][0] < y:
@@ -467,7 +465,7 @@ class _Mapping:
             if overlap > 0:
                 votes[x + n - o] = votes.get(x + n - o, 0) + overlap
             i += 1
-        return sorted(votes, key=lambda k: -votes[k])
+        return [k for k in sorted(votes, key=lambda k: -votes[k]) if 2 * votes[k] > y - x]
 
     def span(self, x: int, y: int) -> tuple[int, int]:
         """New span for the old span ``[x, y)``: of the places its two ends may map to, the shortest
@@ -553,23 +551,42 @@ def _gap_tokens(text: str, gaps: list[tuple[int, int]], level: int, side: str) -
     return tokens, starts
 
 
-def _paragraph_side(tokens: list, starts: list[int], i1: int, i2: int, after: bool, both: bool
-                    ) -> tuple[int, int]:
-    """The text of ``tokens[i1:i2]`` that goes with the run before them (``after``) or after them:
-    up to the first gap marker or paragraph break from that side (all of it, for ``both``, when it
-    is one gap's)."""
-    if both and _length(tokens[i1:i2]) is not None:
-        return starts[i1], starts[i1] + _length(tokens[i1:i2])
-    order = range(i1, i2) if after else range(i2 - 1, i1 - 1, -1)
-    taken = []
+def _beside(ta: list, pa: list[int], tb: list, pb: list[int], after: tuple[int, int],
+            until: tuple[int, int] | None, before: tuple[int, int] | None):
+    """The stretches of both texts beside a moved run, as (old, new) character ranges: from its end
+    (token indices ``after``) to the next moved run (``until``) when nothing but one gap's tokens lie
+    between, else each side up to its paragraph's edge; and (``before``: the first run's start)
+    the stretch leading up to it."""
+    if until is not None:
+        between = (_length(ta[after[0]:until[0]]), _length(tb[after[1]:until[1]]))
+        if None not in between:
+            yield ((pa[after[0]], pa[after[0]] + between[0]), (pb[after[1]], pb[after[1]] + between[1]))
+            return
+        (a0, a1), (b0, b1) = _edge(ta, pa, after[0], forward=True), _edge(tb, pb, after[1], forward=True)
+        (c0, c1), (d0, d1) = _edge(ta, pa, until[0], forward=False), _edge(tb, pb, until[1], forward=False)
+        # one side's stretches may meet where the other's are cut by a gap: never pair text twice
+        yield (a0, min(a1, c0) if c1 > c0 else a1), (b0, min(b1, d0) if d1 > d0 else b1)
+        yield (max(c0, a1) if a1 > a0 else c0, c1), (max(d0, b1) if b1 > b0 else d0, d1)
+    else:
+        yield _edge(ta, pa, after[0], forward=True), _edge(tb, pb, after[1], forward=True)
+    if before is not None:
+        yield _edge(ta, pa, before[0], forward=False), _edge(tb, pb, before[1], forward=False)
+
+
+def _edge(tokens: list, starts: list[int], at: int, *, forward: bool) -> tuple[int, int]:
+    """Characters from token ``at`` on (or up to it) to the first gap marker or paragraph break."""
+    if forward and at and isinstance(tokens[at - 1], str) and "\n\n" in tokens[at - 1]:
+        return 0, 0  # the run ends its paragraph: the next one is not beside it
+    order = range(at, len(tokens)) if forward else range(at - 1, -1, -1)
+    lo = hi = None
     for i in order:
         t = tokens[i]
         if not isinstance(t, str) or "\n\n" in t:
             break
-        taken.append(i)
-    if not taken:
+        lo = i if lo is None or i < lo else lo
+        hi = i if hi is None or i > hi else hi
+    if lo is None:
         return 0, 0
-    lo, hi = min(taken), max(taken)
     return starts[lo], starts[hi] + len(tokens[hi])
 
 
@@ -610,6 +627,12 @@ def _similar(quote: str, candidate: str, budget: Budget) -> bool:
         return _ratio(quote, candidate, budget) >= FUZZY_MIN_RATIO
     except OverBudget:
         return False
+
+
+def _shares_most_words(quote: str, other: str) -> bool:
+    """Whether most of the quote's words (at least two) are still in ``other``, in any order."""
+    words, there = quote.split(), set(other.split())
+    return len(words) >= 2 and 2 * sum(w in there for w in words) > len(words)
 
 
 def _one_word_apart(a: list[str], b: list[str]) -> bool:
@@ -727,7 +750,7 @@ class _Reanchorer:
         positioned = self._positioned(a)
         if not a.quote:
             return replace(a, state=ORPHANED)
-        fuzzy_here, mapped_onto_words = None, False
+        fuzzy_here, edited_in_place = None, False
         if positioned:
             # 1. unchanged position, context and all
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
@@ -748,7 +771,7 @@ class _Reanchorer:
             ts, te = _trim(new, s, e)
             if te > ts and _spaced(new[ts:te]) == _spaced(a.quote):
                 return _make(new, ts, te, MOVED)
-            mapped_onto_words = bool(new[ts:te].strip())
+            edited_in_place = _shares_most_words(a.quote, new[ts:te])
             fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
             if fuzzy_here is not None and fuzzy_here.state == MOVED:
                 return fuzzy_here
@@ -759,9 +782,9 @@ class _Reanchorer:
         if found is None:
             found = self._unique_spaced(a)
         if found is not None and fuzzy_here is None:
-            # the claim's own place still holds other words (the diff maps it onto them): another
-            # copy may have been pasted elsewhere, so it is offered, not moved
-            return _make(new, *found, FUZZY if mapped_onto_words else MOVED)
+            # the claim's own place holds its words edited (the diff maps it onto them): the copy
+            # may be one pasted elsewhere before the edit, so it is offered, not moved
+            return _make(new, *found, FUZZY if edited_in_place else MOVED)
         if fuzzy_here is not None:
             # 5. fuzzy: the diff maps the old span and its text is still close to the quote
             return fuzzy_here
