@@ -619,3 +619,14 @@ def test_reanchor_text_shared_at_the_end_by_chance_does_not_cut_a_word():
     new = new.replace("October.", "the winter.")
     [b] = reanchor(old, new, [a])
     assert b.state == MOVED and b.start == new.index("next summer.")
+
+
+def test_reanchor_short_quote_matched_by_chance_inside_a_rewrite_is_only_offered():
+    old = _article([0, 1, 2])
+    s = old.index("delays on the port") + len("delays ")
+    a = anchor_at(old, s, s + 2)  # "on", in a sentence that is then rewritten
+    rewritten = "Storms kept ships waiting on anchor, harbour staff said on Friday."
+    new = _article([0, 1, 2], lambda k, p: rewritten if k == 1 else p)
+    [b] = reanchor(old, new, [a])
+    # only a chance "on" of the new sentence is left: offered for a checker, never silently placed
+    assert b.state in (FUZZY, ORPHANED)

@@ -361,7 +361,7 @@ class _Mapping:
             ops = _cleaned(ops, blank=a)
         # Words agreeing inside a rewritten sentence, and letters inside rewritten words, may be
         # chance: a moved run of text found later takes their place (they are weak), or they stand.
-        weak = ({op for op in ops if op[0]} - set(_cleaned(ops)) if level == 1
+        weak = ({op for op in ops if op[0]} - set(_cleaned(ops)) - _respaced(ops, a, b) if level == 1
                 else {op for op in ops if op[0]} if level == 2 else set())
         for op in ops:
             equal, a1, a2, b1, b2 = op
@@ -454,6 +454,19 @@ class _Mapping:
         """New offset for an old span end: exact inside an equal run, else where the change ends."""
         return self._ends(x)[0]
 
+    def by_chance(self, x: int, y: int) -> bool:
+        """Whether every equal run holding characters of the old span ``[x, y)`` is weak (words or
+        letters that agree inside rewritten text, nothing around them matched)."""
+        i, any_run = max(0, self._locate(x)), False
+        while i < len(self.segments) and self.segments[i][0] < y:
+            o, n, size = self.segments[i]
+            if min(y, o + size) > max(x, o):
+                if self.segments[i] not in self._weak:
+                    return False
+                any_run = True
+            i += 1
+        return any_run
+
     def carried(self, x: int, y: int) -> list[int]:
         """Where the old span ``[x, y)`` starts in the new text by the equal runs holding most of
         its characters (a span the diff split between two copies goes with its larger part)."""
@@ -507,6 +520,14 @@ def _inside(s: int, e: int, stretches: list[tuple[int, int]]) -> bool:
     """Whether ``[s, e)`` lies inside one of the sorted, disjoint ``stretches``."""
     k = bisect_right(stretches, (s, len(stretches) and stretches[-1][1] + 1)) - 1
     return k >= 0 and stretches[k][0] <= s and e <= stretches[k][1]
+
+
+def _respaced(ops: list[tuple[bool, int, int, int, int]], a: str, b: str) -> set:
+    """The equal runs of ``ops`` between two changes of whitespace only (words respaced)."""
+    def blank(op) -> bool:
+        return not a[op[1]:op[2]].strip() and not b[op[3]:op[4]].strip()
+    return {op for k, op in enumerate(ops) if op[0] and 0 < k < len(ops) - 1
+            and blank(ops[k - 1]) and blank(ops[k + 1])}
 
 
 def _change_size(op) -> int:
@@ -766,6 +787,8 @@ class _Reanchorer:
                 better = self._better_copy(a, s)
                 if better is not None:
                     return _make(new, better, better + len(a.quote), FUZZY)
+                if len(a.quote.strip()) < MIN_UNIQUE_QUOTE and self.mapping.by_chance(a.start, a.end):
+                    return _make(new, s, e, FUZZY)  # words agreeing by chance in a rewrite
                 return _make(new, s, e, ANCHORED if (s, e) == (a.start, a.end) else MOVED)
             # 3. the same words where the diff maps them, only spacing changed: a move, not fuzzy
             ts, te = _trim(new, s, e)
