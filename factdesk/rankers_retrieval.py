@@ -167,6 +167,8 @@ def eval_desk(data: Path = DATA):
         label_of = _build_desk(claims)
         store_vectors()  # the `claims.vectors` job's work, done here at once
         db.session.commit()
+        if model is not None:
+            _save_vectors(model)
         try:
             yield claims, posts, qrels, label_of
         finally:
