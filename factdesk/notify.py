@@ -9,7 +9,7 @@ in DESK_TIMEZONE), or never. Each such mail carries an unsubscribe link (signed,
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -108,7 +108,11 @@ def desk_day(moment: datetime) -> datetime:
 
 def send_digests(now: datetime | None = None) -> int:
     """One digest per person who chose it, once per desk day from DIGEST_HOUR on: their unread
-    notifications that no digest listed yet. Returns how many were sent; the caller commits."""
+    notifications that no digest listed yet, and what monitoring found since their last digest (the
+    most check-worthy sentences, the repeats waiting for a checker; a first digest looks back to the
+    start of the day before). Returns how many were sent; the caller commits."""
+    from .monitor.candidates import found_since, start_of
+
     now = now or utcnow()
     today = desk_day(now)
     if today.hour < DIGEST_HOUR:
@@ -125,16 +129,29 @@ def send_digests(now: datetime | None = None) -> int:
         if person.digest_sent_at is not None:
             query = query.where(Notification.created_at > person.digest_sent_at)
         notes = db.session.execute(query).scalars().all()
+        candidates, repeats = found_since(person.digest_sent_at or start_of(today.date() - timedelta(days=1)))
         person.digest_sent_at = now
-        if not notes:
+        if not notes and not candidates and not repeats:
             continue
         items = [(note, absolute("desk.claim", claim_id=note.claim_id) if note.claim_id else None) for note in notes]
-        send(person.email, f"Your digest for {today:%A %-d %B %Y}: {len(notes)} notification"
-             f"{'' if len(notes) == 1 else 's'}", "digest", person=person, items=items,
-             notifications=absolute("desk.notifications"), unsubscribe=unsubscribe_link(person))
+        send(person.email, f"Your digest for {today:%A %-d %B %Y}: {_digest_counts(notes, candidates, repeats)}",
+             "digest", person=person, items=items, candidates=candidates,
+             repeats=[(a, absolute("desk.claim", claim_id=a.claim_id)) for a in repeats],
+             monitor=absolute("desk.monitor"), notifications=absolute("desk.notifications"),
+             unsubscribe=unsubscribe_link(person))
         sent += 1
     db.session.flush()
     return sent
+
+
+def _digest_counts(notes: list, candidates: list, repeats: list) -> str:
+    def counted(items: list, one: str, many: str) -> str | None:
+        return f"{len(items)} {one if len(items) == 1 else many}" if items else None
+
+    parts = [counted(notes, "notification", "notifications"),
+             counted(candidates, "sentence worth checking", "sentences worth checking"),
+             counted(repeats, "repeat to confirm", "repeats to confirm")]
+    return ", ".join(p for p in parts if p)
 
 
 def _default_message(kind: str, claim: Claim | None, actor: User | None) -> str:

@@ -3,7 +3,7 @@ day), never — read from a real SMTP server, with an unsubscribe link in each m
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -135,3 +135,48 @@ def test_a_forged_unsubscribe_link_is_refused(client, checker):
     response = client.get("/account/unsubscribe/not-signed-by-this-desk")
     assert response.status_code == 422
     assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
+
+
+RADIO = ("Officials said on Tuesday that the port of Rajin shipped about 7,000 containers of munitions to Russia "
+         "last year.\n\nUnemployment rose by 4.2 percent to 1.3 million people in 2024, the statistics office said.")
+
+
+def test_the_daily_digest_tells_what_monitoring_found_since_the_last_one(checker, editor, inbox, run_jobs):
+    from factdesk.articles.service import create_article
+    from factdesk.models import MonitorItem, MonitorSource, SourceKind, utcnow
+    from factdesk.monitor.ingest import record_article
+
+    from . import publishkit
+
+    _choose(editor, "digest")
+    check = publishkit.claim(publishkit.article(checker, "Munitions", "The ministry said 7,000 containers of munitions "
+                                                "were shipped from the port of Rajin to Russia."),
+                             checker, "7,000 containers of munitions were shipped from the port of Rajin to Russia")
+    publishkit.publish(check, checker, editor)
+    source = MonitorSource(url="https://harbour.example/feed", kind=SourceKind.feed, name="Harbour radio")
+    db.session.add(source)
+    db.session.flush()
+    article = create_article(text=RADIO, by=None, title="Harbour radio", source_url="https://harbour.example/radio")
+    item = MonitorItem(source_id=source.id, key="b" * 64, url="https://harbour.example/radio", title="Harbour radio",
+                       article_id=article.id)
+    db.session.add(item)
+    db.session.flush()
+    record_article(source, item, article)
+    db.session.commit()
+
+    tomorrow = datetime.combine(utcnow().date(), datetime.min.time(), timezone.utc).replace(hour=8) + timedelta(days=1)
+    assert notify.send_digests(tomorrow) == 1  # the editor, who chose the digest
+    db.session.commit()
+    run_jobs()
+    digest = inbox.only(editor.email)
+    assert re.fullmatch(r"Your digest for \w+ \d+ \w+ \d{4}: 1 notification, \d+ sentences? worth checking, "
+                        r"1 repeat to confirm", digest["Subject"]), digest["Subject"]
+    body = text_of(digest)
+    assert '- "Unemployment rose by 4.2 percent to 1.3 million people in 2024, the statistics office said."' in body
+    assert f"- Claim {check.id} said again by Harbour radio" in body
+    assert f"http://localhost/desk/claims/{check.id}" in links_in(digest)
+    assert "http://localhost/desk/monitor" in links_in(digest)
+    assert "Unemployment rose by 4.2 percent" in html_of(digest)
+
+    # The next day, nothing new was found and nothing is unread since: no digest.
+    assert notify.send_digests(tomorrow + timedelta(days=1)) == 0

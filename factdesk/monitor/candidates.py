@@ -12,10 +12,12 @@ from sqlalchemy.orm import joinedload, undefer
 from ..claims.highlight import add_claim, locate
 from ..errors import ConflictError, NotFound
 from ..extensions import db
-from ..models import Article, Candidate, Claim, User
+from ..models import Appearance, AppearanceState, Article, Candidate, Claim, User
 
 PER_TOPIC = 10
 NO_TOPIC = "Other"
+# The daily digest's share of monitoring: this many of the most check-worthy new sentences.
+DIGEST_CANDIDATES = 10
 
 
 def desk_today() -> date:
@@ -74,6 +76,20 @@ def top_by_topic(*, day: date | None = None, topic=None, source=None, per_topic:
         if len(shelf) < per_topic:
             shelf.append(candidate)
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] == NO_TOPIC, kv[0].lower())))
+
+
+def found_since(moment: datetime, limit: int = DIGEST_CANDIDATES) -> tuple[list[Candidate], list[Appearance]]:
+    """What the daily digest tells of monitoring (DESIGN.md §15): the most check-worthy sentences found
+    since `moment` that are not claims yet, best first, and the repeats found since then that still wait
+    for a checker to confirm or dismiss them."""
+    candidates = db.session.execute(
+        select(Candidate).where(Candidate.claim_id.is_(None), Candidate.created_at > moment)
+        .options(joinedload(Candidate.source), joinedload(Candidate.article))
+        .order_by(Candidate.score.desc(), Candidate.id.desc()).limit(limit)).scalars().all()
+    repeats = db.session.execute(
+        select(Appearance).where(Appearance.state == AppearanceState.pending, Appearance.found_at > moment)
+        .order_by(Appearance.score.desc(), Appearance.id)).scalars().all()
+    return list(candidates), list(repeats)
 
 
 def make_claim(candidate_id: int, by: User) -> Claim:
