@@ -10,13 +10,16 @@ would hold them; every post is then asked through the desk's own matcher code. R
 
 - `bm25`: the full-text stage alone (FTS5 bm25 on the raw post, as a plain search box would);
 - `rerank`: the full-text candidates re-ordered by `pair_score` alone (the matcher before this report);
-- `embedding`: cosine similarity of the local sentence-embedding model over every verified claim;
-- `fused`: what `similar_claims` does now — full-text candidates of the cleaned post, their bm25
-  order fused with the `pair_score` order and, with the embedding model, the model's own nearest
-  claims (reciprocal rank fusion, `claims.similar.FUSION`).
+- `embedding`: the local sentence-embedding model's nearest claims over the whole desk, from the
+  claims' stored vectors (`claims.meaning`, filled as the `claims.vectors` job does);
+- `fused`: what `similar_claims` does — full-text candidates of the cleaned post and, with the model,
+  the NEAREST claims nearest in meaning, their bm25 order fused with the `pair_score` order and the
+  model's order (reciprocal rank fusion: `claims.similar.FUSION` without the model, `FUSION_MEANING`
+  with it).
 
-The fusion's weights and the repeat threshold were chosen on the `train` split only; `dev` and
-`test` are reported and were never tuned on. MAP@5 is the CheckThat! measure: each post has one
+The fusion's weights, NEAREST and the repeat threshold were chosen on the `train` split only (`--tune`
+prints the grid on train with dev beside it, and refuses `test`); `dev` and `test` are reported.
+MAP@5 is the CheckThat! measure: each post has one
 relevant claim, so it is the mean of 1/rank over posts whose claim is in the top five.
 Repeats: a post is called a repeat when its best match scores at least the desk's threshold
 (`REPEAT_MIN_SCORE`); precision is over posts called repeats (their best match right), recall over
@@ -40,18 +43,19 @@ METHODS = ("bm25", "rerank", "embedding", "fused")
 CLAIMS_PER_ARTICLE = 200
 
 
-def _rows(path: Path) -> list[list[str]]:
+def _rows(path: Path, header: bool = True) -> list[list[str]]:
+    """A TSV file's rows; the claims and tweets files open with a header line, the qrels files do not."""
     csv.field_size_limit(1 << 30)
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t"))
-    return rows[1:]  # the first line is a header
+    return rows[1:] if header else rows
 
 
 def load(data: Path = DATA) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]], dict[str, dict[str, str]]]:
     """Verified claims (id → text), posts per split ((id, text)), and each post's relevant claim id."""
     claims = {row[0]: row[1].strip() for row in _rows(data / "verified_claims.tsv") if row[1].strip()}
     posts = {split: [(row[0], row[1]) for row in _rows(data / f"tweets-{split}.tsv")] for split in SPLITS}
-    qrels = {split: {row[0]: row[2] for row in _rows(data / f"qrels-{split}.tsv") if row[3].strip() == "1"}
+    qrels = {split: {row[0]: row[2] for row in _rows(data / f"qrels-{split}.tsv", header=False) if row[3].strip() == "1"}
              for split in SPLITS}
     return claims, posts, qrels
 
@@ -183,7 +187,8 @@ def evaluate(data: Path = DATA, fixtures: Path | None = None, splits: tuple[str,
 
     with eval_desk(data) as (claims, posts, qrels, label_of):
         report: dict = {"claims": len(claims), "embedding_model": embedder_name(),
-                        "threshold": similar.REPEAT_MIN_SCORE, "fusion": similar.FUSION,
+                        "threshold": similar.REPEAT_MIN_SCORE,
+                        "fusion": similar.FUSION_MEANING if embedder_name() else similar.FUSION,
                         "nearest": similar.NEAREST, "splits": {}}
         for split in splits:
             rows = [(pid, _rank_post(text, label_of)[0]) for pid, text in posts[split] if pid in qrels[split]]
@@ -232,9 +237,10 @@ def tune(data: Path = DATA, on: str = "train", check: str = "dev") -> dict:
     grid = [({"fulltext": 1.0, "overlap": o, "meaning": m}, k)
             for o in TUNE_OVERLAP for m in TUNE_MEANING for k in TUNE_NEAREST]
     scored = sorted(((score(on, w, k), w, k) for w, k in grid), key=lambda row: -row[0])
-    return {"on": on, "check": check, "current": {"fusion": similar.FUSION, "nearest": similar.NEAREST,
-                                                  on: score(on, similar.FUSION, similar.NEAREST),
-                                                  check: score(check, similar.FUSION, similar.NEAREST)},
+    current = similar.FUSION_MEANING
+    return {"on": on, "check": check, "current": {"fusion": current, "nearest": similar.NEAREST,
+                                                  on: score(on, current, similar.NEAREST),
+                                                  check: score(check, current, similar.NEAREST)},
             "best": [{"fusion": w, "nearest": k, on: s, check: score(check, w, k)} for s, w, k in scored[:10]]}
 
 
