@@ -46,8 +46,9 @@ def claim(seed_article, checker):
 
 
 def _job() -> Job:
+    """The test's job: the worker also runs the schedule, whose slots (keyed) may fall due meanwhile."""
     db.session.rollback()
-    [job] = db.session.execute(select(Job)).scalars()
+    [job] = db.session.execute(select(Job).where(Job.key.is_(None))).scalars()
     return job
 
 
@@ -69,7 +70,6 @@ def test_with_redis_url_the_queue_lives_in_redis_and_a_worker_runs_its_jobs(app,
         with worker_process(app.config["SQLALCHEMY_DATABASE_URI"], log=tmp_path / "worker.log",
                             extra_env={"REDIS_URL": url}):
             wait_until(lambda: _job().state == JobState.done, what="the worker running the job from Redis")
-    assert huey.pending_count() == 0
     archived = db.session.get(Evidence, item_id)
     assert archived.archive_status.startswith("archived") and "7,000 containers" in archived.archive_text
     assert pages.hits == ["/briefing"]
