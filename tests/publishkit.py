@@ -57,3 +57,18 @@ def article_path_of(app, article) -> str:
 
     with app.test_request_context():
         return article_path(article)
+
+
+def monitored(source, text: str, url: str = "https://harbour.example/radio", title: str = "Harbour radio"):
+    """A monitored item as the worker records it (fetching is the monitor's own tests' business): its
+    article, candidates and appearances. Commits; returns the article."""
+    from factdesk.models import MonitorItem
+    from factdesk.monitor.ingest import record_article
+
+    article = create_article(text=text, by=None, title=title, source_url=url)
+    item = MonitorItem(source_id=source.id, key=f"{url}#{len(text)}"[-64:], url=url, title=title, article_id=article.id)
+    db.session.add(item)
+    db.session.flush()
+    record_article(source, item, article)
+    db.session.commit()
+    return article

@@ -142,9 +142,7 @@ RADIO = ("Officials said on Tuesday that the port of Rajin shipped about 7,000 c
 
 
 def test_the_daily_digest_tells_what_monitoring_found_since_the_last_one(checker, editor, inbox, run_jobs):
-    from factdesk.articles.service import create_article
-    from factdesk.models import MonitorItem, MonitorSource, SourceKind, utcnow
-    from factdesk.monitor.ingest import record_article
+    from factdesk.models import MonitorSource, SourceKind, utcnow
 
     from . import publishkit
 
@@ -156,13 +154,7 @@ def test_the_daily_digest_tells_what_monitoring_found_since_the_last_one(checker
     source = MonitorSource(url="https://harbour.example/feed", kind=SourceKind.feed, name="Harbour radio")
     db.session.add(source)
     db.session.flush()
-    article = create_article(text=RADIO, by=None, title="Harbour radio", source_url="https://harbour.example/radio")
-    item = MonitorItem(source_id=source.id, key="b" * 64, url="https://harbour.example/radio", title="Harbour radio",
-                       article_id=article.id)
-    db.session.add(item)
-    db.session.flush()
-    record_article(source, item, article)
-    db.session.commit()
+    publishkit.monitored(source, RADIO)
 
     tomorrow = datetime.combine(utcnow().date(), datetime.min.time(), timezone.utc).replace(hour=8) + timedelta(days=1)
     assert notify.send_digests(tomorrow) == 1  # the editor, who chose the digest

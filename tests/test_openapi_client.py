@@ -42,20 +42,12 @@ def generated(app, tmp_path):
 
 
 def _monitored(source_id: int, text: str) -> None:
-    """A monitored item as the worker would record it (fetching is the monitor's own tests' business)."""
-    from factdesk.articles.service import create_article
     from factdesk.extensions import db
-    from factdesk.models import MonitorItem, MonitorSource
-    from factdesk.monitor.ingest import record_article
+    from factdesk.models import MonitorSource
 
-    source = db.session.get(MonitorSource, source_id)
-    article = create_article(text=text, by=None, title="Harbour radio", source_url="https://harbour.example/radio")
-    item = MonitorItem(source_id=source.id, key="a" * 64, url="https://harbour.example/radio", title="Harbour radio",
-                       article_id=article.id)
-    db.session.add(item)
-    db.session.flush()
-    record_article(source, item, article)
-    db.session.commit()
+    from . import publishkit
+
+    publishkit.monitored(db.session.get(MonitorSource, source_id), text)
 
 
 def test_generation_keeps_every_model_and_success_response(app, generated):
