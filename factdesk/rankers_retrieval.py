@@ -55,8 +55,8 @@ def load(data: Path = DATA) -> tuple[dict[str, str], dict[str, list[tuple[str, s
     """Verified claims (id → text), posts per split ((id, text)), and each post's relevant claim id."""
     claims = {row[0]: row[1].strip() for row in _rows(data / "verified_claims.tsv") if row[1].strip()}
     posts = {split: [(row[0], row[1]) for row in _rows(data / f"tweets-{split}.tsv")] for split in SPLITS}
-    qrels = {split: {row[0]: row[2] for row in _rows(data / f"qrels-{split}.tsv", header=False) if row[3].strip() == "1"}
-             for split in SPLITS}
+    qrels = {split: {row[0]: row[2] for row in _rows(data / f"qrels-{split}.tsv", header=False)
+                     if row[3].strip() == "1"} for split in SPLITS}
     return claims, posts, qrels
 
 

@@ -40,7 +40,8 @@ def app_settings(redis):
 
 @pytest.fixture
 def claim(seed_article, checker):
-    made = add_claim(seed_article, checker, locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
+    made = add_claim(seed_article, checker,
+                     locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
     db.session.commit()
     return made
 
