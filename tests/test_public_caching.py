@@ -103,3 +103,12 @@ def test_pages_are_compressed_when_the_client_accepts_it(app, client, trees):
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert len(packed.get_data()) < len(plain.get_data()) / 2
     assert packed.headers["ETag"] == plain.headers["ETag"]  # one resource, two encodings (a weak validator)
+
+
+def test_taking_a_check_off_the_record_changes_the_listings_validator(app, client, story, editor, trees):
+    """The listings count their visible checks from queue_counts: a check going back to the desk, with no
+    newer publication anywhere, still changes their ETag."""
+    before = {u: _etag(client, u) for u in ("/", "/feed.atom", "/sitemap.xml")}
+    reopen(trees, editor, "The parks department sent new figures.")
+    for url, etag in before.items():
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 200, url

@@ -169,3 +169,23 @@ def test_search_index_machinery_survives_every_migration(app):
     else:
         indexes = set(db.session.execute(text("SELECT indexname FROM pg_indexes")).scalars())
         assert search.SEARCH_INDEXES <= indexes
+
+
+def test_desk_search_pages_through_every_match_once_with_the_total(app, checker):
+    """Each engine hands over only its best hits for the page; the pages still add up to every match."""
+    texts = [f"Harbour dues rose {n} percent at berth {n}." for n in range(1, 24)]
+    story = article(checker, "Harbour dues", "\n\n".join(texts))
+    claims = {claim(story, checker, t, t).id for t in texts}
+    other = article(checker, "More on harbour dues", "The harbour dues debate went on.")
+    seen, total = [], None
+    for page in (1, 2, 3):
+        results = search.search_desk("harbour", page=page, per_page=10)
+        total = results.total
+        seen += [(hit.kind, hit.id) for hit in results.items]
+    assert total == 23 + 2 and len(seen) == 25 and len(set(seen)) == 25
+    assert {i for kind, i in seen if kind == "claim"} == claims
+    assert {i for kind, i in seen if kind == "article"} == {story.id, other.id}
+    ranks = [hit.rank for page in (1, 2, 3) for hit in search.search_desk("harbour", page=page, per_page=10).items]
+    assert ranks == sorted(ranks)
+    assert search.search_desk("harbour", page=4, per_page=10).items == [] and \
+        search.search_desk("harbour", page=4, per_page=10).total == 25
