@@ -474,6 +474,10 @@ class Comment(db.Model):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[user_fk]
     body: Mapped[str] = mapped_column(Text)
+    # The words of the claim's quote the comment is about (optional), and where they began in the
+    # quote when it was written: the quote may change later, the words stay as the writer chose them.
+    about_words: Mapped[str | None] = mapped_column(Text)
+    about_start: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[created]
 
     claim: Mapped[Claim] = relationship(back_populates="comments")

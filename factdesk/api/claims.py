@@ -93,6 +93,11 @@ CommentOut = schemas.component("Comment", {
         "id": {"type": "integer"}, "claim_id": {"type": "integer"},
         "author": {"oneOf": [schemas.Person, {"type": "null"}]},
         "body": {"type": "string"}, "html": {"type": "string", "description": "The body rendered and sanitised."},
+        "about": {"oneOf": [{"type": "null"}, {
+            "type": "object", "required": ["words", "start"],
+            "description": "The words of the claim's quote the comment is about, and where they began in the "
+                           "quote when it was written.",
+            "properties": {"words": {"type": "string"}, "start": {"type": "integer"}}}]},
         "created_at": {"type": "string"},
     },
 })
@@ -102,7 +107,11 @@ CommentIn = schemas.component("CommentIn", {
     "additionalProperties": False,
     "required": ["body"],
     "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000,
-                            "description": "Markdown; @handle (an e-mail's local part) notifies that person."}},
+                            "description": "Markdown; @handle (an e-mail's local part) notifies that person."},
+                   "about": {"type": ["string", "null"], "maxLength": 2000,
+                             "description": "Words of the claim's quote the comment is about (422 if not in it)."},
+                   "about_start": {"type": ["integer", "null"], "minimum": 0, "maximum": 2000,
+                                   "description": "Where those words begin in the quote, when they occur twice."}},
 })
 
 HistoryEntry = schemas.component("HistoryEntry", {
@@ -190,7 +199,8 @@ def claim_comments(claim_id: int):
           status=201, summary="Comment on a claim; @handle notifies that person")
 def post_claim_comment(claim_id: int):
     data = json_body(CommentIn)
-    item = discussion.add_comment(load_claim(claim_id), current_actor(), data["body"])
+    item = discussion.add_comment(load_claim(claim_id), current_actor(), data["body"], about=data.get("about"),
+                                  about_start=data.get("about_start"))
     db.session.commit()
     return jsonify(serialize.comment(db.session.get(Comment, item.id))), 201
 

@@ -63,7 +63,9 @@ def comment(item) -> dict:
     from ..markdown import render_markdown
 
     return {"id": item.id, "claim_id": item.claim_id, "author": person(item.author), "body": item.body,
-            "html": str(render_markdown(item.body)), "created_at": _iso(item.created_at)}
+            "html": str(render_markdown(item.body)),
+            "about": {"words": item.about_words, "start": item.about_start} if item.about_words else None,
+            "created_at": _iso(item.created_at)}
 
 
 def history_entry(entry) -> dict:
