@@ -1,7 +1,16 @@
 """Helpers for the browser tests: what a person does with the mouse and keyboard in Chromium."""
 from __future__ import annotations
 
+import os
+
 from playwright.sync_api import Page
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """A look at the page for a person reviewing it, when FACTDESK_SCREENSHOTS names a folder."""
+    folder = os.environ.get("FACTDESK_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)
 
 
 def select_with_mouse(page: Page, quote: str) -> None:

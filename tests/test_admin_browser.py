@@ -10,6 +10,7 @@ from factdesk.extensions import db
 from factdesk.models import ApiToken, Rating
 from factdesk.ratings import rating_by_label
 
+from .browserkit import screenshot
 from .conftest import browser_login
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,7 @@ def test_a_new_token_is_shown_once_and_a_refresh_neither_posts_nor_shows_it(brow
     expect(shown).to_contain_text("shown only once")
     expect(shown).to_contain_text(f"It is “newsroom CMS”, for {checker.name}.")
     raw = shown.locator("code.token").inner_text()
+    screenshot(page, "token-shown-once")
     assert raw.startswith("fd_") and page.url.endswith("/admin/tokens#new-token")
     page.reload()  # a GET after the redirect: no resubmission, and the token is gone from the page
     expect(page.locator("#new-token")).to_have_count(0)
@@ -45,6 +47,7 @@ def test_revoking_a_token_asks_first_and_escape_takes_the_question_back(browser:
     yes = page.get_by_role("button", name="Yes, revoke it")
     expect(yes).to_be_focused()
     expect(page.locator(".confirm-box")).to_contain_text("Revoke “newsroom CMS” of Checker Person?")
+    screenshot(page, "token-revoke-asks", full_page=False)
     page.keyboard.press("Escape")
     expect(yes).to_be_hidden()
     expect(ask).to_be_focused()

@@ -2,7 +2,6 @@
 bulk refusals that keep the selection, the phone layout."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -13,7 +12,7 @@ from factdesk.articles.revise import revise_article
 from factdesk.extensions import db
 from factdesk.models import Claim, Evidence, Status
 
-from .browserkit import select_with_mouse
+from .browserkit import screenshot, select_with_mouse
 from .claimkit import make_claim, move, research, to_state
 from .conftest import browser_login
 
@@ -148,13 +147,6 @@ def test_on_a_375px_phone_text_and_claims_are_tabs_and_the_queue_is_cards(browse
     assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
 
 
-def _screenshot(page: Page, name: str) -> None:
-    """A look at the page for a person reviewing it, when FACTDESK_SCREENSHOTS names a folder."""
-    folder = os.environ.get("FACTDESK_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
-
-
 def test_two_revisions_are_compared_paragraph_by_paragraph(browser: Browser, live_server, seed_article, checker):
     text = seed_article.text
     first = text.split("\n\n")[1]
@@ -174,10 +166,10 @@ def test_two_revisions_are_compared_paragraph_by_paragraph(browser: Browser, liv
     folded.locator("summary").click()
     expect(folded.locator(".para-text").first).to_be_visible()
     assert page.evaluate("() => getComputedStyle(document.querySelector('.para-text')).whiteSpace") == "pre-wrap"
-    _screenshot(page, "compare-desktop")
+    screenshot(page, "compare-desktop")
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    _screenshot(page, "compare-phone")
+    screenshot(page, "compare-phone")
     # any two: the form takes both numbers and keeps them
     page.fill("#compare-from", "2")
     page.fill("#compare-to", "1")
@@ -273,3 +265,29 @@ def test_a_fuzzy_reanchor_is_confirmed_in_place(browser: Browser, live_server, s
     assert _not_reloaded(page), "the page was reloaded"
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).anchor_state.value == "anchored"
+
+
+def test_a_stale_revision_comes_back_with_the_diff_and_the_paragraphs(browser: Browser, live_server, seed_article,
+                                                                      checker, editor):
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/articles/{seed_article.id}/revise")
+    first = seed_article.text.split("\n\n")[2]
+    revise_article(seed_article, seed_article.text.replace(first, first + " Added by the editor."), editor, "editor's fix")
+    db.session.commit()
+    mine = page.locator("#text").input_value() + "\n\nMy closing paragraph."
+    page.fill("#text", mine)
+    page.get_by_role("button", name="Save revision").click()
+    expect(page.get_by_role("alert")).to_contain_text("The article was revised meanwhile")
+    meanwhile = page.locator("section[aria-labelledby=meanwhile-title]")
+    expect(meanwhile.get_by_role("heading")).to_have_text("What changed meanwhile: revision 1 → 2")
+    expect(meanwhile.locator(".para-changed ins")).to_have_text("[added: Added by the editor.]")
+    expect(meanwhile).to_contain_text("Revision 2 by Editor Person")
+    page.get_by_text("Your text compared with the current one").click()
+    expect(page.locator(".para-added").last).to_contain_text("My closing paragraph.")
+    page.get_by_text("The current text (revision 2)").click()
+    current = page.locator(".current-text")
+    assert current.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    assert current.evaluate("e => e.getClientRects().length && e.innerText.includes('\\n\\n')")  # paragraphs kept
+    expect(page.locator("#text")).to_have_value(mine)  # what was typed stays in the form
+    screenshot(page, "revise-stale")
+    assert db.session.get(type(seed_article), seed_article.id).revision == 2

@@ -55,6 +55,9 @@ class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[DataRequired(message="Write something before sending."),
                                                 Length(max=10_000)],
                          description="Markdown. Mention someone with @ and their e-mail's first part, e.g. @maria.")
+    about = StringField("About these words of the quote (optional)", validators=[Length(max=2000)],
+                        description="Select words in the quote above, or copy them here.")
+    about_start = HiddenField()
     submit = SubmitField("Comment")
 
 

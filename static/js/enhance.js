@@ -12,6 +12,7 @@
  * answer's alert or the first fragment's first heading. The page's flash messages are read out
  * through a live region. Without JavaScript the same forms post and redirect.
  * A form with data-confirm="question" asks first (with or without a fragment).
+ * getJSON(url) is the same plumbing for a script that reads a desk answer (the @mention choices).
  * A destructive button asks first in the page itself (a <details class="confirm"> holding the real
  * submit button, so it asks without JavaScript too): opening it moves the focus to that button, and
  * Escape closes it with the focus back on the first button.
@@ -21,6 +22,14 @@ live.className = "visually-hidden";
 live.setAttribute("aria-live", "polite");
 live.setAttribute("role", "status");
 document.body.append(live);
+
+/** The JSON a desk URL answers (the session's cookies sent); throws when the desk says no. */
+export async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin",
+                                      headers: { Accept: "application/json", "X-Requested-With": "fetch" } });
+  if (!response.ok) throw new Error(`${response.status} from ${url}`);
+  return response.json();
+}
 
 function focusKey(element) {
   if (!element || element === document.body) return null;
