@@ -6,7 +6,7 @@
  * The elements themselves stay (listeners bound to them keep working), as do the rest of the page,
  * the scroll position and the focus. When the answer lacks one of them: a redirect elsewhere is
  * followed; an answer to the post itself (a refusal, a question) replaces the page's <main>.
- * Focus goes into the element the form names in data-focus="selector" (the claim it confirmed), or
+ * Focus goes to the element the form names in data-focus="selector" (the claim it confirmed), or
  * into the first element matching its data-focus-new="selector" that is new (an added claim), else
  * back to the element with the same id (or name and value) if it is still there, else to the
  * answer's alert or the first fragment's first heading. The page's flash messages are read out
@@ -117,7 +117,11 @@ async function send(form, submitter) {
   live.textContent = flashes ? flashes.textContent.trim() : "";
   window.scrollTo(x, y);
   const fresh = newSelector ? [...document.querySelectorAll(newSelector)].filter((el) => el.id && !before.has(el.id)) : [];
-  if (form.dataset.focus) fresh.unshift(...document.querySelectorAll(form.dataset.focus));
+  const named = form.dataset.focus && document.querySelector(form.dataset.focus);
+  if (visible(named)) {
+    if (!named.matches(FOCUSABLE)) named.setAttribute("tabindex", "-1");
+    fresh.unshift(named);
+  }
   restoreFocus(key, pairs.map(([now]) => now), fresh);
   document.dispatchEvent(new CustomEvent("factdesk:updated", { detail: { ids: names } }));
 }
