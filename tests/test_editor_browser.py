@@ -20,10 +20,8 @@ pytestmark = pytest.mark.browser
 
 
 def _page(browser: Browser, base: str, user, **context) -> Page:
-    page = browser_login(browser, base, user, viewport=context.pop("viewport", {"width": 1280, "height": 900}),
+    return browser_login(browser, base, user, viewport=context.pop("viewport", {"width": 1280, "height": 900}),
                          **context)
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
 
 
 def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser: Browser, live_server, seed_article,
@@ -46,7 +44,9 @@ def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser:
     evidence = db.session.execute(select(Evidence).where(Evidence.claim_id == claim.id)).scalar_one()
     assert evidence.title == "Customs records"
 
-    page.get_by_role("button", name="Remove evidence Customs records").click()  # the confirmation is accepted
+    page.locator("#evidence details.confirm summary", has_text="Remove").click()  # it asks first, in the page
+    expect(page.locator("#evidence .confirm-box")).to_contain_text("Remove the evidence “Customs records”")
+    page.get_by_role("button", name="Yes, remove it").click()
     expect(page.locator("#evidence .evidence-list li")).to_have_count(0)
     expect(page.locator("#evidence")).to_contain_text("No evidence yet.")
     assert page.evaluate("() => window.__sameDocument === true"), "the page was reloaded"
@@ -55,12 +55,16 @@ def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser:
     assert db.session.execute(select(Evidence).where(Evidence.claim_id == claim.id)).first() is None
 
 
-def test_a_dismissed_confirmation_removes_nothing(browser: Browser, live_server, seed_article, checker):
+def test_a_question_taken_back_removes_nothing(browser: Browser, live_server, seed_article, checker):
     claim = research(make_claim(seed_article, checker), checker)
     page = browser_login(browser, live_server, checker)
-    page.on("dialog", lambda dialog: dialog.dismiss())
     page.goto(f"/desk/claims/{claim.id}")
-    page.get_by_role("button", name="Remove evidence Shipping data").click()
+    ask = page.locator("#evidence details.confirm summary")
+    ask.click()
+    expect(page.get_by_role("button", name="Yes, remove it")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Yes, remove it")).to_be_hidden()
+    expect(ask).to_be_focused()
     expect(page.locator("#evidence .evidence-list li")).to_have_count(1)
     db.session.expire_all()
     assert db.session.execute(select(Evidence).where(Evidence.claim_id == claim.id)).scalar_one()
@@ -291,3 +295,118 @@ def test_a_stale_revision_comes_back_with_the_diff_and_the_paragraphs(browser: B
     expect(page.locator("#text")).to_have_value(mine)  # what was typed stays in the form
     screenshot(page, "revise-stale")
     assert db.session.get(type(seed_article), seed_article.id).revision == 2
+
+
+def test_wording_is_saved_and_the_claim_moved_without_a_reload(browser: Browser, live_server, seed_article, checker):
+    claim = make_claim(seed_article, checker)
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/claims/{claim.id}")
+    _same_document(page)
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator(".assignee-name")).to_have_text(checker.name)
+    page.locator(".move-researching button").click()
+    expect(page.locator("#claim-now .status")).to_have_text("researching")
+    expect(page.locator("#claim-now")).to_be_focused()  # where the move shows, not the top of the page
+    page.fill("#summary", "North Korea sent over 10,000 containers of weapons.")
+    page.evaluate("() => window.scrollTo(0, document.getElementById('save').getBoundingClientRect().top"
+                  " + window.scrollY - 500)")  # the button well inside the screen: the click need not scroll
+    on_screen = "() => document.getElementById('save').getBoundingClientRect().top"
+    y = page.evaluate(on_screen)
+    page.locator("#save").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("#save")).to_be_focused()
+    assert abs(page.evaluate(on_screen) - y) < 2, "the button moved on the screen: the page scrolled away"
+    assert _not_reloaded(page), "the page was reloaded"
+    db.session.expire_all()
+    saved = db.session.get(Claim, claim.id)
+    assert saved.summary == "North Korea sent over 10,000 containers of weapons."
+    assert saved.status == Status.researching and saved.assignee_id == checker.id
+
+
+def test_mentions_are_offered_while_typing_and_an_unknown_name_is_told(browser: Browser, live_server, seed_article,
+                                                                       checker, editor):
+    claim = make_claim(seed_article, checker)
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/claims/{claim.id}")
+    _same_document(page)
+    body = page.locator("#comment-body")
+    body.click()
+    page.keyboard.type("Can you check this, @edi")
+    choices = page.get_by_role("listbox", name="People on the desk")
+    expect(choices.get_by_role("option")).to_have_text([f"{editor.name} (@editor)"])
+    expect(body).to_have_attribute("aria-activedescendant", re.compile("people-0$"))
+    page.keyboard.press("Enter")
+    expect(body).to_have_value("Can you check this, @editor ")
+    expect(choices).to_be_hidden()
+    page.keyboard.type("and @nobodyhere")
+    expect(page.locator(".mention-none")).to_have_text(
+        "No one on the desk answers to @nobodyhere: they would not be told.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator(".flash-warning")).to_contain_text("Nobody on the desk answers to @nobodyhere")
+    expect(page.locator("#comments .comment")).to_have_count(1)
+    assert _not_reloaded(page), "the page was reloaded"
+    # the refreshed form offers people again
+    page.locator("#comment-body").click()
+    page.keyboard.type("@edi")
+    expect(page.get_by_role("listbox", name="People on the desk").get_by_role("option")).to_have_count(1)
+    db.session.expire_all()
+    from factdesk.models import Notification
+    assert db.session.execute(select(Notification).where(Notification.user_id == editor.id,
+                                                         Notification.kind == "mentioned")).scalar_one()
+
+
+def test_a_comment_points_at_words_selected_in_the_quote(browser: Browser, live_server, seed_article, checker):
+    claim = make_claim(seed_article, checker)  # "North Korea has sent more than 10,000 containers filled with …"
+    page = _page(browser, live_server, checker)
+    page.goto(f"/desk/claims/{claim.id}")
+    page.locator("mark[data-quote]").evaluate("""(mark) => {
+        const text = mark.firstChild, at = text.data.indexOf("more than 10,000");
+        const range = document.createRange();
+        range.setStart(text, at); range.setEnd(text, at + "more than 10,000".length);
+        getSelection().removeAllRanges(); getSelection().addRange(range);
+    }""")
+    offer = page.get_by_role("button", name="Comment on “more than 10,000”")
+    offer.click()
+    expect(page.locator("#comment-about")).to_have_value("more than 10,000")
+    expect(page.locator("#comment-body")).to_be_focused()
+    page.keyboard.type("Which record says more than?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    about = page.locator("#comments .comment .comment-about")
+    expect(about).to_contain_text("About North Korea has sent more than 10,000 containers")
+    expect(about.locator("mark")).to_have_text("more than 10,000")
+    db.session.expire_all()
+    from factdesk.models import Comment
+    comment = db.session.execute(select(Comment)).scalar_one()
+    assert (comment.about_words, comment.about_start) == ("more than 10,000", claim.quote.index("more than"))
+    screenshot(page, "claim-comment-about")
+    # words typed that the quote does not hold are refused, with everything typed kept
+    page.fill("#comment-about", "twelve ships")
+    page.fill("#comment-body", "About ships")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator("#comments .field-error")).to_contain_text("“twelve ships” is not in the claim's quote")
+    expect(page.locator("#comment-body")).to_have_value("About ships")
+
+
+def test_marking_a_duplicate_asks_first(browser: Browser, live_server, seed_article, checker, editor):
+    from factdesk.articles.service import create_article
+    from factdesk.claims.highlight import add_claim, locate
+
+    original = make_claim(seed_article, checker, 0)
+    other = create_article(text="Officials said North Korea has sent more than 10,000 containers filled with "
+                                "military weapons to Russia, the report added.", by=checker, title="Repeat")
+    copy = add_claim(other, checker, locate(other, quote="North Korea has sent more than 10,000 containers filled "
+                                                         "with military weapons to Russia"))
+    db.session.commit()
+    page = _page(browser, live_server, editor)
+    page.goto(f"/desk/claims/{copy.id}")
+    _same_document(page)
+    item = page.locator(f"#similar-{original.id}")
+    item.locator("summary", has_text="Duplicate: discard this one").click()
+    expect(item.locator(".confirm-box").last).to_contain_text(
+        f"Discard claim {copy.id} as a duplicate of claim {original.id}?")
+    db.session.expire_all()
+    assert db.session.get(Claim, copy.id).status == Status.new  # asking changed nothing
+    item.get_by_role("button", name="Yes, discard it").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"discarded as a duplicate of claim {original.id}")
+    db.session.expire_all()
+    assert db.session.get(Claim, copy.id).status == Status.discarded

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..access import current_actor, requires
+from ..articles.anchoring import MAX_QUOTE
 from ..claims import comments as discussion
 from ..claims import editing, workflow
 from ..claims import evidence as sources
@@ -26,6 +27,7 @@ from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown
 from ..monitor import appearances
+from ..params import whole_number
 from ..models import Article, Claim, ClaimHistory, Comment, Priority, Role, Status
 from ..public.claimreview import publish_warnings
 from ..ratings import scale
@@ -119,6 +121,7 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         may_research=sources.may_change(claim, actor), priority_name=Priority(claim.priority).name,
         render_markdown=render_markdown, describe=describe, status_label=workflow.LABELS,
         four_eyes_blocked=workflow.four_eyes_blocks(claim, actor), handle=discussion.handle(actor),
+        comment_about=lambda c: discussion.about_in_quote(c, claim.quote),
         similar=similar_claims(claim, limit=5),  # issue 9: "checked before?"
         appearances=appearances.of_claim(claim.id),
         appearance_moves=lambda a: appearances.allowed_moves(a, actor),
@@ -273,7 +276,8 @@ def comment_claim(claim_id: int):
     if not form.validate():
         return _page(item, 422, comment_form=form, error="The comment is empty or too long.")
     try:
-        discussion.add_comment(item, current_actor(), form.body.data)
+        discussion.add_comment(item, current_actor(), form.body.data, about=form.about.data,
+                               about_start=whole_number(form.about_start.data, "about_start", lo=0, hi=MAX_QUOTE))
     except DomainError as exc:
         _attach_errors(form, exc)
         return _page(item, exc.status, comment_form=form, error=exc.message)

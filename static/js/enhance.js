@@ -4,14 +4,14 @@
  * answers as it always does (a redirect to the page, or the page again with the form as typed and
  * its messages), and the elements with those ids take the content of their namesakes in that page.
  * The elements themselves stay (listeners bound to them keep working), as do the rest of the page,
- * the scroll position and the focus. When the answer lacks one of them: a redirect elsewhere is
+ * the place on the screen of what the person was working on (the focused element, else the first
+ * part, even when a message appears above it) and the focus. When the answer lacks one of them: a redirect elsewhere is
  * followed; an answer to the post itself (a refusal, a question) replaces the page's <main>.
  * Focus goes to the element the form names in data-focus="selector" (the claim it confirmed), or
  * into the first element matching its data-focus-new="selector" that is new (an added claim), else
  * back to the element with the same id (or name and value) if it is still there, else to the
  * answer's alert or the first fragment's first heading. The page's flash messages are read out
  * through a live region. Without JavaScript the same forms post and redirect.
- * A form with data-confirm="question" asks first (with or without a fragment).
  * getJSON(url) is the same plumbing for a script that reads a desk answer (the @mention choices).
  * A destructive button asks first in the page itself (a <details class="confirm"> holding the real
  * submit button, so it asks without JavaScript too): opening it moves the focus to that button, and
@@ -79,6 +79,8 @@ async function send(form, submitter) {
   const newSelector = form.dataset.focusNew;
   const before = newSelector ? ids(document, newSelector) : new Set();
   const x = window.scrollX, y = window.scrollY;
+  const pin = () => (key && key.id && document.getElementById(key.id)) || document.getElementById(names[0]);
+  const pinnedAt = pin()?.getBoundingClientRect().top;
   form.setAttribute("aria-busy", "true");
   let response;
   try {
@@ -107,6 +109,8 @@ async function send(form, submitter) {
     document.title = page.title;
   }
   const flashes = page.querySelector("main .flashes");
+  const root = document.documentElement;
+  root.style.overflowAnchor = "none"; // the browser's own anchoring would move the page a second time
   for (const [now, next] of pairs) refill(now, next);
   form.removeAttribute("aria-busy");
   const here = document.querySelector("main .flashes");
@@ -116,6 +120,9 @@ async function send(form, submitter) {
   }
   live.textContent = flashes ? flashes.textContent.trim() : "";
   window.scrollTo(x, y);
+  const pinned = pin();
+  if (pinned && pinnedAt !== undefined) window.scrollBy(0, pinned.getBoundingClientRect().top - pinnedAt);
+  requestAnimationFrame(() => { root.style.overflowAnchor = ""; });
   const fresh = newSelector ? [...document.querySelectorAll(newSelector)].filter((el) => el.id && !before.has(el.id)) : [];
   const named = form.dataset.focus && document.querySelector(form.dataset.focus);
   if (visible(named)) {
@@ -129,10 +136,6 @@ async function send(form, submitter) {
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
-  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-    event.preventDefault();
-    return;
-  }
   if (!form.dataset.fragment || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
   event.preventDefault();
   send(form, event.submitter);
