@@ -12,7 +12,8 @@
  * back to the element with the same id (or name and value) if it is still there, else to the
  * answer's alert or the first fragment's first heading. The page's flash messages are read out
  * through a live region. Without JavaScript the same forms post and redirect.
- * getJSON(url) is the same plumbing for a script that reads a desk answer (the @mention choices).
+ * getJSON(url[, body]) is the same plumbing for a script that reads a desk answer (the @mention
+ * choices, the rationale's preview).
  * A destructive button asks first in the page itself (a <details class="confirm"> holding the real
  * submit button, so it asks without JavaScript too): opening it moves the focus to that button, and
  * Escape closes it with the focus back on the first button.
@@ -23,9 +24,10 @@ live.setAttribute("aria-live", "polite");
 live.setAttribute("role", "status");
 document.body.append(live);
 
-/** The JSON a desk URL answers (the session's cookies sent); throws when the desk says no. */
-export async function getJSON(url) {
-  const response = await fetch(url, { credentials: "same-origin",
+/** The JSON a desk URL answers (the session's cookies sent; `body`, a FormData, makes it a POST);
+ * throws when the desk says no. */
+export async function getJSON(url, body = null) {
+  const response = await fetch(url, { method: body ? "POST" : "GET", body, credentials: "same-origin",
                                       headers: { Accept: "application/json", "X-Requested-With": "fetch" } });
   if (!response.ok) throw new Error(`${response.status} from ${url}`);
   return response.json();
