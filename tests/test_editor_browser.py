@@ -276,7 +276,8 @@ def test_a_stale_revision_comes_back_with_the_diff_and_the_paragraphs(browser: B
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/articles/{seed_article.id}/revise")
     first = seed_article.text.split("\n\n")[2]
-    revise_article(seed_article, seed_article.text.replace(first, first + " Added by the editor."), editor, "editor's fix")
+    revised = seed_article.text.replace(first, first + " Added by the editor.")
+    revise_article(seed_article, revised, editor, "editor's fix")
     db.session.commit()
     mine = page.locator("#text").input_value() + "\n\nMy closing paragraph."
     page.fill("#text", mine)
