@@ -87,8 +87,9 @@ async function send(form, submitter) {
   let response;
   try {
     // getAttribute: a field named "action" (the queue's bulk action) shadows form.action
-    response = await fetch(new URL(form.getAttribute("action") || "", window.location.href), { method: "POST", body, credentials: "same-origin",
-                                          headers: { "X-Requested-With": "fetch" } });
+    const action = new URL(form.getAttribute("action") || "", window.location.href);
+    response = await fetch(action, { method: "POST", body, credentials: "same-origin",
+                                     headers: { "X-Requested-With": "fetch" } });
   } catch (error) {
     form.removeAttribute("aria-busy");
     live.textContent = "The desk could not be reached; nothing was sent. Try again.";
@@ -140,6 +141,7 @@ document.addEventListener("submit", (event) => {
   if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
   if (!form.dataset.fragment || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
   event.preventDefault();
+  if (form.getAttribute("aria-busy") === "true") return; // sent already: one click, one post
   send(form, event.submitter);
 });
 
