@@ -4,13 +4,13 @@ Two nullable columns on comments: the words (as the writer chose them) and where
 quote then. Existing comments point at nothing and keep every value they had.
 
 Revision ID: 0016_comment_about
-Revises: 0013_queue_counts
+Revises: 0021_claim_vectors
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_comment_about"
-down_revision = "0013_queue_counts"
+down_revision = "0021_claim_vectors"
 branch_labels = None
 depends_on = None
 
