@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 

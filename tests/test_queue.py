@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Priority, Status

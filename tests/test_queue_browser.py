@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Priority, Status
 

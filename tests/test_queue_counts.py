@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, literal_column, select, update
 
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.claims import bulk
 from factdesk.extensions import db

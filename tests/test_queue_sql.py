@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.extensions import db
 

@@ -9,7 +9,7 @@ from factdesk.claims.duplicates import mark_duplicate
 from factdesk.errors import ConflictError, ValidationError
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.claims.similar import features, pair_score, similar_claims
-from factdesk.demo_claims import seed_claims
+from factdesk.demo.claims import seed_claims
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role, Status
 

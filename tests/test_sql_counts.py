@@ -7,7 +7,7 @@ the same.
 from __future__ import annotations
 
 from factdesk.bench import pages as P
-from factdesk.bench.generate import fill_desk
+from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 

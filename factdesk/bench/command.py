@@ -170,7 +170,7 @@ def _run(size: dict, url: str, workdir: Path, settings: dict, *, redis_url: str 
     from ..extensions import db
     from ..models import Article, Claim
     from . import pages as P
-    from .generate import fill_desk
+    from ..demo.generate import fill_desk
     from .writers import prepare_writers, verify_writers
 
     overrides = {"SQLALCHEMY_DATABASE_URI": url, "FACTDESK_ENV": "development", "SECRET_KEY": secrets.token_hex(16)}

@@ -39,7 +39,7 @@ class Page:
 
 def longest_fixture_text() -> str:
     """The longest real article body of the shared fixtures (about 20,000 characters)."""
-    from .generate import _bodies
+    from ..demo.generate import _bodies
 
     return max((text for _, _, text in _bodies()), key=len)
 
@@ -50,7 +50,7 @@ def heavy_article(highlights: int, by: User, *, seed: int = 11) -> tuple[Article
     from ..articles.anchoring import anchor_at
     from ..articles.service import create_article
     from ..claims.highlight import add_claim
-    from .generate import STATE_MIX, _pick, _sentences, _span
+    from ..demo.generate import STATE_MIX, _pick, _sentences, _span
 
     title = HEAVY_TITLE.format(n=highlights)
     existing = db.session.execute(select(Article).where(Article.title == title)).scalars().first()
@@ -193,7 +193,7 @@ QUEUE_EXTRAS = ("", "&priority=high,urgent", "&assignee=anyone", "&assignee=none
 
 def queue_urls(count: int, *, seed: int = 3) -> list[str]:
     """Distinct queue addresses, 50 rows each, filtered and sorted (the combinations a desk clicks)."""
-    from .generate import TAGS
+    from ..demo.generate import TAGS
 
     rng = random.Random(seed)
     seen: set[str] = set()
@@ -207,7 +207,7 @@ def queue_urls(count: int, *, seed: int = 3) -> list[str]:
 
 def search_terms(count: int, *, seed: int = 5) -> list[str]:
     """Distinct queries of one or two words from the fixtures' text (what a desk would look for)."""
-    from .generate import _bodies
+    from ..demo.generate import _bodies
 
     rng = random.Random(seed)
     words = sorted({w.lower() for _, _, text in _bodies() for w in re.findall(r"[A-Za-z]{5,}", text)})
@@ -236,7 +236,7 @@ def home_urls(count: int, *, seed: int = 13) -> list[str]:
     Drawn from every combination at once (100 pages unfiltered, 20 per rating and per tag), so asking
     for more than exist returns them all instead of drawing forever."""
     from ..ratings import DEFAULT_SCALE
-    from .generate import TAGS
+    from ..demo.generate import TAGS
 
     combinations = ["/"] + [f"/?page={page}" for page in range(2, 101)]
     for page in range(1, 21):

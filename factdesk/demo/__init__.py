@@ -1,4 +1,8 @@
-"""The demo desk: one person per role, the seed article from the shared fixtures, claims on it."""
+"""The demo desk: one person per role, the seed article from the shared fixtures, claims on it.
+
+`demo load --claims N` fills it further with the desk generator (`generate.py`), the one the bench
+builds its desks with.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,12 +11,14 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from .accounts.users import create_user, find_by_email
-from .articles.service import create_article
-from .errors import ValidationError
-from .extensions import db
-from .models import Article, Role
-from .ratings import seed_default_scale
+from ..accounts.users import create_user, find_by_email
+from ..articles.service import create_article
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Article, Role
+from ..ratings import seed_default_scale
+from .claims import seed_claims
+from .generate import fill_desk
 
 # Demo passwords are published on purpose: `demo load` refuses to run in production.
 DEMO_USERS = [
@@ -40,13 +46,9 @@ def load_demo(*, claims: int | None = None, articles: int | None = None,
             echo(f"created {role.value} {email}")
         people[role] = user
     article = seed_article(people[Role.checker])
-    from .demo_claims import seed_claims
-
     seed_claims(article, people)
     db.session.commit()
     if claims is not None:
-        from .bench.generate import fill_desk
-
         fill_desk(claims=claims, articles=articles or max(1, claims // 10), echo=echo)
     return [(role.value, email, password) for role, email, _, password in DEMO_USERS]
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .claims import comments, editing, evidence, workflow
-from .claims.highlight import add_claim, locate
-from .extensions import db
-from .models import Article, Claim, Role
+from ..claims import comments, editing, evidence, workflow
+from ..claims.highlight import add_claim, locate
+from ..extensions import db
+from ..models import Article, Claim, Role
 
 SEED_SOURCE_URL = "https://www.voanews.com/"
 
