@@ -263,7 +263,7 @@ def test_unknown_article_is_404(api):
 
 def test_article_answers_match_their_published_schemas(api, article, client):
     """The OpenAPI document's schemas describe what the endpoints answer (no drift between them)."""
-    from factdesk.api import _validator
+    from factdesk.api.base import _validator
 
     doc = client.get("/api/v1/openapi.json").get_json()
     aid = article["id"]

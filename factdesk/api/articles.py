@@ -19,7 +19,8 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, ArticleRevision, Claim, Role
 from ..public.slugs import article_path
-from . import endpoint, json_body, paginate, schemas, serialize
+from . import schemas, serialize
+from .base import endpoint, json_body, paginate
 
 ANNOTATION_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 

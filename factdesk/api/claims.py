@@ -13,7 +13,8 @@ from ..claims import workflow
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, ClaimHistory, Comment, Priority, Role, SourceType, Stance, Status
-from . import endpoint, json_body, paginate, schemas, serialize
+from . import schemas, serialize
+from .base import endpoint, json_body, paginate
 
 _date = {"type": ["string", "null"], "format": "date"}
 

@@ -13,7 +13,8 @@ from ..models import AppearanceState, Claim, MonitorSource, Role, SourceKind
 from ..monitor import appearances, candidates
 from ..monitor.sources import add_source
 from ..params import MAX_PAGE
-from . import endpoint, json_body, paginate, query_int, schemas
+from . import schemas
+from .base import endpoint, json_body, paginate, query_int
 
 Source = schemas.component("MonitorSource", {
     "type": "object",

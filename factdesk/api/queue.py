@@ -4,7 +4,8 @@ from flask import jsonify, request
 from ..access import current_actor
 from ..claims import queue as claim_queue
 from ..models import Priority, Role, Status
-from . import endpoint, schemas
+from . import schemas
+from .base import endpoint
 from .serialize import claim as claim_shape
 
 ClaimSummary = schemas.component("ClaimInList", {

@@ -13,7 +13,8 @@ from ..params import MAX_PAGE
 from ..public.caching import desk_validator, readers_page
 from ..public.claimreview import claim_review, scale_bounds
 from ..search import search_desk
-from . import endpoint, query_int, schemas, serialize
+from . import schemas, serialize
+from .base import endpoint, query_int
 from .queue import ClaimSummary
 
 _named = schemas.component("NamedThing", {

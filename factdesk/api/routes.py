@@ -3,7 +3,8 @@ from flask import jsonify
 
 from ..access import READER, current_actor
 from ..models import Role
-from . import endpoint, schemas
+from . import schemas
+from .base import endpoint
 from .spec import spec
 
 

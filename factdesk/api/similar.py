@@ -9,7 +9,8 @@ from ..claims.similar import similar_claims
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, Role
-from . import endpoint, json_body, query_int, schemas, serialize
+from . import schemas, serialize
+from .base import endpoint, json_body, query_int
 from .queue import ClaimSummary
 
 SimilarClaim = schemas.component("SimilarClaim", {

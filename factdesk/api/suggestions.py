@@ -6,7 +6,8 @@ from flask import jsonify
 from ..extensions import db
 from ..models import Article, Role
 from ..articles.suggestions import for_article
-from . import endpoint, query_int, schemas
+from . import schemas
+from .base import endpoint, query_int
 
 Suggestion = schemas.component("Suggestion", {
     "type": "object",

@@ -331,4 +331,4 @@ def describe(value) -> str:
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    return str(value).replace("_", " ") if isinstance(value, str) and value in Status.__members__ else str(value)
+    return workflow.LABELS[Status(value)] if isinstance(value, str) and value in Status.__members__ else str(value)

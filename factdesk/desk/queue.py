@@ -19,6 +19,7 @@ from wtforms.validators import Length
 from ..access import current_actor, requires
 from ..claims import bulk
 from ..claims import queue as claim_queue
+from ..claims import workflow
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Priority, Role, User
@@ -26,11 +27,8 @@ from ..params import whole_number
 from ..urls import local_path
 from . import bp
 
-STATUS_LABELS = {
-    "new": "New", "researching": "Researching", "in_review": "In review",
-    "changes_requested": "Changes requested", "approved": "Approved", "published": "Published",
-    "discarded": "Discarded",
-}
+# The queue's headings: the workflow's own words for each state, capitalised.
+STATUS_LABELS = {status.value: label.capitalize() for status, label in workflow.LABELS.items()}
 SORT_LABELS = {"priority": "Priority", "due": "Due date", "age": "Age", "updated": "Last change"}
 
 
