@@ -117,13 +117,13 @@ def register_commands(app) -> None:
     app.cli.add_command(articles)
     from .rankers_eval import register as register_rankers
 
-    register_rankers(app)  # issue 9: `flask rankers evaluate`
+    register_rankers(app)  # `flask rankers evaluate`
     from .claims.archive import evidence_cli
 
-    app.cli.add_command(evidence_cli)  # issue 9: `flask evidence check`
+    app.cli.add_command(evidence_cli)  # `flask evidence check`
     from .bench.command import bench
 
-    app.cli.add_command(bench)  # issue 8: `flask bench` (DESIGN.md §9)
+    app.cli.add_command(bench)  # `flask bench` (DESIGN.md §9)
     from .jobs.cli import worker_command
 
     app.cli.add_command(worker_command)

@@ -205,8 +205,8 @@ def seed_article(app, checker):
 
 
 # Real headless Chromium (Debian's) for browser tests; never `playwright install`.
-# Added with issue 5's review browser test; issue 4's highlighting browser tests: reuse these two fixtures
-# (`browser`/`page` from pytest-playwright then launch /usr/bin/chromium, `live_server` serves the test's app).
+# Browser tests reuse these fixtures (`browser`/`page` from pytest-playwright then launch
+# /usr/bin/chromium, `live_server` serves the test's app).
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -76,7 +76,7 @@ def test_api_lists_similar_claims_best_first(client, seed_article, checker, edit
     body = response.get_json()
     first = body["items"][0]
     assert first["claim"]["id"] == next(c.id for c in seeded if "10,000" in c.quote)
-    assert first["claim"]["status"] == "published"  # the demo seed walks this claim to published (issue 5)
+    assert first["claim"]["status"] == "published"  # the demo seed walks this claim to published
     assert 0 < first["score"] <= 1
     assert client.get(f"/api/v1/claims/{new.id}/similar").status_code == 401
     assert client.get("/api/v1/claims/999999/similar", headers=token_for(checker)).status_code == 404

@@ -74,7 +74,7 @@ PAGE_PARAMS = [
     {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
 ]
 
-# --- articles, revisions, highlights (issue 4) ---------------------------------------------------
+# --- articles, revisions, highlights ----------------------------------------------------------
 
 _date_or_null = {"type": ["string", "null"], "format": "date"}
 

@@ -19,7 +19,7 @@ def evidence(item: Evidence) -> dict:
         "id": item.id, "url": item.url, "title": item.title, "publisher": item.publisher, "excerpt": item.excerpt,
         "stance": item.stance.value, "source_type": item.source_type.value, "accessed_at": _iso(item.accessed_at),
         "archive_url": item.archive_url, "archived_at": _iso(item.archived_at), "link_status": item.link_status,
-        # Issue 9: the desk's own archive copy (its text is read on the desk page) and link health.
+        # The desk's own archive copy (its text is read on the desk page) and link health.
         "archive_status": item.archive_status, "link_checked_at": _iso(item.link_checked_at),
     }
 

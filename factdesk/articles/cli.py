@@ -140,6 +140,6 @@ def import_command(source: str, by_email: str | None, title: str | None, publish
     click.echo(f"Imported article {article.id}: {article.title} (/desk/articles/{article.id})")
 
 
-from factdesk.articles.watch import watch_command  # noqa: E402  (issue 9: `flask articles watch`)
+from factdesk.articles.watch import watch_command  # noqa: E402  (`flask articles watch`)
 
 articles.add_command(watch_command)

@@ -1,4 +1,4 @@
-"""Issue 9 on the claim page: act on 'checked before?' (duplicate, copy evidence) and read archive copies.
+"""On the claim page: act on 'checked before?' (duplicate, copy evidence) and read archive copies.
 
 The claim page (desk/claims.py) lists the similar claims; these views take the one-click actions.
 """

@@ -122,7 +122,7 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         render_markdown=render_markdown, describe=describe, status_label=workflow.LABELS,
         four_eyes_blocked=workflow.four_eyes_blocks(claim, actor), handle=discussion.handle(actor),
         comment_about=lambda c: discussion.about_in_quote(c, claim.quote),
-        similar=similar_claims(claim, limit=5),  # issue 9: "checked before?"
+        similar=similar_claims(claim, limit=5),  # "checked before?"
         appearances=appearances.of_claim(claim.id),
         appearance_moves=lambda a: appearances.allowed_moves(a, actor),
         publish_advice=publish_warnings(claim) if Status.published.value in [m[0] for m in moves] else [],
