@@ -91,8 +91,8 @@ anchor-score: $(STAMP)
 EVAL_THREADS ?= 1
 rankers-eval: $(STAMP)
 	$(BIN)/pip install -q torch==2.13.0 -e '.[semantic]'
-	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.rankers_eval
-	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.rankers_retrieval
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.assist.evaluate
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.assist.retrieval
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache

@@ -115,7 +115,7 @@ def register_commands(app) -> None:
     from .articles.cli import articles
 
     app.cli.add_command(articles)
-    from .rankers_eval import register as register_rankers
+    from .assist.evaluate import register as register_rankers
 
     register_rankers(app)  # `flask rankers evaluate`
     from .claims.archive import evidence_cli

@@ -425,7 +425,7 @@ class QueueCount(db.Model):
 
 class ClaimVector(db.Model):
     """A claim's sentence-embedding vector (the optional `semantic` extra), stored so "checked before?"
-    finds the claims nearest in meaning, not only those full-text search finds (claims/meaning.py).
+    finds the claims nearest in meaning, not only those full-text search finds (assist/meaning.py).
     `digest` is of the text embedded: a claim whose words changed since is embedded again."""
 
     __tablename__ = "claim_vectors"

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from factdesk.claims.editing import update_claim
-from factdesk.claims.meaning import MODEL, MODEL_PACKAGE, digest, vector_text
-from factdesk.claims.similar import candidate_ids, published_repeats, similar_claims
+from factdesk.assist.meaning import MODEL, MODEL_PACKAGE, digest, vector_text
+from factdesk.assist.similar import candidate_ids, published_repeats, similar_claims
 from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.models import ClaimVector

@@ -2,7 +2,7 @@
 as soon as a check is published, never a check that is not (or no longer) published."""
 from __future__ import annotations
 
-from factdesk.claims.similar import published_repeats
+from factdesk.assist.similar import published_repeats
 from factdesk.monitor.ingest import score_and_match
 
 from . import publishkit

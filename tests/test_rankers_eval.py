@@ -1,10 +1,10 @@
-"""The rankers' evaluation: labelled data in tests/data and the command that prints the figures."""
+"""The rankers' evaluation: labelled data in data/labelled and the command that prints the figures."""
 from __future__ import annotations
 
 import json
 import re
 
-from factdesk.rankers_eval import DATA, _document_text, evaluate_similar, evaluate_suggestions
+from factdesk.assist.evaluate import DATA, _document_text, evaluate_similar, evaluate_suggestions
 
 from .conftest import FIXTURES
 

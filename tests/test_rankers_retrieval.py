@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from factdesk import rankers_retrieval
-from factdesk.rankers_retrieval import DATA, SPLITS, load
+from factdesk.assist import retrieval as rankers_retrieval
+from factdesk.assist.retrieval import DATA, SPLITS, load
 
 POSTS_PER_SPLIT = 8
 DISTRACTORS = 150

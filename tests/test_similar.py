@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from factdesk.articles.service import create_article
-from factdesk.claims.duplicates import mark_duplicate
+from factdesk.assist.duplicates import mark_duplicate
 from factdesk.errors import ConflictError, ValidationError
 from factdesk.claims.highlight import add_claim, locate
-from factdesk.claims.similar import features, pair_score, similar_claims
+from factdesk.assist.similar import features, pair_score, similar_claims
 from factdesk.demo.claims import seed_claims
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role, Status

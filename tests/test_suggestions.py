@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from factdesk.articles.sentences import split_sentences
-from factdesk.articles.suggestions import suggest
+from factdesk.assist.suggestions import suggest
 from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.models import Claim

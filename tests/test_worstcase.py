@@ -12,13 +12,13 @@ import re
 import pytest
 
 from factdesk import search, text
-from factdesk.articles import anchoring, extract, sentences, suggestions
+from factdesk.articles import anchoring, extract, sentences
 from factdesk.articles.anchoring import ANCHORED, FUZZY, MOVED, ORPHANED, anchor_at, find_quote, reanchor
 from factdesk.articles.diff import Budget
 from factdesk.articles.marks import render_marked_text
 from factdesk.articles.watch import short_diff
 from factdesk.bench.worstcase import SENTENCE, chain_highlights, claim_spans, page, revised, swapped_lines, worst_texts
-from factdesk.claims import similar
+from factdesk.assist import similar, suggestions
 from factdesk.articles.extract import ExtractionError
 from factdesk.errors import ConflictError, ValidationError
 from tests.regex_steps import finditer_steps

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..access import current_actor
-from ..claims.duplicates import copy_evidence, mark_duplicate
-from ..claims.similar import similar_claims
+from ..assist.duplicates import copy_evidence, mark_duplicate
+from ..assist.similar import similar_claims
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, Role

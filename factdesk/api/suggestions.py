@@ -5,7 +5,7 @@ from flask import jsonify
 
 from ..extensions import db
 from ..models import Article, Role
-from ..articles.suggestions import for_article
+from ..assist.suggestions import for_article
 from . import schemas
 from .base import endpoint, query_int
 

@@ -69,9 +69,9 @@ def _functions() -> dict[str, Callable[[str], object]]:
     from ..articles.extract import MAX_ELEMENTS, extract
     from ..articles.marks import render_marked_text
     from ..articles.sentences import split_sentences
-    from ..articles.suggestions import suggest
+    from ..assist.suggestions import suggest
     from ..articles.watch import short_diff
-    from ..claims.similar import features
+    from ..assist.similar import features
     from ..errors import DomainError
     from ..search import HIT_OPEN, mark_hits
     from ..text import canonicalize

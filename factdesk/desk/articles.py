@@ -27,7 +27,7 @@ from ..articles import panels
 from ..articles.compare import compare_revisions, stale_edit
 from ..articles.marks import render_marked_text
 from ..articles.revise import confirm_anchor, reattach, revise_article
-from ..articles.suggestions import suggest
+from ..assist.suggestions import suggest
 from ..claims.highlight import add_claim, locate
 from ..errors import ConflictError, DomainError
 from ..extensions import db

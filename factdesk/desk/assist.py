@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from ..access import current_actor, requires
 from ..claims import archive
-from ..claims.duplicates import copy_evidence, mark_duplicate
+from ..assist.duplicates import copy_evidence, mark_duplicate
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, Role

@@ -22,7 +22,7 @@ from ..claims import comments as discussion
 from ..claims import editing, workflow
 from ..claims import evidence as sources
 from ..claims.history import last_move_to
-from ..claims.similar import similar_claims
+from ..assist.similar import similar_claims
 from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown

@@ -38,7 +38,7 @@ from ..models import Job, JobState, utcnow
 # Every module that defines jobs; the worker (and enqueue, for a name it does not know yet) imports them.
 JOB_MODULES = (
     "factdesk.claims.archive",
-    "factdesk.claims.meaning",
+    "factdesk.assist.meaning",
     "factdesk.articles.watch",
     "factdesk.monitor.passes",
     "factdesk.mail",

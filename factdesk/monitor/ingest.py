@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from ..articles.suggestions import Suggestion, suggest
-from ..claims.similar import published_repeats_of
+from ..assist.suggestions import Suggestion, suggest
+from ..assist.similar import published_repeats_of
 from ..extensions import db
 from ..models import Appearance, Article, Candidate, Claim, MonitorItem, MonitorSource, MonitorTopic, utcnow
 from ..notify import check_owners, notify

@@ -12,10 +12,10 @@ from __future__ import annotations
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, User
-from . import archive
-from .evidence import add_evidence, may_change
-from .history import record
-from .workflow import transition
+from ..claims import archive
+from ..claims.evidence import add_evidence, may_change
+from ..claims.history import record
+from ..claims.workflow import transition
 
 COPIED_FIELDS = ("url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url")
 

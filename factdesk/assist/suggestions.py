@@ -5,7 +5,7 @@ percentages, money, quantities that change over time, comparisons, superlatives,
 people or bodies, dates — and loses them for opinion, questions and boilerplate (short lines,
 navigation, notes about the text itself, subscribe/follow lines). Each signal that fired becomes a
 short reason a checker can read. The weights were set by hand from what fact-checkers look for
-(ClaimBuster-style check-worthiness), before the labelled set in tests/data was consulted; a figure
+(ClaimBuster-style check-worthiness), before the labelled set in data/labelled was consulted; a figure
 repeated by a higher-ranked sentence counts for less, so the top of the list covers distinct
 figures rather than one figure three times.
 """
@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .sentences import Sentence, iter_sentences
+from ..articles.sentences import Sentence, iter_sentences
 
 NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"

@@ -11,10 +11,10 @@ would hold them; every post is then asked through the desk's own matcher code. R
 - `bm25`: the full-text stage alone (FTS5 bm25 on the raw post, as a plain search box would);
 - `rerank`: the full-text candidates re-ordered by `pair_score` alone (the matcher before this report);
 - `embedding`: the local sentence-embedding model's nearest claims over the whole desk, from the
-  claims' stored vectors (`claims.meaning`, filled as the `claims.vectors` job does);
+  claims' stored vectors (`assist.meaning`, filled as the `claims.vectors` job does);
 - `fused`: what `similar_claims` does — full-text candidates of the cleaned post and, with the model,
   the NEAREST claims nearest in meaning, their bm25 order fused with the `pair_score` order and the
-  model's order (reciprocal rank fusion: `claims.similar.FUSION` without the model, `FUSION_MEANING`
+  model's order (reciprocal rank fusion: `assist.similar.FUSION` without the model, `FUSION_MEANING`
   with it).
 
 The fusion's weights, NEAREST and the repeat threshold were chosen on the `train` split only (`--tune`
@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "claim-retrieval" / "clef2020-task2"
 SPLITS = ("train", "dev", "test")
 METHODS = ("bm25", "rerank", "embedding", "fused")
@@ -73,12 +73,12 @@ def average_precision_at_5(ranked: list[str], relevant: str) -> float:
 
 
 def _build_desk(claims: dict[str, str]):
-    from .accounts.users import create_user
-    from .articles.anchoring import anchor_at
-    from .articles.service import create_article
-    from .claims.highlight import add_claim
-    from .extensions import db
-    from .models import Role
+    from ..accounts.users import create_user
+    from ..articles.anchoring import anchor_at
+    from ..articles.service import create_article
+    from ..claims.highlight import add_claim
+    from ..extensions import db
+    from ..models import Role
 
     person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
     label_of: dict[int, str] = {}
@@ -101,7 +101,7 @@ def plain_bm25(text: str, limit: int = 5) -> list[int]:
     """The baseline: the desk's full-text index (FTS5 bm25) asked for every word of the raw post."""
     import re
 
-    from .search import claim_ids_matching
+    from ..search import claim_ids_matching
 
     words = list(dict.fromkeys(w.lower() for w in re.findall(r"[^\W_]+", text)))
     return claim_ids_matching(" or ".join(words), limit=limit) if words else []
@@ -109,8 +109,8 @@ def plain_bm25(text: str, limit: int = 5) -> list[int]:
 
 def _rank_post(text: str, label_of: dict[int, str], nearest: int | None = None):
     """The post's rankings by each method, and the desk's own `Ranking` of it (its orders, for tuning)."""
-    from .claims import similar
-    from .claims.meaning import vector_index
+    from . import similar
+    from .meaning import vector_index
 
     lists = {"bm25": [label_of[i] for i in plain_bm25(text)]}
     ranking = similar.rank_candidates(text, nearest=similar.NEAREST if nearest is None else nearest)
@@ -130,7 +130,7 @@ def cache_dir() -> Path:
 
 
 def _cache_file() -> Path:
-    from .claims.meaning import MODEL
+    from .meaning import MODEL
 
     return cache_dir() / f"{MODEL}.npz"
 
@@ -158,9 +158,9 @@ def _save_vectors(model) -> None:
 @contextmanager
 def eval_desk(data: Path = DATA):
     """A throwaway desk holding the verified claims (and their vectors, with the `semantic` extra)."""
-    from .claims.meaning import embedder, store_vectors
-    from .extensions import db
-    from .rankers_eval import throwaway_desk
+    from .meaning import embedder, store_vectors
+    from ..extensions import db
+    from .evaluate import throwaway_desk
 
     claims, posts, qrels = load(data)
     model = embedder()
@@ -182,8 +182,8 @@ def eval_desk(data: Path = DATA):
 
 def evaluate(data: Path = DATA, fixtures: Path | None = None, splits: tuple[str, ...] = SPLITS) -> dict:
     """MAP@5 of each ranking per split, and precision/recall of repeats at the desk's threshold."""
-    from .claims import similar
-    from .claims.meaning import embedder_name
+    from . import similar
+    from .meaning import embedder_name
 
     with eval_desk(data) as (claims, posts, qrels, label_of):
         report: dict = {"claims": len(claims), "embedding_model": embedder_name(),
@@ -215,8 +215,8 @@ TUNE_NEAREST = (0, 5, 10, 20, 50)
 def tune(data: Path = DATA, on: str = "train", check: str = "dev") -> dict:
     """MAP@5 of the fused ranking for every weight and nearest-count of the grid on the `on` split, and
     on `check` for the best ten: how FUSION and NEAREST were chosen. Never asked of `test`."""
-    from .claims import similar
-    from .claims.meaning import SEMANTIC_EXTRA, embedder
+    from . import similar
+    from .meaning import SEMANTIC_EXTRA, embedder
 
     if "test" in (on, check):
         raise ValueError("the test split is for the report only")
@@ -246,9 +246,9 @@ def tune(data: Path = DATA, on: str = "train", check: str = "dev") -> dict:
 
 def _negatives(fixtures: Path | None, limit: int = 400) -> list[str]:
     """News sentences of the shared web fixtures (ten words or more): posts that repeat no check."""
-    from .articles.sentences import split_sentences
-    from .rankers_eval import default_fixtures
-    from .text import canonicalize
+    from ..articles.sentences import split_sentences
+    from .evaluate import default_fixtures
+    from ..text import canonicalize
 
     fixtures = fixtures or default_fixtures()
     truth = json.loads((fixtures / "web-articles" / "ground-truth.json").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ Two stages, all on the desk's own data and offline:
    and any state.
 2. Re-ranking of those candidates by overlap of word stems and, above all, of figures: two claims
    that both say "10,000" are far likelier to be the same claim than two that share only words.
-   When the optional `semantic` extra is installed (claims/meaning.py: a sentence-embedding model
+   When the optional `semantic` extra is installed (assist/meaning.py: a sentence-embedding model
    shipped inside a package, and every claim's stored vector), the claims nearest in meaning join
    the candidates and the model's order joins the fusion.
 
@@ -282,7 +282,7 @@ def similar_claims(claim_or_text: Claim | str, limit: int = 10, exclude_id: int 
 # ---------------------------------------------------------------- fusing the rankings
 
 # Reciprocal rank fusion (Cormack et al. 2009): each ranking gives a candidate weight / (K + rank).
-# Weights chosen on the CLEF2020 CheckThat! train split only (`python -m factdesk.rankers_retrieval
+# Weights chosen on the CLEF2020 CheckThat! train split only (`python -m factdesk.assist.retrieval
 # --tune`: a grid over the weights and NEAREST, MAP@5 on train, dev shown beside; test never asked).
 # Without the model (the default install) the full-text order carries the most and the order by shared
 # stems and figures is a second voice: alone it ranked worse than bm25, beside it it lifts the right claim.

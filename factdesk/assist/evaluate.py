@@ -1,6 +1,6 @@
-"""Measures the two rankers of DESIGN.md §12 on the team's labelled data in tests/data.
+"""Measures the two rankers of DESIGN.md §12 on the team's labelled data in data/labelled.
 
-`python -m factdesk.rankers_eval` (or `flask --app wsgi rankers evaluate`, or `make rankers-eval`) prints:
+`python -m factdesk.assist.evaluate` (or `flask --app wsgi rankers evaluate`, or `make rankers-eval`) prints:
 
 - "worth checking?": precision at 5 and at 10 — of the top 5 (10) suggestions on each labelled
   article, the share that a person labelled checkable — averaged over the articles;
@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "labelled"
 
 
 def default_fixtures() -> Path:
@@ -54,7 +54,7 @@ class Report:
 
 
 def _document_text(source: dict, fixtures: Path) -> str:
-    from .text import canonicalize
+    from ..text import canonicalize
 
     if source["kind"] == "article":
         return canonicalize((fixtures / source["file"]).read_text(encoding="utf-8"))
@@ -82,8 +82,8 @@ def _relevant(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def evaluate_suggestions(fixtures: Path, labels: Path = DATA / "checkworthy.json") -> list[dict]:
     """Per labelled article: precision at 5 and 10 of the suggestions, and of the lead baseline."""
-    from .articles.sentences import split_sentences
-    from .articles.suggestions import suggest
+    from ..articles.sentences import split_sentences
+    from .suggestions import suggest
 
     data = json.loads(labels.read_text(encoding="utf-8"))
     rows = []
@@ -119,8 +119,8 @@ def fixture_distractors(fixtures: Path, avoid: list[str], limit: int = 3000) -> 
     Sentences that contain, or are contained in, a labelled claim or query are left out, so a query
     never meets itself; other sentences about the same stories stay in, and may outrank a target.
     """
-    from .articles.sentences import split_sentences
-    from .text import canonicalize
+    from ..articles.sentences import split_sentences
+    from ..text import canonicalize
 
     truth = json.loads((fixtures / "web-articles" / "ground-truth.json").read_text(encoding="utf-8"))
     avoid_norm = [_norm(a) for a in avoid]
@@ -145,8 +145,8 @@ def throwaway_desk():
     run the desk's own code, never on the desk's own database."""
     from flask_migrate import upgrade
 
-    from . import create_app
-    from .extensions import db
+    from .. import create_app
+    from ..extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"FACTDESK_ENV": "testing", "TESTING": True, "SECRET_KEY": "rankers-eval",
@@ -166,14 +166,14 @@ def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json", *,
 
     `distractors` (source → sentences) are added as further earlier claims that no pair points at.
     """
-    from .accounts.users import create_user
-    from .articles.anchoring import anchor_at
-    from .articles.service import create_article
-    from .claims.highlight import add_claim
-    from .claims.meaning import store_vectors
-    from .claims.similar import similar_claims
-    from .extensions import db
-    from .models import Role
+    from ..accounts.users import create_user
+    from ..articles.anchoring import anchor_at
+    from ..articles.service import create_article
+    from ..claims.highlight import add_claim
+    from .meaning import store_vectors
+    from .similar import similar_claims
+    from ..extensions import db
+    from ..models import Role
 
     data = json.loads(pairs_file.read_text(encoding="utf-8"))
     by_source: dict[str, list[tuple[str | None, str]]] = {}
@@ -223,7 +223,7 @@ def evaluate(fixtures: Path | None = None) -> Report:
 
 
 def _semantic() -> bool:
-    from .claims.meaning import embedder
+    from .meaning import embedder
 
     return embedder() is not None
 
@@ -265,7 +265,7 @@ if __name__ == "__main__":
 
 
 def register(app) -> None:
-    """`flask rankers evaluate`: the same report as `python -m factdesk.rankers_eval`."""
+    """`flask rankers evaluate`: the same report as `python -m factdesk.assist.evaluate`."""
     import click
     from flask.cli import AppGroup
 
