@@ -244,7 +244,7 @@ def _retry_headers() -> dict:
 def _register_template_helpers(app: Flask) -> None:
     from .models import Role
 
-    # Navigation by role; an entry shows once its page exists.
+    # Navigation by role: each entry shows to its role and above.
     nav = [("desk.articles", "Articles", Role.checker), ("desk.monitor", "Monitor", Role.checker),
            ("desk.dashboard", "Dashboard", Role.editor),
            ("desk.notifications", "Notifications", Role.checker), ("admin.ratings", "Ratings", Role.admin),
@@ -253,8 +253,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def desk_context():
         actor = current_actor() if not is_api_request() else None
-        desk_nav = [entry for entry in nav if entry[0] in app.view_functions]
-        return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": desk_nav}
+        return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": nav}
 
     app.add_template_filter(html_datetime, "html_datetime")
     app.add_template_test(is_web_url, "web_url")  # stored links: templates/_links.html
