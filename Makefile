@@ -40,7 +40,7 @@ fonts:
 	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc -a -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf -a -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -a -n "$$(ldconfig -p | grep libraqm.so.0)" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk fonts-dejavu-core libraqm0 >/dev/null)
 
-## axe-core (npm, into .venv/axe/, untracked) for tests/test_accessibility_browser.py: one JavaScript file, no browser download.
+## axe-core (npm, into .venv/axe/, untracked) for tests/browser/test_accessibility_browser.py: one JavaScript file, no browser download.
 AXE_JS := $(VENV)/axe/node_modules/axe-core/axe.min.js
 axe:
 	@test -x /usr/bin/npm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
@@ -64,7 +64,7 @@ test-postgres: $(STAMP) chromium redis nginx vnu fonts axe
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
 test-fuzz: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/test_fuzz_api.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/api/test_fuzz_api.py
 
 ## DESIGN.md §9: a desk of 100,000 claims under gunicorn, load, 50 writers; report in report.json
 ## (about 4 minutes). `make bench ARGS=--quick` runs a small desk in under a minute.

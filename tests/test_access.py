@@ -8,7 +8,7 @@ import pytest
 from factdesk.access import READER, declared_role
 from factdesk.models import ROLE_RANK, Role
 
-from .conftest import login, make_user, token_for
+from tests.conftest import login, make_user, token_for
 
 ROLES = [None, Role.checker, Role.editor, Role.admin]  # None: a reader without an account
 

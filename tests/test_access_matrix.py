@@ -15,8 +15,8 @@ from factdesk.access import READER, declared_role
 from factdesk.extensions import db
 from factdesk.models import ROLE_RANK, ApiToken, Notification, Role, Status
 
-from .conftest import PASSWORD, login, post_form
-from .desk_data import build_desk
+from tests.conftest import PASSWORD, login, post_form
+from tests.support.desk_data import build_desk
 
 ROLES = [None, "checker", "editor", "admin"]
 RANK = {None: 0, "checker": ROLE_RANK[Role.checker], "editor": ROLE_RANK[Role.editor], "admin": ROLE_RANK[Role.admin]}
@@ -138,7 +138,7 @@ def test_admin_pages_refuse_editors_and_checkers_with_403(app, desk):
 
 
 def _csrf(browser) -> str:
-    from .conftest import csrf_token
+    from tests.conftest import csrf_token
 
     return csrf_token(browser)
 
@@ -164,7 +164,7 @@ def test_unpublished_claims_do_not_exist_on_public_pages(app, desk, viewer):
 
 
 def test_an_article_without_published_checks_does_not_exist_for_readers(app, client, desk):
-    from .desk_data import _ok
+    from tests.support.desk_data import _ok
 
     other = _ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
                             json={"text": "Nothing here is published yet.\n\nA second paragraph.",
@@ -175,7 +175,7 @@ def test_an_article_without_published_checks_does_not_exist_for_readers(app, cli
 
 
 def test_public_api_feed_sitemap_and_search_list_only_published_checks(app, client, desk):
-    from .desk_data import _patch
+    from tests.support.desk_data import _patch
 
     secret = "zebracrossing"
     for status in UNPUBLISHED:

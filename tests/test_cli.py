@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from factdesk.extensions import db
 from factdesk.models import ApiToken, Article, Claim, ClaimHistory, Rating, User
 
-from .conftest import PG_URL
+from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,10 +13,10 @@ import time
 import pytest
 import requests
 
-from tests.live import ROOT, desk_server
-from tests.publishkit import article, claim, path_of, publish
+from tests.support.live import ROOT, desk_server
+from tests.support.publishkit import article, claim, path_of, publish
 
-from .conftest import PG_URL
+from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.slow
 

@@ -18,10 +18,10 @@ import pytest
 import requests
 
 from factdesk.claims import workflow
-from tests.live import ROOT, browser_login, desk_server, free_port
-from tests.publishkit import article, claim, path_of, publish
+from tests.support.live import ROOT, browser_login, desk_server, free_port
+from tests.support.publishkit import article, claim, path_of, publish
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
 

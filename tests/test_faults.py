@@ -24,9 +24,9 @@ from factdesk.extensions import db
 from factdesk.models import (Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Notification,
                              Publication)
 
-from .conftest import PG_URL, login, post_form
-from .desk_data import _ok, build_desk
-from .live import BIN, ROOT, desk_server
+from tests.conftest import PG_URL, login, post_form
+from tests.support.desk_data import _ok, build_desk
+from tests.support.live import BIN, ROOT, desk_server
 
 TABLES = (Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Notification, Publication)
 

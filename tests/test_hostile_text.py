@@ -22,8 +22,8 @@ from lxml import etree, html as lxml_html
 from factdesk.extensions import db
 from factdesk.models import Rating, User
 
-from .conftest import PASSWORD, login, post_form
-from .desk_data import _move, _ok, _patch, make_people
+from tests.conftest import PASSWORD, login, post_form
+from tests.support.desk_data import _move, _ok, _patch, make_people
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
 LONG_WORD = "Supercalifragilistic" * 250  # one 5,000-letter word
@@ -124,7 +124,7 @@ def build_hostile_desk(client) -> tuple[HostileDesk, dict, dict]:
     users, tokens = make_people()
     desk = HostileDesk()
     mallory = _admin_forms(client, users, desk)
-    from .conftest import token_for
+    from tests.conftest import token_for
 
     tokens["mallory"] = token_for(mallory)
     checker, editor, editor2 = tokens["checker"], tokens["editor"], tokens["editor2"]
@@ -183,7 +183,7 @@ def hostile_app(migrated_database, tmp_path_factory):
     from factdesk import create_app
     from factdesk.extensions import limiter
 
-    from .conftest import PG_URL, DeskClient, _fresh_postgres, _settings
+    from tests.conftest import PG_URL, DeskClient, _fresh_postgres, _settings
 
     if PG_URL:
         app = create_app(_settings(PG_URL))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import login, post_form
-from tests.desk_data import build_desk
-from tests.pages_server import serve_pages
+from tests.support.desk_data import build_desk
+from tests.support.pages_server import serve_pages
 from factdesk.extensions import db
 from factdesk.models import Evidence, Rating
 

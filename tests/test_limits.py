@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from factdesk.extensions import db
 from factdesk.models import Article, Claim, Comment
 
-from .conftest import login, post_form, token_for
+from tests.conftest import login, post_form, token_for
 
 ARTICLE = "The council spent 340 million euros on the tram.\n\nThe mayor said ridership doubled in 2024."
 
@@ -204,7 +204,7 @@ def test_nul_in_a_pasted_form_is_refused_with_a_message(client, checker):
 
 
 def test_invalid_utf8_in_a_form_post_is_a_page_not_a_crash(client, checker):
-    from .conftest import csrf_token
+    from tests.conftest import csrf_token
 
     login(client, checker)
     token = csrf_token(client)

@@ -8,8 +8,8 @@ from factdesk.claims import comments, editing
 from factdesk.extensions import db
 from factdesk.markdown import render_markdown
 
-from .claimkit import make_claim
-from .conftest import login
+from tests.support.claimkit import make_claim
+from tests.conftest import login
 
 HOSTILE = """Intro with <script>alert('x')</script> and <img src=x onerror="alert(1)">.
 
@@ -96,7 +96,7 @@ def test_hostile_rationale_and_comment_are_harmless_on_the_claim_page(client, se
 
 
 def test_live_preview_endpoint_answers_sanitised_html(client, checker):
-    from .conftest import post_form
+    from tests.conftest import post_form
 
     login(client, checker)
     response = post_form(client, "/desk/markdown/preview", {"text": HOSTILE})

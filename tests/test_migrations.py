@@ -53,7 +53,7 @@ def scratch_url(tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from .conftest import PG_URL
+    from tests.conftest import PG_URL
 
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
@@ -76,7 +76,7 @@ def _desk_at(url: str, revision: str, emails: list[str]):
 
     from factdesk import create_app
 
-    from .conftest import _settings
+    from tests.conftest import _settings
 
     scratch = create_app(_settings(url))
     with scratch.app_context():

@@ -15,7 +15,7 @@ from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.models import Job, JobState
 
-from .live import ROOT, free_port, wait_until
+from tests.support.live import ROOT, free_port, wait_until
 
 
 def _group_members(pgid: int) -> list[int]:

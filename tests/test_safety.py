@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import PASSWORD, login, post_form
+from tests.conftest import PASSWORD, login, post_form
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -122,7 +122,7 @@ NOT_WEB = ["javascript:alert(document.domain)", "JavaScript:alert(1)", " javascr
 
 @pytest.fixture
 def api(checker):
-    from .conftest import token_for
+    from tests.conftest import token_for
 
     return token_for(checker)
 
@@ -184,7 +184,7 @@ def test_the_cli_import_refuses_a_source_that_is_not_http(runner, tmp_path):
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/xml,<rss/>", "file:///etc/passwd"])
 def test_a_monitored_source_is_http_only(client, editor, url):
-    from .conftest import token_for
+    from tests.conftest import token_for
 
     response = client.post("/api/v1/monitor/sources", headers=token_for(editor), json={"url": url, "kind": "feed"})
     assert response.status_code == 422

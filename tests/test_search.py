@@ -8,7 +8,7 @@ from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db
 from tests.conftest import token_for
-from tests.publishkit import article, claim, path_of, publish
+from tests.support.publishkit import article, claim, path_of, publish
 
 TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spring quarter.\n\n"
         "Officials also claimed the new <b>crane</b> fleet cut waiting times & costs by half.\n\n"

@@ -9,7 +9,7 @@ import pytest
 from flask import request
 
 from factdesk.access import public
-from tests.publishkit import article, claim, path_of, publish
+from tests.support.publishkit import article, claim, path_of, publish
 from tests.test_cli import _flask
 
 PUBLIC = "https://checks.example.org"

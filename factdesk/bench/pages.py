@@ -1,6 +1,6 @@
 """The pages the benchmark drives and the SQL-count test counts, found on a filled desk.
 
-Both `bench` and tests/test_sql_counts.py use these: the bench measures them under load, the test
+Both `bench` and tests/bench/test_sql_counts.py use these: the bench measures them under load, the test
 counts each one's SQL statements at two data sizes. The public check and article pages are found
 from the home page; when the desk offers none, `missing()` names them.
 """

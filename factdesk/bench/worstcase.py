@@ -1,7 +1,7 @@
 """The bench's `worst_case_text` row (DESIGN.md §10): every function that walks article text, timed on
 inputs built to be its worst case, at the 500,000-character limit; the slowest must stay under 2 s.
 
-The inputs (``worst_texts``) are the same families the step-counting suite (tests/test_worstcase.py)
+The inputs (``worst_texts``) are the same families the step-counting suite (tests/bench/test_worstcase.py)
 uses at small sizes: long runs of one character, repeated sentences, thousands of swapped lines,
 huge numbers of tiny paragraphs, runs of full stops and initials, names, figures.
 

@@ -1,0 +1,97 @@
+"""Corrections (DESIGN.md §2, §7): publish, reopen, change the rating, publish again."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from sqlalchemy import select
+
+from factdesk.extensions import db
+from factdesk.models import ClaimHistory, Publication
+from tests.support.publishkit import article, claim, path_of, publish, reopen
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TEXT = "The governor said the state has 3,000 new teachers this year. The rest is weather."
+REASON = "The education department published revised hiring figures."
+
+
+def _corrected(app, checker, editor):
+    story = article(checker, "Teachers hired", TEXT)
+    c = claim(story, checker, "the state has 3,000 new teachers this year", "The state hired 3,000 new teachers.")
+    publish(c, checker, editor, rating="true", rationale="Hiring records list 3,000 new teachers.")
+    reopen(c, editor, REASON)
+    publish(c, checker, editor, rating="mostly-false", rationale="Revised records list 1,100 new teachers.")
+    return c
+
+
+def test_republished_check_shows_dated_correction_notice_with_reason(app, client, checker, editor):
+    c = _corrected(app, checker, editor)
+    second = db.session.execute(select(Publication).where(Publication.claim_id == c.id, Publication.number == 2)
+                                ).scalar_one()
+    html = client.get(path_of(app, c)).get_data(as_text=True)
+    notice = html.split('class="corrections-box"')[1].split("</section>")[0]
+    assert f'datetime="{second.published_at.date().isoformat()}"' in notice
+    assert second.published_at.strftime("%-d %B %Y") in notice
+    assert "The rating changed from True to Mostly false." in notice
+    assert "The explanation was revised." in notice
+    assert f"Why: {REASON}" in notice
+    assert "Revised records list 1,100 new teachers." in html
+    assert 'class="rating rating-mostly-false">Mostly false<' in html
+
+
+def test_earlier_version_stays_readable(app, client, checker, editor):
+    c = _corrected(app, checker, editor)
+    path = path_of(app, c)
+    assert f'href="{path}/v/1"' in client.get(path).get_data(as_text=True)
+    old = client.get(f"{path}/v/1")
+    assert old.status_code == 200
+    html = old.get_data(as_text=True)
+    assert "Hiring records list 3,000 new teachers." in html and 'class="rating rating-true">True<' in html
+    assert "It has since been corrected" in html and '<meta name="robots" content="noindex">' in html
+    assert client.get(f"{path}/v/3").status_code == 404
+    short = client.get(f"/checks/{c.id}/v/1")
+    assert short.status_code == 301 and short.headers["Location"].endswith(f"{path}/v/1")
+
+
+def test_history_keeps_both_versions(app, checker, editor):
+    c = _corrected(app, checker, editor)
+    pubs = db.session.execute(select(Publication).where(Publication.claim_id == c.id).order_by(Publication.number)
+                              ).scalars().all()
+    assert [(p.number, p.rating.label, p.is_correction) for p in pubs] == [(1, "true", False),
+                                                                         (2, "mostly-false", True)]
+    assert pubs[1].correction_reason == REASON
+    moves = db.session.execute(select(ClaimHistory.before, ClaimHistory.after, ClaimHistory.comment).where(
+        ClaimHistory.claim_id == c.id, ClaimHistory.field == "status")).all()
+    assert ("published", "researching", REASON) in [tuple(m) for m in moves]
+    assert [m.after for m in moves].count("published") == 2
+
+
+def test_feed_and_corrections_page_announce_the_correction(app, client, checker, editor):
+    c = _corrected(app, checker, editor)
+    feed = ET.fromstring(client.get("/feed.atom").data)
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert titles[0] == "Correction: The state hired 3,000 new teachers. — Mostly false"
+    assert "The state hired 3,000 new teachers. — True" in titles
+    correction = feed.findall(f"{ATOM}entry")[0]
+    assert REASON in correction.findtext(f"{ATOM}summary")
+    assert correction.find(f"{ATOM}link").get("href").endswith(f"{path_of(app, c)}#correction-2")
+    page = client.get("/corrections").get_data(as_text=True)
+    assert "The state hired 3,000 new teachers." in page and f"Why: {REASON}" in page
+
+
+def test_reopened_check_is_gone_for_readers_until_republished(app, client, checker, editor):
+    story = article(checker, "Teachers hired", TEXT)
+    c = publish(claim(story, checker, "the state has 3,000 new teachers this year"), checker, editor)
+    path = path_of(app, c)
+    reopen(c, editor, REASON)
+    assert client.get(path).status_code == 404
+    assert "No corrections so far." in client.get("/corrections").get_data(as_text=True)
+
+
+def test_republishing_without_change_is_not_a_correction(app, client, checker, editor):
+    story = article(checker, "Teachers hired", TEXT)
+    c = publish(claim(story, checker, "the state has 3,000 new teachers this year"), checker, editor)
+    reopen(c, editor, "Checking a source link.")
+    publish(c, checker, editor)
+    html = client.get(path_of(app, c)).get_data(as_text=True)
+    assert "corrections-box" not in html
+    assert "No corrections so far." in client.get("/corrections").get_data(as_text=True)

@@ -1,0 +1,93 @@
+"""The queue's counts come from queue_counts, which the database keeps equal to the claims themselves
+(factdesk/claims/queue_counts.py), and merged per-state index walks give the queue's own order."""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, literal_column, select, update
+
+from factdesk.demo.generate import fill_desk
+from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
+from factdesk.claims import bulk
+from factdesk.extensions import db
+from factdesk.models import Claim, Priority, QueueCount, Status
+from tests.support.claimkit import move, to_state
+from tests.conftest import login, token_for
+
+
+def _truth() -> dict:
+    assignee = func.coalesce(Claim.assignee_id, literal_column("0"))  # one expression: PostgreSQL groups by it
+    rows = db.session.execute(select(Claim.status, assignee, Claim.priority, func.count())
+                              .group_by(Claim.status, assignee, Claim.priority)).all()
+    return {(Status(s).value, a, int(p)): n for s, a, p, n in rows}
+
+
+def _kept() -> dict:
+    return {(r.status, r.assignee_id, r.priority): r.claims
+            for r in db.session.execute(select(QueueCount)).scalars() if r.claims}
+
+
+def test_queue_counts_follow_every_kind_of_change_to_claims(app, checker, editor):
+    fill_desk(80, 8)
+    db.session.commit()
+    assert _kept() == _truth() and sum(_truth().values()) >= 80
+    claims = db.session.execute(select(Claim).where(Claim.status == Status.new).limit(6)).scalars().all()
+    move(claims[0], "researching", checker)  # a move by the workflow (assigns too)
+    to_state(claims[1], "published", checker, editor)
+    result = bulk.apply([claims[2].id, claims[3].id], "priority", "urgent", editor)  # bulk, by the ORM
+    assert len(result.done) == 2
+    db.session.execute(update(Claim).where(Claim.id == claims[4].id).values(priority=Priority.low,
+                                                                            assignee_id=editor.id))  # plain SQL
+    db.session.commit()
+    assert _kept() == _truth()
+    db.session.execute(insert(Claim).values(article_id=claims[5].article_id, anchor_start=0, anchor_end=3, quote="The",
+                                            status=Status.in_review, priority=Priority.high))  # plain SQL too
+    db.session.commit()
+    assert _kept() == _truth()
+    db.session.execute(delete(Claim).where(Claim.quote == "The", Claim.status == Status.in_review))
+    db.session.commit()
+    assert _kept() == _truth()
+
+
+def test_tabs_and_totals_are_sums_over_queue_counts_not_counts_of_claims(app, client, editor):
+    fill_desk(60, 6)
+    db.session.commit()
+    login(client, editor)
+    client.get("/desk")
+    for query in ("", "status=new,researching&sort=priority", "assignee=none&priority=high,urgent", "assignee=me"):
+        with counting_statements(db.engine, ignore=(TOKEN_TOUCH,)) as seen:
+            page = client.get(f"/desk?{query}")
+        assert page.status_code == 200
+        assert not [s for s in seen if "count(claims.id)" in s], query
+        assert [s for s in seen if "FROM queue_counts" in s], query
+    truth = _truth()
+    html = client.get("/desk").get_data(as_text=True)
+    for status in ("new", "researching", "published"):
+        n = sum(v for (s, _, _), v in truth.items() if s == status)
+        assert f"{n:,}" in html or str(n) in html, status
+
+
+def test_several_states_come_in_the_queues_own_order_on_every_page(app, editor):
+    fill_desk(150, 10)
+    db.session.commit()
+    client = app.test_client()
+    headers = token_for(editor)
+    states = ["new", "researching", "in_review", "published"]
+    claims = db.session.execute(select(Claim).where(Claim.status.in_(states))).scalars().all()
+    keys = {
+        "priority": lambda c: (-int(c.priority), c.created_at, c.id),
+        "-priority": lambda c: (int(c.priority), _neg(c.created_at), -c.id),
+        "age": lambda c: (c.created_at, c.id),
+        "updated": lambda c: (_neg(c.updated_at), -c.id),
+    }
+    for sort, key in keys.items():
+        expected = [c.id for c in sorted(claims, key=key)]
+        got = []
+        for page in (1, 2, 3, 4, 5):
+            answer = client.get(f"/api/v1/claims?status={','.join(states)}&sort={sort}&per_page=25&page={page}",
+                                headers=headers).get_json()
+            got += [item["id"] for item in answer["items"]]
+            assert answer["total"] == len(claims)
+        assert got == expected[:len(got)] and len(got) == min(125, len(claims)), sort
+
+
+def _neg(moment):
+    return -moment.timestamp()

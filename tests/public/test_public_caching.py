@@ -1,0 +1,114 @@
+"""Readers' pages are cached the way the web caches (DESIGN.md §9): ETag, a 304 without rendering,
+Cache-Control public for everyone's page and private for a person's, compression."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from sqlalchemy import select
+
+from factdesk.bench.statements import counting_statements
+from factdesk.extensions import db
+from factdesk.models import Rating
+from tests.conftest import login
+from tests.support.publishkit import article, article_path_of, claim, path_of, publish, reopen
+
+TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
+        "She added that crime fell by half since 2019, a figure the police dispute.")
+
+
+@pytest.fixture
+def story(app, checker):
+    return article(checker, "Mayor boasts of greener city", TEXT)
+
+
+@pytest.fixture
+def trees(app, story, checker, editor):
+    return publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
+                   checker, editor)
+
+
+def _etag(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.headers["ETag"]
+
+
+def test_asking_again_with_the_etag_is_a_304_with_one_statement_and_no_body(app, client, story, trees):
+    for url in (path_of(app, trees), "/", article_path_of(app, story), "/feed.atom", "/sitemap.xml", "/ratings",
+                "/corrections", "/api/v1/public/claimreviews"):
+        etag = _etag(client, url)
+        with counting_statements(db.engine) as seen:
+            again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.get_data() == b"" and again.headers["ETag"] == etag, url
+        assert again.headers["Cache-Control"] == "public, max-age=60, s-maxage=10", url
+        assert len(seen) == 1, (url, seen)  # the validator's one statement; nothing rendered
+        assert client.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200, url
+
+
+def test_a_correction_changes_the_check_page_and_the_listings(app, client, story, checker, editor, trees):
+    url = path_of(app, trees)
+    before = {u: _etag(client, u) for u in (url, "/", "/feed.atom", article_path_of(app, story))}
+    reopen(trees, editor, "The parks department sent new figures.")
+    assert client.get(url, headers={"If-None-Match": before[url]}).status_code == 404
+    publish(trees, checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
+    for u, etag in before.items():
+        response = client.get(u, headers={"If-None-Match": etag})
+        assert response.status_code == 200, u
+        assert response.headers["ETag"] != etag, u
+    assert "Mostly false" in client.get(url).get_data(as_text=True)
+
+
+def test_renaming_the_rating_a_check_shows_changes_its_validator(app, client, trees):
+    url = path_of(app, trees)
+    etag = _etag(client, url)
+    rating = db.session.execute(select(Rating).where(Rating.label == "false")).scalar_one()
+    rating.definition = "Not accurate at all, by the records."
+    db.session.commit()
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Not accurate at all, by the records." in response.get_data(as_text=True)
+
+
+def test_a_page_shared_by_everyone_holds_nothing_personal(app, client, trees, checker):
+    for url in ("/", path_of(app, trees)):
+        html = client.get(url).get_data(as_text=True)
+        assert "csrf_token" not in html and checker.name not in html and "Log out" not in html
+
+
+def test_a_logged_in_persons_view_is_private_and_never_answered_with_a_shared_304(app, client, trees, checker):
+    url = path_of(app, trees)
+    etag = _etag(client, url)
+    login(client, checker)
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and checker.name in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-cache" and "ETag" not in response.headers
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_a_page_showing_a_flash_message_is_private(app, client, trees):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "You are logged out.")]
+    response = client.get("/")
+    assert "You are logged out." in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-cache" and "ETag" not in response.headers
+    assert client.get("/").headers["Cache-Control"].startswith("public")  # shown once, then everyone's again
+
+
+def test_pages_are_compressed_when_the_client_accepts_it(app, client, trees):
+    url = path_of(app, trees)
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 2
+    assert packed.headers["ETag"] == plain.headers["ETag"]  # one resource, two encodings (a weak validator)
+
+
+def test_taking_a_check_off_the_record_changes_the_listings_validator(app, client, story, editor, trees):
+    """The listings count their visible checks from queue_counts: a check going back to the desk, with no
+    newer publication anywhere, still changes their ETag."""
+    before = {u: _etag(client, u) for u in ("/", "/feed.atom", "/sitemap.xml")}
+    reopen(trees, editor, "The parks department sent new figures.")
+    for url, etag in before.items():
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 200, url
