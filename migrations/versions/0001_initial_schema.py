@@ -18,7 +18,10 @@ branch_labels = None
 depends_on = None
 
 
-DEFAULT_SCALE = [
+# The scale as this revision seeded it. It stays a copy, apart from factdesk.ratings.DEFAULT_SCALE:
+# a migration is history and never imports the app, so a later change of the default scale cannot
+# change what this revision writes, and the revisions after it find the rows they were written for.
+SEEDED_SCALE = [
     ("true", "True", 5, "#1e7b34", "The statement is accurate and nothing significant is missing."),
     ("mostly-true", "Mostly true", 4, "#6aa84f", "The statement is accurate but needs clarification or additional information."),
     ("half-true", "Half true", 3, "#f1c232", "The statement is partially accurate but leaves out important details or takes things out of context."),
@@ -257,7 +260,7 @@ def upgrade():
     op.bulk_insert(ratings, [
         {"label": label, "name": name, "ordinal": ordinal, "colour": colour, "definition": definition,
          "position": position, "active": True}
-        for position, (label, name, ordinal, colour, definition) in enumerate(DEFAULT_SCALE)
+        for position, (label, name, ordinal, colour, definition) in enumerate(SEEDED_SCALE)
     ])
 
     # History is append-only in the database too, whatever code runs against it.
