@@ -10,7 +10,7 @@ import pytest
 
 import config
 
-from .live import BIN, ROOT, free_port
+from tests.support.live import BIN, ROOT, free_port
 
 
 def test_development_key_is_made_once_in_instance_and_kept(tmp_path, monkeypatch):

@@ -235,7 +235,7 @@ def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, clie
     from factdesk.extensions import db
     from factdesk.models import Appearance, AppearanceState, Article, Evidence
 
-    from . import publishkit
+    from tests.support import publishkit
 
     story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
     check = publishkit.publish(publishkit.claim(story, checker, "they have conducted 69 launches"), checker, editor)
@@ -278,7 +278,7 @@ def test_a_check_whose_source_was_stored_before_the_rule_cannot_be_published(app
     from factdesk.models import Article
     from factdesk.public.claimreview import publish_problems
 
-    from . import publishkit
+    from tests.support import publishkit
 
     story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
     made = publishkit.claim(story, checker, "they have conducted 69 launches")

@@ -143,7 +143,7 @@ def test_every_operation_answers_as_documented_for_each_role(fuzz_desk, role, ca
     operations = [result.ok() for result in schema.get_all_operations()]
     # Schemathesis asks for gzip, deflate and zstd but its WSGI transport hands the checks the encoded
     # bytes (zstd, Flask-Compress's first choice, is unreadable JSON); compression is tested on its own
-    # (tests/test_public_caching.py), so the fuzzer reads plain bodies.
+    # (tests/public/test_public_caching.py), so the fuzzer reads plain bodies.
     headers = {**desk.headers(None if role == "anonymous" else role), "Accept-Encoding": "identity"}
     failures: list[str] = []
     statuses: Counter = Counter()
