@@ -45,7 +45,7 @@ def _monitored(source_id: int, text: str) -> None:
     from factdesk.extensions import db
     from factdesk.models import MonitorSource
 
-    from . import publishkit
+    from tests.support import publishkit
 
     publishkit.monitored(db.session.get(MonitorSource, source_id), text)
 

@@ -144,7 +144,7 @@ RADIO = ("Officials said on Tuesday that the port of Rajin shipped about 7,000 c
 def test_the_daily_digest_tells_what_monitoring_found_since_the_last_one(checker, editor, inbox, run_jobs):
     from factdesk.models import MonitorSource, SourceKind, utcnow
 
-    from . import publishkit
+    from tests.support import publishkit
 
     _choose(editor, "digest")
     check = publishkit.claim(publishkit.article(checker, "Munitions", "The ministry said 7,000 containers of munitions "

@@ -18,7 +18,7 @@ from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.models import ClaimVector
 
-from . import publishkit
+from tests.support import publishkit
 
 
 def _installed() -> bool:

@@ -17,8 +17,8 @@ from factdesk.extensions import db
 from factdesk.jobs.queue import queue
 from factdesk.models import Evidence, Job, JobState
 
-from .live import redis_server, wait_until, worker_process
-from .pages_server import serve_pages
+from tests.support.live import redis_server, wait_until, worker_process
+from tests.support.pages_server import serve_pages
 
 PAGE = ("<html><head><title>Briefing</title></head><body><article><h1>Briefing</h1><p>The ministry said that about "
         "7,000 containers of munitions had been shipped since August, according to its weekly briefing.</p>"
