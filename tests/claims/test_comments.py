@@ -11,8 +11,8 @@ from factdesk.errors import ValidationError
 from factdesk.extensions import db
 from factdesk.models import Comment, Role
 
-from .claimkit import make_claim
-from .conftest import login, make_user, token_for
+from tests.support.claimkit import make_claim
+from tests.conftest import login, make_user, token_for
 
 QUOTE0 = "North Korea has sent more than 10,000 containers filled with military weapons to Russia"
 
