@@ -6,6 +6,7 @@ links keep only http, https and mailto targets and get rel="nofollow noopener".
 """
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
@@ -47,3 +48,10 @@ def render_markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)
+
+
+def markdown_text(text: str | None) -> str:
+    """The words of a Markdown text without its markup (for search and snippets)."""
+    if not text:
+        return ""
+    return " ".join(html.unescape(nh3.clean(_parser().render(text), tags=set())).split())

@@ -87,6 +87,7 @@ class Status(str, enum.Enum):
     approved = "approved"
     published = "published"
     discarded = "discarded"
+    withdrawn = "withdrawn"
 
 
 class Priority(enum.IntEnum):
@@ -196,6 +197,8 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "app" (the owner made it, signed in) or "cli" (the server's operator made it with `users token`).
+    issued_via: Mapped[str] = mapped_column(String(10), default="app", server_default=text("'app'"))
     # The first characters, so a person can tell their tokens apart without the secret.
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[created]
@@ -276,6 +279,30 @@ class Rating(db.Model):
     ordinal: Mapped[int | None] = mapped_column(SmallInteger)
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The number of its newest RatingVersion: every edit of what readers see of a rating makes a new one.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    versions: Mapped[list[RatingVersion]] = relationship(back_populates="rating", order_by="RatingVersion.number")
+
+
+class RatingVersion(db.Model):
+    """A rating as it was between two edits; publications point here, so an edit never reaches them."""
+
+    __tablename__ = "rating_versions"
+    __table_args__ = (UniqueConstraint("rating_id", "number", name="uq_rating_versions_number"),)
+
+    id: Mapped[intpk]
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#777777")
+    ordinal: Mapped[int | None] = mapped_column(SmallInteger)
+    created_at: Mapped[created]
+    created_by_id: Mapped[user_fk]
+
+    rating: Mapped[Rating] = relationship(back_populates="versions")
 
 
 class Article(db.Model):
@@ -337,6 +364,7 @@ class Claim(db.Model):
         Index("ix_claims_article_start", "article_id", "anchor_start"),
         Index("ix_claims_due", "due"),
         Index("ix_claims_published", "status", "published_at"),
+        Index("ix_claims_published_at", "published_at"),
         # The review queue's sorts and filters (migration 0003_queue_indexes).
         Index("ix_claims_updated", "updated_at"),
         Index("ix_claims_created", "created_at"),
@@ -381,6 +409,10 @@ class Claim(db.Model):
     created_at: Mapped[created]
     updated_at: Mapped[created]
     published_at: Mapped[timestamp]
+    # Since when a published check is back on the desk for correction (readers see the "under review" notice).
+    under_review_since: Mapped[timestamp]
+    # When the article's words under this published check changed (flagged to its checker and editors).
+    article_changed_at: Mapped[timestamp]
 
     article: Mapped[Article] = relationship(back_populates="claims")
     assignee: Mapped[User | None] = relationship(foreign_keys="Claim.assignee_id")
@@ -525,7 +557,11 @@ class ClaimHistory(db.Model):
 
 
 class Publication(db.Model):
-    """Each time a claim is published: the verdict readers saw, kept so earlier versions stay readable."""
+    """A frozen copy of what readers see of a check (DESIGN.md §13), written once at each publishing.
+
+    Public pages, the feed, the sitemap, the public API and ClaimReview read these rows only, never
+    the live claim: nothing changed on the desk reaches readers until a new publication is made.
+    """
 
     __tablename__ = "publications"
     __table_args__ = (UniqueConstraint("claim_id", "number", name="uq_publications_number"),
@@ -534,18 +570,74 @@ class Publication(db.Model):
     id: Mapped[intpk]
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"))
     number: Mapped[int] = mapped_column(Integer)
+    # What was said, where and by whom.
+    quote: Mapped[str] = mapped_column(Text, default="")
+    prefix: Mapped[str] = mapped_column(String(64), default="")
+    suffix: Mapped[str] = mapped_column(String(64), default="")
     summary: Mapped[str] = mapped_column(Text)
+    claimant: Mapped[str] = mapped_column(String(300), default="")
+    claimed_at: Mapped[date | None] = mapped_column(Date)
+    article_title: Mapped[str] = mapped_column(String(500), default="")
+    article_url: Mapped[str | None] = mapped_column(String(2000))
+    article_publisher: Mapped[str | None] = mapped_column(String(300))
+    article_author: Mapped[str | None] = mapped_column(String(500))
+    article_published_at: Mapped[date | None] = mapped_column(Date)
+    # The verdict: the rating as it was (its version) and the scale's ends at that moment.
     rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id", ondelete="RESTRICT"))
+    rating_version_id: Mapped[int | None] = mapped_column(ForeignKey("rating_versions.id", ondelete="RESTRICT"))
+    scale_best: Mapped[int | None] = mapped_column(SmallInteger)
+    scale_worst: Mapped[int | None] = mapped_column(SmallInteger)
     rationale: Mapped[str] = mapped_column(Text)
+    # The rationale as plain text (Markdown rendered, tags dropped): what search matches and quotes.
+    rationale_text: Mapped[str] = mapped_column(Text, default="")
+    # [{url, title, publisher, excerpt, stance, source_type, accessed_at, archive_url}, …] as published.
+    evidence: Mapped[Any] = mapped_column(JSON, default=list)
     published_at: Mapped[created]
     published_by_id: Mapped[user_fk]
     # Set when this publication corrects an earlier one: why it was reopened.
     correction_reason: Mapped[str | None] = mapped_column(Text)
     is_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set only on rows rebuilt by a migration: "history" (replayed from the claim's history up to the
+    # moment it was published) or "claim" (the history did not hold it: taken from the claim as it was then).
+    rebuilt_from: Mapped[str | None] = mapped_column(String(10))
 
     claim: Mapped[Claim] = relationship(back_populates="publications")
-    rating: Mapped[Rating | None] = relationship()
+    rating: Mapped[RatingVersion | None] = relationship()
     published_by: Mapped[User | None] = relationship()
+    tag_rows = relationship("PublicationTag", order_by="PublicationTag.tag", lazy="selectin")
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+
+class PublicationTag(db.Model):
+    """The tags of a publication, as published (a table, so readers can filter on them by index)."""
+
+    __tablename__ = "publication_tags"
+    __table_args__ = (Index("ix_publication_tags_tag", "tag", "publication_id"),)
+
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class Withdrawal(db.Model):
+    """A check taken down (DESIGN.md §2, §13): readers get a 410 with the date and the reason."""
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (Index("ix_withdrawals_claim", "claim_id", "id"), Index("ix_withdrawals_at", "withdrawn_at"),
+                      Index("ix_withdrawals_publication", "publication_id"))
+
+    id: Mapped[intpk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"))
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"))
+    withdrawn_at: Mapped[created]
+    withdrawn_by_id: Mapped[user_fk]
+    reason: Mapped[str] = mapped_column(Text)
+
+    claim: Mapped[Claim] = relationship()
+    publication: Mapped[Publication] = relationship()
+    withdrawn_by: Mapped[User | None] = relationship()
 
 
 class JobState(str, enum.Enum):
@@ -715,6 +807,6 @@ class Appearance(db.Model):
 @event.listens_for(Session, "before_flush")
 def _history_is_append_only(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, (ClaimHistory, Publication, AuditEntry)) and \
+        if isinstance(obj, (ClaimHistory, Publication, PublicationTag, Withdrawal, AuditEntry)) and \
                 (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError(f"{obj.__tablename__} is append-only: entries are never edited or deleted")

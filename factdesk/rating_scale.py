@@ -6,6 +6,12 @@ Rules where DESIGN.md is silent:
   and the rating cannot be deleted — deactivate it instead: it then leaves the scale offered to
   checkers (ratings.scale()) but claims already rated keep it.
 - Ordinal (the place on the true–false line, higher is truer) is optional: misleading/unproven have none.
+  Ordinals must fit the scale: each active rating on the line has its own, from 1 up to the number of
+  active ratings on the line, so ClaimReview's bestRating/worstRating stay the scale's real ends.
+- Versions (DESIGN.md §13): every change of what readers see of a rating (label, name, definition,
+  colour, ordinal) makes its next RatingVersion; publications keep the version they were made with,
+  so an edit never changes a published check. The rating's current version is what the next
+  publication takes.
 - Order is a position; moving a rating up or down swaps it with its neighbour, and positions are
   renumbered 0…n-1 so they stay tidy.
 """
@@ -18,7 +24,8 @@ from sqlalchemy import func, select
 
 from .errors import ConflictError, ValidationError
 from .extensions import db
-from .models import Claim, Publication, Rating
+from .models import Claim, Publication, Rating, User
+from .ratings import VERSIONED, record_version, version_row
 
 LABEL = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -79,6 +86,10 @@ def _clean(data: RatingInput, current: Rating | None = None) -> dict:
         if not 1 <= ordinal <= 100:
             errors["ordinal"] = ("The ordinal is a whole number from 1 to 100, "
                                  "or empty for ratings off the true–false line.")
+        elif data.active:
+            problem = _ordinal_misfit(ordinal, current)
+            if problem:
+                errors["ordinal"] = problem
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(first, fields=errors)
@@ -86,22 +97,43 @@ def _clean(data: RatingInput, current: Rating | None = None) -> dict:
             "ordinal": ordinal, "active": bool(data.active)}
 
 
-def create_rating(data: RatingInput) -> Rating:
+def _ordinal_misfit(ordinal: int, current: Rating | None) -> str | None:
+    """Why an ordinal does not fit the active scale (with this rating on it), or None."""
+    others = [r for r in db.session.execute(select(Rating).where(Rating.active, Rating.ordinal.is_not(None)))
+              .scalars() if current is None or r.id != current.id]
+    steps = len(others) + 1
+    taken = next((r for r in others if r.ordinal == ordinal), None)
+    if ordinal > steps:
+        return (f"Ordinal {ordinal} does not fit the scale: with this rating its true–false line has {steps} "
+                f"step{'s' if steps != 1 else ''}, so ordinals run from 1 (least true) to {steps} (most true).")
+    if taken is not None:
+        return (f"Ordinal {ordinal} is {taken.name}'s; each step of the true–false line has one rating "
+                f"(give {taken.name} another ordinal, or empty, first).")
+    return None
+
+
+def create_rating(data: RatingInput, by: User | None = None) -> Rating:
     values = _clean(data)
     last = db.session.execute(select(func.max(Rating.position))).scalar()
-    rating = Rating(position=(last if last is not None else -1) + 1, **values)
+    rating = Rating(position=(last if last is not None else -1) + 1, version=1, **values)
     db.session.add(rating)
+    db.session.flush()
+    db.session.add(version_row(rating, 1, by))
     db.session.flush()
     return rating
 
 
-def update_rating(rating: Rating, data: RatingInput) -> Rating:
+def update_rating(rating: Rating, data: RatingInput, by: User | None = None) -> Rating:
+    """Change a rating; what readers see of it changes only through a new version."""
     values = _clean(data, rating)
     if values["label"] != rating.label and _in_use(rating):
         raise ConflictError(f"Claims use the label {rating.label!r}, so it stays; change the name instead.",
                             fields={"label": "in_use"})
+    changed = [f for f in VERSIONED if values[f] != getattr(rating, f)]
     for key, value in values.items():
         setattr(rating, key, value)
+    if changed:
+        record_version(rating, by)
     db.session.flush()
     return rating
 
@@ -124,5 +156,7 @@ def delete_rating(rating: Rating) -> None:
     if used:
         raise ConflictError(f"{rating.name} is used {used} time{'s' if used != 1 else ''} (claims and publications); "
                             "deactivate it instead, so rated claims keep it.", fields={"rating": "in_use"})
+    for version in rating.versions:  # no publication points at them: the rating was never used
+        db.session.delete(version)
     db.session.delete(rating)
     db.session.flush()

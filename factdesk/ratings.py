@@ -1,10 +1,10 @@
-"""The desk's rating scale (DESIGN.md §3)."""
+"""The desk's rating scale (DESIGN.md §3) and its versions (§13): what a publication keeps of a rating."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Rating
+from .models import Rating, RatingVersion, User, utcnow
 
 # label, name, ordinal, colour, public definition
 DEFAULT_SCALE = [
@@ -27,9 +27,36 @@ def seed_default_scale() -> None:
     existing = set(db.session.execute(select(Rating.label)).scalars())
     for position, (label, name, ordinal, colour, definition) in enumerate(DEFAULT_SCALE):
         if label not in existing:
-            db.session.add(Rating(label=label, name=name, ordinal=ordinal, colour=colour,
-                                  definition=definition, position=position))
+            rating = Rating(label=label, name=name, ordinal=ordinal, colour=colour, definition=definition,
+                            position=position, version=1)
+            db.session.add(rating)
+            db.session.flush()
+            db.session.add(version_row(rating, 1, None))
     db.session.flush()
+
+
+VERSIONED = ("label", "name", "definition", "colour", "ordinal")
+
+
+def version_row(rating: Rating, number: int, by: User | None) -> RatingVersion:
+    return RatingVersion(rating_id=rating.id, number=number, created_at=utcnow(),
+                         created_by_id=by.id if by is not None else None,
+                         **{f: getattr(rating, f) for f in VERSIONED})
+
+
+def current_version(rating: Rating) -> RatingVersion:
+    """The version of a rating in force now: what a publication made now keeps."""
+    return db.session.execute(select(RatingVersion).where(RatingVersion.rating_id == rating.id,
+                                                          RatingVersion.number == rating.version)).scalar_one()
+
+
+def record_version(rating: Rating, by: User | None) -> RatingVersion:
+    """After an edit of what readers see of a rating: its next version (earlier ones stay as they were)."""
+    rating.version = (rating.version or 0) + 1
+    row = version_row(rating, rating.version, by)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def scale() -> list[Rating]:
@@ -38,3 +65,10 @@ def scale() -> list[Rating]:
 
 def rating_by_label(label: str) -> Rating | None:
     return db.session.execute(select(Rating).where(Rating.label == label)).scalar_one_or_none()
+
+
+def scale_bounds() -> tuple[int | None, int | None]:
+    """(best, worst) ordinals of the active scale now (a publication keeps them as they were)."""
+    row = db.session.execute(select(func.max(Rating.ordinal), func.min(Rating.ordinal))
+                             .where(Rating.active, Rating.ordinal.is_not(None))).one()
+    return row[0], row[1]

@@ -24,8 +24,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, String, bindparam, func, literal, literal_column, select, text, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from .claims.publishing import is_public
 from .extensions import db
-from .models import Article, Claim, Status
+from .models import Article, Claim, Publication, Status
 
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 ANGLE_OPEN, ANGLE_CLOSE = "\ue002", "\ue003"  # "<" and ">" inside PostgreSQL headlines
@@ -279,20 +280,21 @@ def claim_ids_matching(q: str, limit: int = 1000, *, published_only: bool = Fals
     return list(db.session.execute(query).scalars())
 
 
-def public_claims_query(q: str, *filters):
-    """A select of (Claim.id, rank) for published claims matching q, best first; extra filters apply.
+def public_checks_query(q: str, *filters):
+    """A select of (Publication.id, rank) for public checks matching q, best first; extra filters apply.
 
-    A claim is findable by a word of its quote, its wording, its claimant, its rationale or its
+    A check is findable by a word of its quote, its wording, its claimant, its rationale or its
     article's title.
     """
     hits = _claim_hits(q, with_article_title=True)
-    return (select(Claim.id, hits.c.rank).join(hits, hits.c.id == Claim.id)
-            .where(Claim.status == Status.published, *filters)
+    return (select(Publication.id, hits.c.rank).join(hits, hits.c.id == Publication.claim_id)
+            .join(Claim, Claim.id == Publication.claim_id).where(is_public(), *filters)
             .order_by(hits.c.rank, Claim.published_at.desc(), Claim.id.desc()))
 
 
-def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=(), count: bool = True) -> Results:
-    """Published checks matching q (only those: readers never see anything else), with snippets.
+def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bool = True) -> Results:
+    """Public checks matching q (only those: readers never see anything else), each hit's `obj` its
+    latest publication, with snippets of the published words (text, not Markdown).
 
     With count=False the total is not counted (a common word can match thousands of checks; the
     readers' page only needs to know whether there is a next page): `total` is then the number of
@@ -300,7 +302,7 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=(
     """
     if not has_terms(q):
         return Results([], page, per_page, 0)
-    query = public_claims_query(q, *filters)
+    query = public_checks_query(q, *filters)
     offset = (page - 1) * per_page
     if count:
         total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
@@ -310,11 +312,35 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, options=(
         total = offset + len(rows)
         rows = rows[:per_page]
     ids = [row[0] for row in rows]
-    claims = {c.id: c for c in db.session.execute(
-        select(Claim).where(Claim.id.in_(ids)).options(*options)).unique().scalars()} if ids else {}
-    snippets = claim_snippets(q, ids)
-    items = [Hit("claim", row[0], row[1], snippets.get(row[0], Markup("")), claims.get(row[0])) for row in rows]
+    pubs = {p.id: p for p in db.session.execute(
+        select(Publication).where(Publication.id.in_(ids)).options(
+            joinedload(Publication.claim), joinedload(Publication.rating), selectinload(Publication.tag_rows))
+    ).unique().scalars()} if ids else {}
+    items = [Hit("claim", pubs[row[0]].claim_id, row[1], text_snippet(q, published_words(pubs[row[0]])), pubs[row[0]])
+             for row in rows]
     return Results(items, page, per_page, total)
+
+
+def published_words(publication: Publication) -> str:
+    """The words of a publication a reader's search matches, as text."""
+    return " — ".join(part for part in (publication.quote, publication.summary, publication.rationale_text) if part)
+
+
+def text_snippet(q: str, words: str, tokens: int = SNIPPET_TOKENS) -> Markup:
+    """A snippet of plain text around the first word the query names, those words marked."""
+    terms = sorted({w.lower() for alternative in parse_query(q) for neg, phrase in alternative if not neg
+                    for w in phrase}, key=len, reverse=True)
+    if not terms:
+        return Markup("")
+    # Whole words, or words the term begins (the engines stem: "launches" finds "launched").
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t[:max(4, len(t) - 2)]) + r"\w*" for t in terms) + r")",
+                         re.IGNORECASE)
+    parts = words.split()
+    first = next((i for i, w in enumerate(parts) if pattern.search(w)), 0)
+    start = max(0, first - tokens // 3)
+    window = " ".join(parts[start:start + tokens])
+    marked = pattern.sub(lambda m: HIT_OPEN + m.group(1) + HIT_CLOSE, window)
+    return mark_hits(("…" if start else "") + marked + ("…" if start + tokens < len(parts) else ""))
 
 
 def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:

@@ -143,7 +143,7 @@ def _csrf(browser) -> str:
     return csrf_token(browser)
 
 
-UNPUBLISHED = [s.value for s in Status if s != Status.published]
+UNPUBLISHED = [s.value for s in Status if s not in (Status.published, Status.withdrawn)]
 
 
 def _public_urls(claim_id: int) -> list[str]:
@@ -161,6 +161,10 @@ def test_unpublished_claims_do_not_exist_on_public_pages(app, desk, viewer):
             assert response.status_code == 404, f"{viewer} {url} ({status}): {response.status_code}"
     published = browser.get(f"/checks/{desk.claims['published']}", follow_redirects=True)
     assert published.status_code == 200
+    for url in _public_urls(desk.claims["withdrawn"]):  # taken down: gone, saying when and why
+        response = browser.get(url, follow_redirects=True)
+        assert response.status_code == 410 and "The audit found the figures were invented." in response.get_data(
+            as_text=True), url
 
 
 def test_an_article_without_published_checks_does_not_exist_for_readers(app, client, desk):

@@ -7,7 +7,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 from wtforms.widgets import ColorInput
 
-from ..access import requires
+from ..access import current_actor, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Rating, Role
@@ -62,7 +62,7 @@ def ratings():
     form = RatingForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit() and _apply(form, create_rating):
+        if form.validate_on_submit() and _apply(form, lambda data: create_rating(data, current_actor())):
             flash(f"{form.name.data} is on the scale.", "success")
             return redirect(url_for("admin.ratings"))
         status = 422
@@ -79,7 +79,7 @@ def rating_edit(rating_id: int):
         form.ordinal.data = "" if rating.ordinal is None else str(rating.ordinal)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit() and _apply(form, lambda data: update_rating(rating, data)):
+        if form.validate_on_submit() and _apply(form, lambda data: update_rating(rating, data, current_actor())):
             flash(f"{rating.name} is saved.", "success")
             return redirect(url_for("admin.ratings"))
         status = 422

@@ -37,7 +37,7 @@ QUEUE_PARAMS = [
     _param("article", "An article id.", {"type": "integer", "minimum": 1}),
     _param("tag", "One tag.", {"type": "string", "maxLength": 60}),
     _param("priority", "One or more of low, normal, high, urgent, comma-separated or repeated.", {"type": "string"}),
-    _param("overdue", "1/true: due before today and neither published nor discarded.", {"type": "boolean"}),
+    _param("overdue", "1/true: due before today and not published, discarded or withdrawn.", {"type": "boolean"}),
     _param("q", "Free text over the claim's words (full-text; substring when no word is searchable).",
            {"type": "string", "maxLength": 200}),
     _param("sort", "priority (most urgent first), due (soonest first), age (oldest first), updated (latest "

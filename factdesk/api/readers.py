@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
-
 from ..access import READER
 from ..errors import ValidationError
-from ..extensions import db
-from ..models import Claim, Publication, Role, Status
+from ..models import Role
 from ..params import MAX_PAGE
 from ..public.caching import desk_validator, readers_page
-from ..public.claimreview import claim_review, scale_bounds
+from ..public import reading
+from ..public.claimreview import claim_review
 from ..search import search_desk
 from . import schemas, serialize
 from .base import endpoint, query_int
@@ -72,16 +69,8 @@ SEARCH_QUERY = [{"name": "q", "in": "query", "required": True, "schema": {"type"
 def public_claimreviews():
     page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
-    published = Claim.status == Status.published
-    total = db.session.execute(select(func.count()).select_from(Claim).where(published)).scalar_one()
-    claims = db.session.execute(
-        select(Claim).where(published)
-        .options(joinedload(Claim.article), joinedload(Claim.rating),
-                 selectinload(Claim.publications).joinedload(Publication.rating))
-        .order_by(Claim.published_at.desc(), Claim.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).unique().scalars().all()
-    bounds = scale_bounds()
-    response = jsonify(items=[claim_review(c, bounds=bounds) for c in claims], page=page, per_page=per_page,
+    rows, total = reading.public_claimreviews(page, per_page)
+    response = jsonify(items=[claim_review(p, p, first) for p, first in rows], page=page, per_page=per_page,
                        total=total)
     return response
 

@@ -76,11 +76,13 @@ def history_entry(entry) -> dict:
 
 
 def public_url(item: Claim) -> str | None:
+    """The check's public address once it was published (it redirects to the readable one, or answers
+    410 once withdrawn)."""
     if item.published_at is None or not _has("public.check"):
         return None
-    from ..public.slugs import check_path
+    from ..public.slugs import check_link
 
-    return check_path(item)
+    return check_link(item.id)
 
 
 def article(item: Article, *, claims: list[Claim] | None = None, with_text: bool = True) -> dict:

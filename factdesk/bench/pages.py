@@ -12,8 +12,10 @@ import secrets
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from ..claims.publishing import is_public, publish
 from ..extensions import db
 from ..models import Article, Claim, Publication, Rating, Role, Status, User, utcnow
 from .statements import counting_statements
@@ -72,12 +74,11 @@ def heavy_article(highlights: int, by: User, *, seed: int = 11) -> tuple[Article
         status = _pick(rng, STATE_MIX)
         rated = status in (Status.in_review, Status.changes_requested, Status.approved, Status.published)
         rating_id = rng.choice(ratings) if rated and ratings else None
-        db.session.execute(update(Claim).where(Claim.id == claim.id).values(status=status, rating_id=rating_id))
+        claim.status, claim.rating_id = status, rating_id
         if status == Status.published:  # as the workflow leaves a published claim: dated, with its publication
-            now = utcnow()
-            db.session.execute(update(Claim).where(Claim.id == claim.id).values(published_at=now))
-            db.session.add(Publication(claim_id=claim.id, number=1, summary=f"Bench claim {n + 1}",
-                                       rating_id=rating_id, rationale="", published_at=now))
+            db.session.flush()
+            db.session.expire(claim, ["rating"])
+            publish(claim, by, utcnow())
     db.session.flush()
     return heavy, empty
 
@@ -218,16 +219,16 @@ def search_terms(count: int, *, seed: int = 5) -> list[str]:
 
 
 def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
-    """Public addresses of up to `count` different published checks."""
+    """Public addresses of up to `count` different published checks (from their latest publication)."""
     from ..public.slugs import check_path
 
     with app.app_context():
-        ids = list(db.session.execute(select(Claim.id).where(Claim.status == Status.published)).scalars())
+        ids = list(db.session.execute(select(Publication.id).where(is_public())).scalars())
         rng = random.Random(seed)
         chosen = rng.sample(ids, min(count, len(ids)))
-        claims = db.session.execute(select(Claim).where(Claim.id.in_(chosen))).scalars().all()
+        publications = db.session.execute(select(Publication).where(Publication.id.in_(chosen))).scalars().all()
         with app.test_request_context():
-            return [check_path(c) for c in claims]
+            return [check_path(p) for p in publications]
 
 
 def home_urls(count: int, *, seed: int = 13) -> list[str]:

@@ -7,7 +7,7 @@ Parameters (all optional; several values comma-separated or repeated where noted
 - `status`: one or more states (several).
 - `assignee`: `me`, `none` (unassigned), `anyone` (assigned to somebody), or a person's id.
 - `article`: an article id. `tag`: one tag. `priority`: one or more of low, normal, high, urgent (several).
-- `overdue`: 1/true/yes/on — due before today and neither published nor discarded.
+- `overdue`: 1/true/yes/on — due before today and not published, discarded or withdrawn.
 - `q`: free text over the claim's words. The desk's full-text index (factdesk/search.py:
   claim_ids_matching — FTS5 on SQLite, GIN on PostgreSQL; words, stems, "phrases", -word, or)
   picks the best MAX_TEXT_MATCHES matching claims once per request, and the other filters and
@@ -46,7 +46,7 @@ from ..search import claim_ids_matching, has_terms
 PER_PAGE = 50
 MAX_TEXT_MATCHES = 5000
 MAX_PER_PAGE = 100
-DONE = (Status.published, Status.discarded)
+DONE = (Status.published, Status.discarded, Status.withdrawn)
 OPEN = tuple(s for s in Status if s not in DONE)
 SORTS = ("priority", "due", "age", "updated")
 DEFAULT_SORT = "priority"
@@ -193,7 +193,7 @@ def _text_matches(q: str) -> tuple[int, ...] | None:
 
 
 def my_work(actor: User) -> QueueQuery:
-    """Claims assigned to this person that are not done (neither published nor discarded)."""
+    """Claims assigned to this person that are not done (not published, discarded or withdrawn)."""
     return QueueQuery(statuses=OPEN, assignee="me", actor_id=actor.id)
 
 

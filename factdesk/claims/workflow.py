@@ -7,15 +7,22 @@ Choices where §2 is silent:
 - new → researching by a checker assigns the claim to them when nobody has it ("self-assigns"); a
   claim already assigned to someone else is theirs to start. An editor needs an assignee set first.
 - researching → new unassigns the claim.
-- Four eyes: the editor who last set the rating or rationale does not see "approved" among their
-  moves, and trying it anyway is refused with code `four_eyes` (403), unless ALLOW_SELF_APPROVAL.
-- `published_at` keeps the date of the first publication; every publication (and correction) has
-  its own dated Publication row.
+- Four eyes (§13): nobody who set the rating or wrote the rationale since the claim last entered
+  research sees "approved" among their moves; trying it anyway is refused with code `four_eyes`
+  (403), unless ALLOW_SELF_APPROVAL. The contributors are read from the history, so a split verdict
+  (one person rates, another writes) leaves neither of them to approve it.
+- `published_at` keeps the date of the first publication; every publication (and correction) is
+  its own frozen Publication (claims/publishing.py).
+- A claim that was ever published is not discarded (readers have read it): it is withdrawn.
+- The desk itself (no person) sends a claim in review or approved back when the words under it
+  change in its article (`desk_sends_back`), with a note saying what changed.
+
+Locks (§13), by state, in LOCKS below: what nobody may change on a claim in that state until it is
+reopened, sent back or restored. Editing, evidence, tags, duplicates, re-attaching and confirming
+an anchor all ask `check_unlocked()`, whichever page, API, bulk action or job calls them.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 from flask import current_app
@@ -24,6 +31,8 @@ from sqlalchemy import func, select
 from ..errors import ConflictError, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, ClaimHistory, Publication, Role, Status, User, utcnow
+from ..public.claimreview import publish_problems
+from . import publishing
 from .history import record
 
 S = Status
@@ -32,6 +41,7 @@ S = Status
 EDITOR = "editor"            # an editor or admin
 ASSIGNEE = "assignee"        # the claim's assignee, whatever their role
 SELF_ASSIGN = "self_assign"  # a checker taking an unassigned claim (or one assigned to them)
+DESK = "desk"                # the desk itself, when the article changes under a claim (no person)
 
 # What a move needs before it happens.
 NEEDS_ASSIGNEE = "assignee"
@@ -40,6 +50,7 @@ NEEDS_FOUR_EYES = "four_eyes"
 NEEDS_COMMENT = "comment"        # what to change, when sending back
 NEEDS_REASON = "reason"          # why, when reopening or discarding
 NEEDS_PUBLISHABLE = "publishable"
+NEEDS_NEVER_PUBLISHED = "never_published"  # discarding: a check readers have read is withdrawn instead
 
 
 @dataclass(frozen=True)
@@ -59,18 +70,43 @@ MOVES: list[Move] = [
     *_moves([S.researching], S.new, {ASSIGNEE, EDITOR}),
     *_moves([S.researching, S.changes_requested], S.in_review, {ASSIGNEE, EDITOR}, [NEEDS_VERDICT]),
     *_moves([S.in_review], S.approved, {EDITOR}, [NEEDS_FOUR_EYES]),
-    *_moves([S.in_review], S.changes_requested, {EDITOR}, [NEEDS_COMMENT]),
+    *_moves([S.in_review], S.changes_requested, {EDITOR, DESK}, [NEEDS_COMMENT]),
+    *_moves([S.approved], S.changes_requested, {DESK}, [NEEDS_COMMENT]),
     *_moves([S.approved], S.published, {EDITOR}, [NEEDS_PUBLISHABLE]),
     *_moves([S.approved, S.published], S.researching, {EDITOR}, [NEEDS_REASON]),
-    *_moves([S.new, S.researching, S.changes_requested], S.discarded, {EDITOR}, [NEEDS_REASON]),
+    *_moves([S.new, S.researching, S.changes_requested], S.discarded, {EDITOR}, [NEEDS_REASON, NEEDS_NEVER_PUBLISHED]),
     *_moves([S.discarded], S.new, {EDITOR}),
+    *_moves([S.published], S.withdrawn, {EDITOR}, [NEEDS_REASON]),
+    *_moves([S.withdrawn], S.researching, {EDITOR}, [NEEDS_REASON]),
 ]
 TABLE: dict[tuple[Status, Status], Move] = {(m.source, m.to): m for m in MOVES}
+
+# What a claim's state locks (§13). The words of a claim (summary, claimant, when said), its verdict
+# (rating, rationale), evidence, tags, anchor (re-attach, confirm a fuzzy match) and duplicate link.
+WORDING, VERDICT, EVIDENCE, TAGS, ANCHOR, DUPLICATE = "wording", "verdict", "evidence", "tags", "anchor", "duplicate"
+EVERYTHING = frozenset({WORDING, VERDICT, EVIDENCE, TAGS, ANCHOR, DUPLICATE})
+LOCKS: dict[Status, frozenset[str]] = {
+    S.in_review: EVERYTHING,
+    S.approved: EVERYTHING,
+    S.published: EVERYTHING,
+    S.withdrawn: EVERYTHING,
+    S.discarded: frozenset({WORDING, VERDICT, EVIDENCE}),
+}
+# How to unlock, by state.
+UNLOCK = {
+    S.in_review: "an editor sends it back first",
+    S.approved: "an editor reopens it first, with a reason",
+    S.published: "an editor reopens it for correction first, with a reason",
+    S.withdrawn: "an editor reopens it first, with a reason",
+    S.discarded: "an editor restores it first",
+}
+LOCK_WORDS = {WORDING: "wording", VERDICT: "rating and rationale", EVIDENCE: "evidence", TAGS: "tags",
+              ANCHOR: "anchor (re-attaching or confirming new words)", DUPLICATE: "duplicate link"}
 
 LABELS = {
     S.new: "new", S.researching: "researching", S.in_review: "in review",
     S.changes_requested: "changes requested", S.approved: "approved", S.published: "published",
-    S.discarded: "discarded",
+    S.discarded: "discarded", S.withdrawn: "withdrawn",
 }
 
 # The words on a move's button, by (from, to).
@@ -88,11 +124,31 @@ ACTIONS = {
     (S.researching, S.discarded): "Discard",
     (S.changes_requested, S.discarded): "Discard",
     (S.discarded, S.new): "Restore",
+    (S.published, S.withdrawn): "Withdraw",
+    (S.withdrawn, S.researching): "Reopen",
 }
 
 
-def _may(move: Move, claim: Claim, user: User) -> bool:
-    if user is None or not user.has_role(Role.checker):
+def locked(claim: Claim, what: str) -> bool:
+    """Whether the claim's state locks this part of it (WORDING, VERDICT, EVIDENCE, …)."""
+    return what in LOCKS.get(claim.status, frozenset())
+
+
+def check_unlocked(claim: Claim, *parts: str, fields: dict | None = None) -> None:
+    """Refuse (409 `locked`) a change to parts of a claim its state locks, saying how to unlock them."""
+    held = [p for p in parts if locked(claim, p)]
+    if held:
+        words = " and ".join(LOCK_WORDS[p] for p in held)
+        raise ConflictError(
+            f"Claim {claim.id} is {LABELS[claim.status]}: its {words} {'is' if len(held) == 1 else 'are'} locked "
+            f"for everyone; {UNLOCK[claim.status]}.",
+            code="locked", fields=fields or {p: "locked" for p in held})
+
+
+def _may(move: Move, claim: Claim, user: User | None) -> bool:
+    if user is None:
+        return DESK in move.who
+    if not user.has_role(Role.checker):
         return False
     if EDITOR in move.who and user.has_role(Role.editor):
         return True
@@ -107,9 +163,27 @@ def self_approval_allowed() -> bool:
     return bool(current_app.config.get("ALLOW_SELF_APPROVAL"))
 
 
+def verdict_contributors(claim: Claim) -> set[int]:
+    """Everyone who set the rating or wrote the rationale since the claim last entered research."""
+    rows = db.session.execute(
+        select(ClaimHistory.action, ClaimHistory.field, ClaimHistory.after, ClaimHistory.by_id)
+        .where(ClaimHistory.claim_id == claim.id,
+               ((ClaimHistory.action == "transition") & (ClaimHistory.field == "status"))
+               | ((ClaimHistory.action == "edit") & ClaimHistory.field.in_(("rating", "rationale"))))
+        .order_by(ClaimHistory.id)).all()
+    people: set[int] = set()
+    for action, _field, after, by_id in rows:
+        if action == "transition":
+            if after == S.researching.value:
+                people = set()
+        elif by_id is not None:
+            people.add(by_id)
+    return people
+
+
 def four_eyes_blocks(claim: Claim, user: User) -> bool:
-    """True when this person last set the verdict and so may not approve it."""
-    return (not self_approval_allowed()) and claim.verdict_by_id is not None and claim.verdict_by_id == user.id
+    """True when this person contributed to the verdict and so may not approve it."""
+    return (not self_approval_allowed()) and user.id in verdict_contributors(claim)
 
 
 def allowed_moves(claim: Claim, user: User) -> list[str]:
@@ -117,6 +191,8 @@ def allowed_moves(claim: Claim, user: User) -> list[str]:
     allowed = []
     for move in MOVES:
         if move.source != claim.status or not _may(move, claim, user):
+            continue
+        if NEEDS_NEVER_PUBLISHED in move.needs and claim.published_at is not None:
             continue
         if NEEDS_FOUR_EYES in move.needs and four_eyes_blocks(claim, user):
             continue
@@ -152,8 +228,8 @@ def _status(value: str | Status) -> Status:
                               fields={"to": "unknown state"}) from None
 
 
-def transition(claim: Claim, to: str | Status, by: User, comment: str | None = None) -> Claim:
-    """Move a claim to another state, or refuse with the moves allowed from here."""
+def transition(claim: Claim, to: str | Status, by: User | None, comment: str | None = None) -> Claim:
+    """Move a claim to another state, or refuse with the moves allowed from here (`by` None: the desk)."""
     target = _status(to)
     db.session.flush()  # ids of anything set on the claim through relationships, for the checks below
     source = claim.status
@@ -164,9 +240,15 @@ def transition(claim: Claim, to: str | Status, by: User, comment: str | None = N
     if target.value not in allowed:
         if move is not None and _may(move, claim, by) and NEEDS_FOUR_EYES in move.needs:
             raise PermissionDenied(
-                "Four eyes: you last set this claim's rating or rationale, so another editor must approve it."
+                "Four eyes: you set this claim's rating or wrote its rationale since it last entered research, "
+                "so another editor must approve it."
                 f" Moves allowed to you from {LABELS[source]}: {_describe(allowed)}.",
                 code="four_eyes", fields={"allowed": allowed})
+        if move is not None and NEEDS_NEVER_PUBLISHED in move.needs and claim.published_at is not None:
+            raise ConflictError(
+                f"Claim {claim.id} has been published: readers have read it, so it is not discarded. Withdraw it "
+                f"(from published, with a reason readers see) instead. Moves allowed to you from here: "
+                f"{_describe(allowed)}.", code="invalid_transition", fields={"allowed": allowed})
         raise ConflictError(
             f"Claim {claim.id} is {LABELS[source]}; it cannot move to {LABELS[target]}"
             f"{'' if move is None else ' by you'}. Moves allowed to you from here: {_describe(allowed)}.",
@@ -183,7 +265,11 @@ def transition(claim: Claim, to: str | Status, by: User, comment: str | None = N
 
     now = utcnow()
     if target == S.published:
-        _publish(claim, by, now)
+        publishing.publish(claim, by, now)
+    elif target == S.withdrawn:
+        publishing.withdraw(claim, by, comment, now)
+    elif source == S.published and target == S.researching:
+        claim.under_review_since = now
 
     claim.status = target
     claim.updated_by = by
@@ -219,7 +305,7 @@ def _check_requirements(move: Move, claim: Claim, by: User, comment: str | None)
         raise ValidationError("Say what to change: sending a claim back needs a comment.",
                               code="comment_required", fields={"comment": "required"})
     if NEEDS_REASON in n and not comment:
-        verb = "discarding" if move.to == S.discarded else "reopening"
+        verb = {S.discarded: "discarding", S.withdrawn: "withdrawing"}.get(move.to, "reopening")
         raise ValidationError(f"Give a reason for {verb} the claim.", code="reason_required",
                               fields={"comment": "required"})
     if NEEDS_PUBLISHABLE in n:
@@ -230,40 +316,12 @@ def _check_requirements(move: Move, claim: Claim, by: User, comment: str | None)
 
 
 def _publish_problems(claim: Claim) -> list[str]:
-    """The public pages' own checks (factdesk/public/claimreview.py), when that module exists."""
-    name = "factdesk.public.claimreview"
-    if importlib.util.find_spec(name) is None:
-        return []
-    check = getattr(importlib.import_module(name), "publish_problems", None)
-    return list(check(claim) or []) if callable(check) else []
+    return list(publish_problems(claim))
 
 
-def _publish(claim: Claim, by: User, now) -> Publication:
-    last = db.session.execute(
-        select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.number.desc()).limit(1)
-    ).scalar_one_or_none()
-    number = (last.number if last else 0) + 1
-    is_correction = last is not None and (last.rating_id != claim.rating_id or last.rationale != claim.rationale)
-    reason = _reopen_reason(claim) if is_correction else None
-    publication = Publication(claim_id=claim.id, number=number, summary=claim.summary or "",
-                              rating_id=claim.rating_id, rationale=claim.rationale or "", published_at=now,
-                              published_by_id=by.id, is_correction=is_correction, correction_reason=reason)
-    db.session.add(publication)
-    if claim.published_at is None:
-        claim.published_at = now
-    return publication
-
-
-def _reopen_reason(claim: Claim) -> str | None:
-    """The reason given when the claim was last reopened from published."""
-    entries = db.session.execute(
-        select(ClaimHistory).where(ClaimHistory.claim_id == claim.id, ClaimHistory.action == "transition",
-                                   ClaimHistory.field == "status").order_by(ClaimHistory.id.desc())
-    ).scalars()
-    for entry in entries:
-        if entry.before == S.published.value and entry.after == S.researching.value:
-            return entry.comment
-    return None
+def desk_sends_back(claim: Claim, note: str) -> Claim:
+    """The desk's own move: a claim in review or approved whose words changed goes back to its checker."""
+    return transition(claim, S.changes_requested, None, note)
 
 
 def _notify(claim: Claim, source: Status, target: Status, by: User, comment: str | None) -> None:
@@ -271,7 +329,7 @@ def _notify(claim: Claim, source: Status, target: Status, by: User, comment: str
 
     if target == S.changes_requested:
         notify([claim.assignee, claim.verdict_by], "sent_back", claim, by,
-               f"{by.name} sent claim {claim.id} back: {comment}")
+               f"{by.name if by else 'The desk'} sent claim {claim.id} back: {comment}")
     elif target == S.approved:
         notify([claim.assignee, claim.verdict_by], "approved", claim, by)
     elif target == S.published:
@@ -279,4 +337,5 @@ def _notify(claim: Claim, source: Status, target: Status, by: User, comment: str
 
 
 def publication_count(claim: Claim) -> int:
+    """How many times the claim has been published."""
     return db.session.execute(select(func.count(Publication.id)).where(Publication.claim_id == claim.id)).scalar_one()

@@ -23,9 +23,9 @@ from sqlalchemy import func, insert, select
 
 from ..extensions import db
 from ..models import (AnchorState, Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Priority,
-                      Publication, Rating, Role, SourceType, Stance, Status, User, claim_tags,
-                      email_key)
-from ..ratings import seed_default_scale
+                      Publication, PublicationTag, Rating, RatingVersion, Role, SourceType, Stance, Status, User,
+                      Withdrawal, claim_tags, email_key)
+from ..ratings import scale_bounds, seed_default_scale
 from ..text import canonicalize
 
 CHUNK = 5000
@@ -40,7 +40,10 @@ STATE_MIX = [
     (Status.approved, 6, ["new", "researching", "in_review", "approved"]),
     (Status.published, 28, ["new", "researching", "in_review", "approved", "published"]),
     (Status.discarded, 5, ["new", "discarded"]),
+    (Status.withdrawn, 1, ["new", "researching", "in_review", "approved", "published", "withdrawn"]),
 ]
+SHOWN = (Status.published, Status.withdrawn)  # states that leave a publication behind
+PUBLISHED_EVIDENCE = ("url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url")
 PRIORITY_MIX = [(Priority.low, 15), (Priority.normal, 55), (Priority.high, 22), (Priority.urgent, 8)]
 TAGS = ["economy", "health", "elections", "climate", "crime", "immigration", "defence", "technology",
         "education", "energy", "housing", "science"]
@@ -125,6 +128,10 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
     checkers, editors = _people()
     db.session.commit()
     ratings = db.session.execute(select(Rating.id).where(Rating.active).order_by(Rating.position)).scalars().all()
+    version_of = dict(db.session.execute(select(RatingVersion.rating_id, RatingVersion.id)
+                                         .join(Rating, Rating.id == RatingVersion.rating_id)
+                                         .where(RatingVersion.number == Rating.version)).all())
+    best, worst = scale_bounds()
     bodies = _bodies()
     spans = [_sentences(text) for _, _, text in bodies]
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -155,13 +162,16 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
 
     claim_id = _next_id(Claim)
     evidence_id = _next_id(Evidence)
+    publication_id = _next_id(Publication)
     made = {"claims": 0, "evidence": 0, "comments": 0, "history": 0, "articles": articles}
-    batch: dict[str, list] = {"claims": [], "tags": [], "evidence": [], "comments": [], "history": [], "pubs": []}
+    batch: dict[str, list] = {"claims": [], "tags": [], "evidence": [], "comments": [], "history": [], "pubs": [],
+                              "pub_tags": [], "withdrawals": []}
 
     def flush_batch() -> None:
         for key, table in (("claims", Claim.__table__), ("tags", claim_tags), ("evidence", Evidence.__table__),
                            ("comments", Comment.__table__), ("history", ClaimHistory.__table__),
-                           ("pubs", Publication.__table__)):
+                           ("pubs", Publication.__table__), ("pub_tags", PublicationTag.__table__),
+                           ("withdrawals", Withdrawal.__table__)):
             if batch[key]:
                 db.session.execute(insert(table), batch[key])
                 batch[key] = []
@@ -170,7 +180,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
     done = 0
     for i in range(articles):
         aid = article_id0 + i
-        _, _, text = bodies[body_of[i]]
+        title, publisher, text = bodies[body_of[i]]
         sentences = spans[body_of[i]] or [(0, min(len(text), 120))]
         used: set[tuple[int, int]] = set()
         for _ in range(per_article[i]):
@@ -189,11 +199,11 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
             updated = steps[-1]
             assigned = status not in (Status.new, Status.discarded) or rng.random() < 0.15
             assignee = rng.choice(checkers) if assigned else None
-            rated = status in (Status.in_review, Status.changes_requested, Status.approved, Status.published)
+            rated = status in (Status.in_review, Status.changes_requested, Status.approved, *SHOWN)
             rating = rng.choice(ratings) if rated and ratings else None
             n_evidence = rng.randint(1, 4) if rated else (rng.randint(0, 2) if status == Status.researching else 0)
             n_comments = rng.choice([0, 0, 1, 1, 2, 3]) if status != Status.new else rng.choice([0, 0, 0, 1])
-            open_work = status not in (Status.published, Status.discarded)
+            open_work = status not in (*SHOWN, Status.discarded)
             due = (today + timedelta(days=rng.randint(-20, 30))) if open_work and rng.random() < 0.6 else None
             quote = text[start:end]
             creator = rng.choice(checkers)
@@ -211,10 +221,12 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                 "evidence_count": n_evidence, "comment_count": n_comments,
                 "created_by_id": creator, "updated_by_id": assignee or rng.choice(editors),
                 "created_at": created, "updated_at": updated,
-                "published_at": steps[-1] if status == Status.published else None,
+                "published_at": steps[path.index("published")] if status in SHOWN else None,
             })
-            for tag in rng.sample(TAGS, rng.choice([0, 1, 1, 2])):
+            tags = rng.sample(TAGS, rng.choice([0, 1, 1, 2]))
+            for tag in tags:
                 batch["tags"].append({"claim_id": claim_id, "tag": tag})
+            first_evidence = len(batch["evidence"])
             for n in range(n_evidence):
                 host = rng.choice(EVIDENCE_HOSTS)
                 batch["evidence"].append({
@@ -235,12 +247,30 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                 by = assignee if after in ("researching", "in_review") else rng.choice(editors)
                 batch["history"].append({"claim_id": claim_id, "at": at, "by_id": by, "action": "transition",
                                          "field": "status", "before": before, "after": after,
-                                         "comment": "Not checkable: opinion." if after == "discarded" else None})
-            if status == Status.published:
-                batch["pubs"].append({"claim_id": claim_id, "number": 1, "summary": _summary(quote),
-                                      "rating_id": rating, "rationale": "Published verdict.",
-                                      "published_at": steps[-1], "published_by_id": rng.choice(editors),
-                                      "correction_reason": None, "is_correction": False})
+                                         "comment": {"discarded": "Not checkable: opinion.",
+                                                     "withdrawn": "The source turned out to be fabricated."}.get(after)})
+            if status in SHOWN:  # frozen as the workflow freezes it (claims/publishing.py)
+                claim_row = batch["claims"][-1]
+                batch["pubs"].append({
+                    "id": publication_id, "claim_id": claim_id, "number": 1, "quote": quote,
+                    "prefix": claim_row["prefix"], "suffix": claim_row["suffix"], "summary": claim_row["summary"],
+                    "claimant": claim_row["claimant"], "claimed_at": claim_row["claimed_at"],
+                    "article_title": f"{title} ({aid})", "article_url": f"https://{publisher}/story/{aid}",
+                    "article_publisher": publisher, "article_author": None,
+                    "article_published_at": created_of[i].date(), "rating_id": rating,
+                    "rating_version_id": version_of.get(rating), "scale_best": best, "scale_worst": worst,
+                    "rationale": claim_row["rationale"], "rationale_text": claim_row["rationale"],
+                    "evidence": [{k: (v.value if hasattr(v, "value") else v.isoformat() if hasattr(v, "isoformat") else v)
+                                  for k, v in e.items() if k in PUBLISHED_EVIDENCE}
+                                 for e in batch["evidence"][first_evidence:]],
+                    "published_at": claim_row["published_at"], "published_by_id": rng.choice(editors),
+                    "correction_reason": None, "is_correction": False, "rebuilt_from": None})
+                batch["pub_tags"] += [{"publication_id": publication_id, "tag": tag} for tag in tags]
+                if status == Status.withdrawn:
+                    batch["withdrawals"].append({"claim_id": claim_id, "publication_id": publication_id,
+                                                 "withdrawn_at": steps[-1], "withdrawn_by_id": rng.choice(editors),
+                                                 "reason": "The source turned out to be fabricated."})
+                publication_id += 1
             made["evidence"] += n_evidence
             made["comments"] += n_comments
             made["history"] += len(path)
@@ -255,7 +285,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
         echo(f"  claims {done:,}/{claims:,}")
     if db.engine.dialect.name == "postgresql":
         # Rows went in with explicit ids: move each id sequence past them, or the next insert collides.
-        for table in ("articles", "claims", "evidence"):
+        for table in ("articles", "claims", "evidence", "publications"):
             db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                        f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     db.session.execute(db.text("ANALYZE"))  # fresh statistics, so the planner picks the queue's indexes

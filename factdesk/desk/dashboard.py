@@ -21,7 +21,7 @@ from .queue import STATUS_LABELS
 
 STATUS_COLOURS = {"new": "#8c96a3", "researching": "#3d7fc1", "in_review": "#d9a400",
                   "changes_requested": "#d9733b", "approved": "#4c9a5f", "published": "#1e7b34",
-                  "discarded": "#b7bcc2"}
+                  "discarded": "#b7bcc2", "withdrawn": "#6b2a26"}
 
 
 def hbars(rows: list[tuple[str, int, str]], *, width: int = 560, bar: int = 22, gap: int = 8, label_w: int = 150):

@@ -1,9 +1,11 @@
-"""schema.org ClaimReview markup of a published check (DESIGN.md §7), and the pre-publish checks.
+"""schema.org ClaimReview markup of a published check (DESIGN.md §7, §13), and the pre-publish checks.
 
-The desk's rating scale maps onto schema.org's numeric Rating: `ratingValue` is the rating's
-ordinal, `bestRating`/`worstRating` the highest and lowest ordinal of the active scale, and
-`alternateName` the rating's name (what search engines show). Ratings outside the true–false line
-(no ordinal, e.g. "Misleading") carry `alternateName` only.
+The markup is drawn from a Publication only, never the live claim. The desk's rating scale maps
+onto schema.org's numeric Rating: `ratingValue` is the rating's ordinal, `bestRating`/`worstRating`
+the highest and lowest ordinal of the active scale at the moment of publishing (kept in the
+publication), and `alternateName` the rating's name as published. Ratings outside the true–false
+line (no ordinal, e.g. "Misleading") carry `alternateName` only. `dateModified` is the date of the
+version shown when it is not the first.
 """
 from __future__ import annotations
 
@@ -13,10 +15,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, url_for
 from markupsafe import Markup
-from sqlalchemy import func, select
-
-from ..extensions import db
-from ..models import Claim, Publication, Rating
+from ..models import Claim, Publication, RatingVersion
 from ..urls import is_web_url
 
 CLAIM_REVIEWED_ADVISED = 75  # Google's guidance: keep claimReviewed short enough to show whole.
@@ -41,13 +40,6 @@ def claimant_type(name: str) -> str:
     return "Person"
 
 
-def scale_bounds() -> tuple[int | None, int | None]:
-    """(best, worst) ordinals of the active scale."""
-    row = db.session.execute(select(func.max(Rating.ordinal), func.min(Rating.ordinal))
-                             .where(Rating.active, Rating.ordinal.is_not(None))).one()
-    return row[0], row[1]
-
-
 def _iso(value) -> str | None:
     if value is None:
         return None
@@ -58,7 +50,7 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
-def review_rating(rating: Rating, bounds: tuple[int | None, int | None]) -> dict:
+def review_rating(rating: RatingVersion, bounds: tuple[int | None, int | None]) -> dict:
     body = {"@type": "Rating", "alternateName": rating.name}
     best, worst = bounds
     if rating.ordinal is not None and best is not None and worst is not None:
@@ -84,52 +76,43 @@ def said_again(appearance) -> dict:
     return work
 
 
-def claim_review(claim: Claim, publication: Publication | None = None, *,
-                 bounds: tuple[int | None, int | None] | None = None, appearances=()) -> dict:
-    """The ClaimReview of a published check; `publication` picks an earlier published version
-    (default: the latest). Uses claim.publications, claim.article and the ratings (eager-load them).
-    `appearances`: where else the claim was said (public appearances), after the article it was found in."""
+def claim_review(shown: Publication, latest: Publication, first_published_at: datetime, *, appearances=()) -> dict:
+    """The ClaimReview of a published version of a check, from that publication alone (its rating as
+    then, the scale's ends as then); `latest` names the check's current address. `appearances`: where
+    else the claim was said (public appearances), after the article it was found in."""
     from .slugs import check_path, version_path
 
-    publications = list(claim.publications)
-    latest = publications[-1] if publications else None
-    shown = publication or latest
-    summary = shown.summary if shown else claim.summary
-    rating = shown.rating if shown else claim.rating
-    first = publications[0].published_at if publications else claim.published_at
-    article = claim.article
-    item = {"@type": "Claim", "author": {"@type": claimant_type(claim.claimant), "name": claim.claimant}}
-    if claim.claimed_at:
-        item["datePublished"] = _iso(claim.claimed_at)
-    appearance = {"@type": "CreativeWork", "headline": article.title}
-    if is_web_url(article.source_url):
-        appearance["url"] = article.source_url
-    if article.published_at:
-        appearance["datePublished"] = _iso(article.published_at)
-    if article.publisher:
-        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
-    if article.author:
-        appearance["author"] = {"@type": claimant_type(article.author), "name": article.author}
+    item = {"@type": "Claim", "author": {"@type": claimant_type(shown.claimant), "name": shown.claimant}}
+    if shown.claimed_at:
+        item["datePublished"] = _iso(shown.claimed_at)
+    appearance = {"@type": "CreativeWork", "headline": shown.article_title}
+    if is_web_url(shown.article_url):  # a link stored before the rule is no link to follow
+        appearance["url"] = shown.article_url
+    if shown.article_published_at:
+        appearance["datePublished"] = _iso(shown.article_published_at)
+    if shown.article_publisher:
+        appearance["publisher"] = {"@type": "Organization", "name": shown.article_publisher}
+    if shown.article_author:
+        appearance["author"] = {"@type": claimant_type(shown.article_author), "name": shown.article_author}
     item["appearance"] = [appearance, *map(said_again, appearances)] if appearances else appearance
     item["firstAppearance"] = appearance
-    if shown is not None and shown is not latest:
-        url = version_path(claim, shown.number, _external=True)
+    if shown.number != latest.number:
+        url = version_path(latest, shown.number, _external=True)
     else:
-        url = check_path(claim, _external=True)
+        url = check_path(latest, _external=True)
     body = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": url,
-        "claimReviewed": summary,
+        "claimReviewed": shown.summary or shown.quote,
         "itemReviewed": item,
         "author": desk_organisation(),
-        "datePublished": _iso(first),
+        "datePublished": _iso(first_published_at),
     }
-    if rating is not None:
-        body["reviewRating"] = review_rating(rating, bounds if bounds is not None else scale_bounds())
-    corrections = [p for p in publications if p.is_correction and (shown is None or p.number <= shown.number)]
-    if corrections:
-        body["dateModified"] = _iso(corrections[-1].published_at)
+    if shown.rating is not None:
+        body["reviewRating"] = review_rating(shown.rating, (shown.scale_best, shown.scale_worst))
+    if shown.number > 1:
+        body["dateModified"] = _iso(shown.published_at)
     return body
 
 

@@ -1,8 +1,9 @@
 """What readers may read, as queries with everything their pages touch loaded up front.
 
-A check is public while its claim is in the `published` state. A claim reopened for correction (or
-unpublished) is back on the desk and disappears for readers until it is published again; its
-earlier published versions (Publication rows) come back with it. Anything else is NotFound — a
+Readers see publications only (DESIGN.md §13, claims/publishing.py): a check is public from its first
+publication until its latest one is withdrawn, whatever happens to the claim on the desk meanwhile.
+Reopened for correction, a check shows its latest publication with an "under review" notice;
+withdrawn, it answers 410 with the date and the reason. Anything never published is NotFound — a
 reader never learns that unpublished material exists.
 
 Each function costs a fixed number of SQL statements, whatever the data size.
@@ -10,26 +11,54 @@ Each function costs a fixed number of SQL statements, whatever the data size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, undefer
 
+from .. import search
+from ..claims.publishing import is_public
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Article, Claim, ClaimTag, Publication, Rating, Status
-from .. import search
+from ..models import Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal
 
 NOT_FOUND = "Nothing here."
 
 
-def _card_options():
-    return (joinedload(Claim.rating), joinedload(Claim.article), selectinload(Claim.tag_rows))
+@dataclass
+class Check:
+    """One check as readers know it: its publications (oldest first) and, if taken down, the withdrawal."""
+
+    claim: Claim
+    publications: list[Publication]
+    withdrawal: Withdrawal | None = None
+
+    @property
+    def latest(self) -> Publication:
+        return self.publications[-1]
+
+    @property
+    def first_published_at(self) -> datetime:
+        return self.publications[0].published_at
+
+    @property
+    def under_review_since(self) -> datetime | None:
+        """Set while the check is back on the desk for correction (readers see a dated notice)."""
+        if self.withdrawal is not None or self.claim.status == Status.published:
+            return None
+        return self.claim.under_review_since
+
+
+def _public_latest():
+    """Publications that are what readers see of their check now, with their claim joined."""
+    return (select(Publication).join(Claim, Claim.id == Publication.claim_id).where(is_public())
+            .options(contains_eager(Publication.claim), joinedload(Publication.rating)))
 
 
 @dataclass
 class CheckList:
-    claims: list[Claim]
+    items: list[Publication]  # each check's latest publication (its claim loaded: the first publication date)
     page: int
     per_page: int
     has_next: bool
@@ -39,51 +68,53 @@ class CheckList:
 
 def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = None, page: int = 1,
                   per_page: int = 20) -> CheckList:
-    """Published checks, newest first or (with q) best match first, filtered by rating label and tag."""
+    """Public checks, newest first or (with q) best match first, filtered by the published rating and tags."""
     filters = []
     if rating:
-        filters.append(Claim.rating.has(Rating.label == rating))
+        filters.append(Publication.rating.has(RatingVersion.label == rating))
     if tag:
-        filters.append(exists().where(ClaimTag.claim_id == Claim.id, ClaimTag.tag == tag))
+        filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
     if search.has_terms(q):
-        found = search.search_public(q, page, per_page, *filters, options=_card_options(), count=False)
-        claims = [hit.obj for hit in found.items if hit.obj is not None]
+        found = search.search_public(q, page, per_page, *filters, count=False)
         has_next = page * per_page < found.total
-        return CheckList(claims, page, per_page, has_next, None if has_next else found.total,
-                         {hit.id: hit.snippet for hit in found.items})
+        return CheckList([hit.obj for hit in found.items], page, per_page, has_next,
+                         None if has_next else found.total, {hit.obj.claim_id: hit.snippet for hit in found.items})
     rows = db.session.execute(
-        select(Claim).options(*_card_options()).where(Claim.status == Status.published, *filters)
-        .order_by(Claim.published_at.desc(), Claim.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)
+        _public_latest().where(*filters).order_by(Claim.published_at.desc(), Claim.id.desc())
+        .limit(per_page + 1).offset((page - 1) * per_page)
     ).unique().scalars().all()
     return CheckList(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def published_check(claim_id: int) -> Claim:
-    """A published claim with its article, rating, evidence, tags and every publication."""
+def published_check(claim_id: int) -> Check:
+    """A check with every publication; NotFound when it was never published. A withdrawn check comes
+    back with its withdrawal set: the page answers 410."""
     claim = db.session.execute(
-        select(Claim).where(Claim.id == claim_id, Claim.status == Status.published)
-        .options(joinedload(Claim.article), joinedload(Claim.rating), selectinload(Claim.evidence),
-                 selectinload(Claim.tag_rows),
+        select(Claim).where(Claim.id == claim_id, Claim.published_at.is_not(None))
+        .options(joinedload(Claim.article),
                  selectinload(Claim.publications).joinedload(Publication.rating))
     ).unique().scalar_one_or_none()
-    if claim is None:
+    if claim is None or not claim.publications:
         raise NotFound(NOT_FOUND)
-    return claim
+    publications = list(claim.publications)
+    withdrawal = db.session.execute(
+        select(Withdrawal).where(Withdrawal.publication_id == publications[-1].id).order_by(Withdrawal.id.desc())
+        .limit(1)).scalar_one_or_none()
+    return Check(claim, publications, withdrawal)
 
 
-def quote_context(claim: Claim) -> tuple[str, str]:
-    """The words around the quote (from its stored prefix and suffix), without a cut word at the ends."""
-    before, after = claim.prefix or "", claim.suffix or ""
+def quote_context(publication: Publication) -> tuple[str, str]:
+    """The words around the published quote, without a cut word at the ends, within its paragraph."""
+    before, after = publication.prefix or "", publication.suffix or ""
     if len(before) >= 32 and " " in before.strip():
         before = before[before.index(" ", 1 if before[0] == " " else 0):]
     if len(after) >= 32 and " " in after.strip():
         after = after[:after.rindex(" ", 0, len(after.rstrip()))]
-    # Only the quote's own paragraph.
     return before.rsplit("\n", 1)[-1], after.split("\n", 1)[0]
 
 
-def publication(claim: Claim, number: int) -> Publication:
-    for item in claim.publications:
+def publication(check: Check, number: int) -> Publication:
+    for item in check.publications:
         if item.number == number:
             return item
     raise NotFound(NOT_FOUND)
@@ -95,6 +126,7 @@ class Change:
 
     publication: Publication
     previous: Publication | None
+    latest: Publication | None = None  # the check's latest publication (its address)
 
     @property
     def rating_changed(self) -> bool:
@@ -109,67 +141,137 @@ class Change:
         return self.previous is not None and self.previous.summary != self.publication.summary
 
 
-def corrections_of(claim: Claim) -> list[Change]:
+def corrections_of(check: Check) -> list[Change]:
     """The corrections of a check, newest first."""
-    items = list(claim.publications)
-    changes = [Change(p, items[i - 1] if i else None) for i, p in enumerate(items) if p.is_correction]
+    items = check.publications
+    changes = [Change(p, items[i - 1] if i else None, check.latest) for i, p in enumerate(items) if p.is_correction]
     return list(reversed(changes))
 
 
-def article_summary(article_id: int) -> tuple[Article, list[Claim]]:
-    """An article with its published claims; NotFound when none of its claims is published."""
-    claims = db.session.execute(
-        select(Claim).where(Claim.article_id == article_id, Claim.status == Status.published)
-        .options(joinedload(Claim.rating), selectinload(Claim.tag_rows)).order_by(Claim.anchor_start, Claim.id)
+@dataclass
+class ArticleChecks:
+    """An article's public checks: those whose published quote is still in the text (marked there)
+    and those whose words have changed since (listed with the quote as published)."""
+
+    article: Article
+    in_text: list[tuple[Publication, Claim]]
+    quoted_from_earlier: list[Publication]
+
+    @property
+    def publications(self) -> list[Publication]:
+        return sorted([p for p, _ in self.in_text] + self.quoted_from_earlier, key=lambda p: p.claim.anchor_start)
+
+
+def article_summary(article_id: int) -> ArticleChecks:
+    """An article with its public checks; NotFound when none of its claims is public."""
+    rows = db.session.execute(
+        _public_latest().where(Claim.article_id == article_id).options(selectinload(Publication.tag_rows))
+        .order_by(Claim.anchor_start, Claim.id)
     ).unique().scalars().all()
-    if not claims:
+    if not rows:
         raise NotFound(NOT_FOUND)
     article = db.session.execute(select(Article).where(Article.id == article_id).options(undefer(Article.text))
                                  ).scalar_one()
-    return article, claims
+    in_text, elsewhere = [], []
+    for pub in rows:
+        claim = pub.claim
+        if claim.anchor_state.value != "orphaned" and article.text[claim.anchor_start:claim.anchor_end] == pub.quote:
+            in_text.append((pub, claim))
+        else:
+            elsewhere.append(pub)
+    return ArticleChecks(article, in_text, elsewhere)
 
 
-def all_corrections(*, page: int = 1, per_page: int = 50) -> tuple[list[Change], bool]:
-    """Every correction of a check readers can see, newest first."""
+def _latest_alias():
+    latest = aliased(Publication)
+    later = aliased(Publication)
+    return latest, later
+
+
+def _check_is_public():
+    """SQL condition on Publication: its check (any of its publications) is public now."""
+    latest, later = _latest_alias()
+    return exists().where(latest.claim_id == Publication.claim_id,
+                          ~exists().where(later.claim_id == latest.claim_id, later.number > latest.number),
+                          ~exists().where(Withdrawal.publication_id == latest.id))
+
+
+def _with_versions():
+    return (joinedload(Publication.rating),
+            joinedload(Publication.claim).selectinload(Claim.publications).joinedload(Publication.rating))
+
+
+def all_corrections(*, page: int = 1, per_page: int = 50) -> tuple[list[Change], list[Withdrawal], bool]:
+    """Every correction of a public check and every withdrawal, newest first (one page of each)."""
     rows = db.session.execute(
-        select(Publication).join(Claim, Claim.id == Publication.claim_id)
-        .where(Publication.is_correction, Claim.status == Status.published)
-        .options(joinedload(Publication.rating), joinedload(Publication.claim).joinedload(Claim.article),
-                 joinedload(Publication.claim).selectinload(Claim.publications).joinedload(Publication.rating))
+        select(Publication).where(Publication.is_correction, _check_is_public()).options(*_with_versions())
         .order_by(Publication.published_at.desc(), Publication.id.desc())
         .limit(per_page + 1).offset((page - 1) * per_page)
     ).unique().scalars().all()
     changes = []
     for item in rows[:per_page]:
         earlier = [p for p in item.claim.publications if p.number < item.number]
-        changes.append(Change(item, earlier[-1] if earlier else None))
-    return changes, len(rows) > per_page
+        changes.append(Change(item, earlier[-1] if earlier else None, item.claim.publications[-1]))
+    withdrawals = withdrawn_checks(page=page, per_page=per_page)
+    return changes, withdrawals[:per_page], len(rows) > per_page or len(withdrawals) > per_page
 
 
-def feed_publications(limit: int = 50) -> list[Publication]:
-    """The newest publications (first publications and corrections) of visible checks."""
+def withdrawn_checks(*, page: int = 1, per_page: int = 50) -> list[Withdrawal]:
+    """Checks taken down and not published again, newest first (per_page + 1 rows, to tell a next page)."""
+    latest, later = _latest_alias()
     return db.session.execute(
-        select(Publication).join(Claim, Claim.id == Publication.claim_id)
-        .where(Claim.status == Status.published)
-        .options(joinedload(Publication.rating),
-                 joinedload(Publication.claim).joinedload(Claim.article),
-                 joinedload(Publication.claim).selectinload(Claim.publications).joinedload(Publication.rating))
+        select(Withdrawal).join(latest, latest.id == Withdrawal.publication_id)
+        .where(~exists().where(later.claim_id == latest.claim_id, later.number > latest.number))
+        .options(joinedload(Withdrawal.publication).joinedload(Publication.rating))
+        .order_by(Withdrawal.withdrawn_at.desc(), Withdrawal.id.desc()).limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).unique().scalars().all()
+
+
+@dataclass
+class FeedItem:
+    """An entry of the feed: a publication (first, or a correction) or a withdrawal."""
+
+    at: datetime
+    publication: Publication
+    latest: Publication
+    withdrawal: Withdrawal | None = None
+
+
+def feed_items(limit: int = 50) -> list[FeedItem]:
+    """The newest publications of public checks and the newest withdrawals, newest first."""
+    pubs = db.session.execute(
+        select(Publication).where(_check_is_public()).options(*_with_versions())
         .order_by(Publication.published_at.desc(), Publication.id.desc()).limit(limit)
     ).unique().scalars().all()
+    items = [FeedItem(p.published_at, p, p.claim.publications[-1]) for p in pubs]
+    items += [FeedItem(w.withdrawn_at, w.publication, w.publication, w) for w in withdrawn_checks(per_page=limit)]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
 
 
 SITEMAP_LIMIT = 50_000  # the sitemaps.org limit of URLs in one file
 
 
 def sitemap_rows():
-    """(checks, articles): the ids, wording and dates the sitemap needs, nothing more."""
+    """(checks, articles): the ids, wording and dates the sitemap needs of public checks, nothing more."""
     checks = db.session.execute(
-        select(Claim.id, Claim.summary, Claim.quote, Claim.published_at, Claim.article_id)
-        .where(Claim.status == Status.published).order_by(Claim.published_at.desc()).limit(SITEMAP_LIMIT)
+        select(Publication.claim_id, Publication.summary, Publication.quote, Publication.published_at)
+        .where(is_public()).order_by(Publication.published_at.desc()).limit(SITEMAP_LIMIT)
     ).all()
     articles = db.session.execute(
-        select(Article.id, Article.title, func.max(Claim.published_at).label("published_at"))
-        .join(Claim, Claim.article_id == Article.id).where(Claim.status == Status.published)
-        .group_by(Article.id, Article.title).order_by(Article.id).limit(SITEMAP_LIMIT)
+        select(Article.id, Article.title, func.max(Publication.published_at).label("published_at"))
+        .join(Claim, Claim.article_id == Article.id).join(Publication, Publication.claim_id == Claim.id)
+        .where(is_public()).group_by(Article.id, Article.title).order_by(Article.id).limit(SITEMAP_LIMIT)
     ).all()
     return checks, articles
+
+
+def public_claimreviews(page: int, per_page: int) -> tuple[list[tuple[Publication, datetime]], int]:
+    """One page of public checks' latest publications with their first publication date, and the total."""
+    total = db.session.execute(select(func.count()).select_from(Publication).where(is_public())).scalar_one()
+    rows = db.session.execute(
+        _public_latest().order_by(Claim.published_at.desc(), Claim.id.desc()).limit(per_page)
+        .offset((page - 1) * per_page)).unique().scalars().all()
+    return [(p, p.claim.published_at) for p in rows], total
+

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, jsonify, redirect, render_template, request
 from sqlalchemy import text
 
@@ -14,8 +16,8 @@ from ..monitor.appearances import public_of as public_appearances
 from ..ratings import scale
 from . import bp, reading
 from .caching import article_validator, check_validator, desk_validator, readers_page
-from .claimreview import claim_review, json_ld, scale_bounds
-from .slugs import article_path, article_slug, check_path, check_slug, version_path
+from .claimreview import claim_review, json_ld
+from .slugs import article_path, article_slug, check_link, check_path, check_slug, version_path
 
 PER_PAGE = 20
 
@@ -23,6 +25,15 @@ PER_PAGE = 20
 bp.add_app_template_global(check_path, "check_path")
 bp.add_app_template_global(article_path, "article_path")
 bp.add_app_template_global(version_path, "version_path")
+bp.add_app_template_global(check_link, "check_link")
+
+
+@bp.app_template_filter("long_date")
+def long_date(value) -> str:
+    """"5 March 2026" for a date, a datetime or an ISO date text (evidence dates as published)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%-d %B %Y")
 
 
 def _page() -> int:
@@ -44,76 +55,87 @@ def home():
     return render_template("public/home.html", checks=checks, q=q, rating=rating, tag=tag, ratings=scale())
 
 
+def _withdrawn(check: reading.Check):
+    """The 410 page of a withdrawn check: the date and the reason, nothing of what it said."""
+    return render_template("public/withdrawn.html", check=check, withdrawal=check.withdrawal), 410
+
+
 @bp.route("/checks/<int:claim_id>")
 @public
 def check_short(claim_id: int):
-    return redirect(check_path(reading.published_check(claim_id)), 301)
+    check = reading.published_check(claim_id)
+    if check.withdrawal:
+        return _withdrawn(check)
+    return redirect(check_path(check.latest), 301)
 
 
 @bp.route("/checks/<int:claim_id>-<slug>")
 @public
 @readers_page(check_validator)
 def check(claim_id: int, slug: str):
-    claim = reading.published_check(claim_id)
-    if slug != check_slug(claim):
-        return redirect(check_path(claim), 301)
-    return _render_check(claim, None)
+    check = reading.published_check(claim_id)
+    if check.withdrawal:
+        return _withdrawn(check)
+    if slug != check_slug(check.latest):
+        return redirect(check_path(check.latest), 301)
+    return _render_check(check, check.latest)
 
 
 @bp.route("/checks/<int:claim_id>/v/<int:number>")
 @public
 def check_version_short(claim_id: int, number: int):
-    claim = reading.published_check(claim_id)
-    return redirect(version_path(claim, reading.publication(claim, number).number), 301)
+    check = reading.published_check(claim_id)
+    if check.withdrawal:
+        return _withdrawn(check)
+    return redirect(version_path(check.latest, reading.publication(check, number).number), 301)
 
 
 @bp.route("/checks/<int:claim_id>-<slug>/v/<int:number>")
 @public
 @readers_page(check_validator)
 def check_version(claim_id: int, slug: str, number: int):
-    claim = reading.published_check(claim_id)
-    shown = reading.publication(claim, number)
-    if slug != check_slug(claim):
-        return redirect(version_path(claim, number), 301)
-    return _render_check(claim, shown)
+    check = reading.published_check(claim_id)
+    if check.withdrawal:
+        return _withdrawn(check)
+    shown = reading.publication(check, number)
+    if slug != check_slug(check.latest):
+        return redirect(version_path(check.latest, number), 301)
+    return _render_check(check, shown)
 
 
-def _render_check(claim, shown):
-    latest = claim.publications[-1] if claim.publications else None
-    version = shown or latest
-    said_again = public_appearances(claim.id)
-    review = claim_review(claim, shown, bounds=scale_bounds(), appearances=said_again)
+def _render_check(check: reading.Check, shown):
+    latest = check.latest
+    said_again = public_appearances(check.claim.id)
+    review = claim_review(shown, latest, check.first_published_at, appearances=said_again)
     return render_template(
-        "public/check.html", claim=claim, version=version, latest=latest,
-        earlier=shown is not None and shown is not latest,
-        rating=version.rating if version else claim.rating,
-        summary=version.summary if version else claim.summary,
-        rationale=render_markdown(version.rationale if version else claim.rationale),
-        corrections=reading.corrections_of(claim), context=reading.quote_context(claim), jsonld=json_ld(review),
-        review=review,
-        said_again=said_again,
-        canonical=check_path(claim, _external=True))
+        "public/check.html", check=check, version=shown, latest=latest, earlier=shown is not latest,
+        rating=shown.rating, rationale=render_markdown(shown.rationale),
+        corrections=reading.corrections_of(check), context=reading.quote_context(shown), jsonld=json_ld(review),
+        review=review, said_again=said_again, canonical=check_path(latest, _external=True),
+        article=check.claim.article)
 
 
 @bp.route("/articles/<int:article_id>")
 @public
 def article_short(article_id: int):
-    article, _ = reading.article_summary(article_id)
-    return redirect(article_path(article), 301)
+    summary = reading.article_summary(article_id)
+    return redirect(article_path(summary.article), 301)
 
 
 @bp.route("/articles/<int:article_id>-<slug>")
 @public
 @readers_page(article_validator)
 def article(article_id: int, slug: str):
-    article, claims = reading.article_summary(article_id)
+    summary = reading.article_summary(article_id)
+    article = summary.article
     if slug != article_slug(article):
         return redirect(article_path(article), 301)
-    marks = [{"start": c.anchor_start, "end": c.anchor_end, "id": c.id, "href": f"#claim-{c.id}",
-              "label": f"Check {c.id}: {c.rating.name if c.rating else 'checked'}",
-              "css_class": f"s-published r-{c.rating.label}" if c.rating else "s-published"}
-             for c in claims if c.anchor_state.value != "orphaned"]
-    return render_template("public/article.html", article=article, claims=claims,
+    marks = [{"start": claim.anchor_start, "end": claim.anchor_end, "id": claim.id, "href": f"#claim-{claim.id}",
+              "label": f"Check {claim.id}: {pub.rating.name if pub.rating else 'checked'}",
+              "css_class": f"s-published r-{pub.rating.label}" if pub.rating else "s-published"}
+             for pub, claim in summary.in_text]
+    return render_template("public/article.html", article=article, summary=summary,
+                           in_text={pub.claim_id for pub, _ in summary.in_text},
                            marked_text=render_marked_text(article.text, marks),
                            canonical=article_path(article, _external=True))
 
@@ -130,15 +152,16 @@ def ratings():
 @readers_page(desk_validator)
 def corrections():
     page = _page()
-    changes, has_next = reading.all_corrections(page=page)
-    return render_template("public/corrections.html", changes=changes, page=page, has_next=has_next)
+    changes, withdrawals, has_next = reading.all_corrections(page=page)
+    return render_template("public/corrections.html", changes=changes, withdrawals=withdrawals, page=page,
+                           has_next=has_next)
 
 
 @bp.route("/feed.atom")
 @public
 @readers_page(desk_validator)
 def feed():
-    items = reading.feed_publications()
+    items = reading.feed_items()
     body = render_template("public/feed.atom.xml", items=items, render_markdown=render_markdown, now_utc=utcnow())
     return Response(body, mimetype="application/atom+xml")
 

@@ -1,10 +1,13 @@
 """Corrections (DESIGN.md §2, §7): publish, reopen, change the rating, publish again."""
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ET
 
 from sqlalchemy import select
 
+from factdesk.claims import editing
 from factdesk.extensions import db
 from factdesk.models import ClaimHistory, Publication
 from tests.support.publishkit import article, claim, path_of, publish, reopen
@@ -12,6 +15,10 @@ from tests.support.publishkit import article, claim, path_of, publish, reopen
 ATOM = "{http://www.w3.org/2005/Atom}"
 TEXT = "The governor said the state has 3,000 new teachers this year. The rest is weather."
 REASON = "The education department published revised hiring figures."
+
+
+def _jsonld(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
 
 
 def _corrected(app, checker, editor):
@@ -78,12 +85,21 @@ def test_feed_and_corrections_page_announce_the_correction(app, client, checker,
     assert "The state hired 3,000 new teachers." in page and f"Why: {REASON}" in page
 
 
-def test_reopened_check_is_gone_for_readers_until_republished(app, client, checker, editor):
+def test_reopened_check_stays_readable_as_published_with_a_dated_under_review_notice(app, client, checker, editor):
     story = article(checker, "Teachers hired", TEXT)
     c = publish(claim(story, checker, "the state has 3,000 new teachers this year"), checker, editor)
     path = path_of(app, c)
+    before = client.get(path).get_data(as_text=True)
     reopen(c, editor, REASON)
-    assert client.get(path).status_code == 404
+    editing.update_claim(c, checker, {"rating": "true", "rationale": "Unpublished draft words."}, c.version)
+    db.session.commit()
+    response = client.get(path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Under review" in page and c.under_review_since.strftime("%-d %B %Y") in page
+    assert "Unpublished draft words." not in page and "The records show otherwise." in page
+    assert REASON not in page  # the reason reaches readers only in the correction notice, after republishing
+    assert _jsonld(page) == _jsonld(before)
     assert "No corrections so far." in client.get("/corrections").get_data(as_text=True)
 
 

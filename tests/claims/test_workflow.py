@@ -33,10 +33,13 @@ EXPECTED = {
     ("approved", "editor"): ["published", "researching"],
     ("published", "checker_a"): [],
     ("published", "checker_b"): [],
-    ("published", "editor"): ["researching"],
+    ("published", "editor"): ["researching", "withdrawn"],
     ("discarded", "checker_a"): [],
     ("discarded", "checker_b"): [],
     ("discarded", "editor"): ["new"],
+    ("withdrawn", "checker_a"): [],
+    ("withdrawn", "checker_b"): [],
+    ("withdrawn", "editor"): ["researching"],
 }
 # Admins can do everything an editor can.
 EXPECTED.update({(state, "admin"): moves for (state, who), moves in list(EXPECTED.items()) if who == "editor"})
@@ -105,6 +108,8 @@ def test_one_claim_walks_every_allowed_move_by_the_right_people(seed_article, ch
     go("in_review", checker)
     go("approved", editor2)
     go("published", editor2)
+    go("withdrawn", editor, "The video was shown to be doctored.")
+    go("researching", admin, "A clean copy of the video turned up.")
 
     every_move = {(s, to) for (s, who), moves in EXPECTED.items() for to in moves}
     assert seen == every_move

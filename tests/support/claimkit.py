@@ -52,13 +52,14 @@ def to_state(claim: Claim, state: str, checker, editor) -> Claim:
         "approved": ["researching", "in_review", "approved"],
         "published": ["researching", "in_review", "approved", "published"],
         "discarded": ["discarded"],
+        "withdrawn": ["researching", "in_review", "approved", "published", "withdrawn"],
     }[state]
     for step in path:
         if step == "researching":
             research(claim, checker)
             continue
         who = checker if step == "in_review" else editor
-        comment = "Needs a better source." if step == "changes_requested" else (
-            "Not checkable." if step == "discarded" else None)
+        comment = {"changes_requested": "Needs a better source.", "discarded": "Not checkable.",
+                   "withdrawn": "The source was fabricated."}.get(step)
         move(claim, step, who, comment)
     return claim

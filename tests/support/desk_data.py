@@ -2,7 +2,7 @@
 
 Used by the hardening suites (fuzzing, access matrix, hostile text, faults) so their requests meet real
 objects: two checkers, an editor, a second editor, an admin, their tokens, an article, and claims that are
-new, researching, in review, approved, published and discarded, with evidence and comments.
+new, researching, in review, approved, published, discarded and withdrawn, with evidence and comments.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ QUOTES = [
     "the lowest rate since 1998",
     "ridership figures would be audited in March",
     "every six minutes at peak hours",
+    "every twelve minutes in the evening",
 ]
 
 
@@ -95,14 +96,14 @@ def build_desk(client, users=None, tokens=None, *, text: str = ARTICLE_TEXT, tit
                                json={"quote": quote, "summary": f"The claim that {quote}.", "claimant": "Dana Holt"}),
                    201)
         ids.append(made["id"])
-    new, researching, in_review, approved, published, discarded, changes = ids
+    new, researching, in_review, approved, published, discarded, changes, withdrawn = ids
     desk.claims["new"] = new
     desk.claims["discarded"] = discarded
     _move(client, editor, discarded, "discarded", "Opinion, not checkable.")
-    for claim_id in (researching, in_review, approved, published, changes):
+    for claim_id in (researching, in_review, approved, published, changes, withdrawn):
         _move(client, checker, claim_id, "researching")
     desk.claims["researching"] = researching
-    for claim_id in (in_review, approved, published, changes):
+    for claim_id in (in_review, approved, published, changes, withdrawn):
         evidence = _ok(client.post(f"/api/v1/claims/{claim_id}/evidence", headers=checker, json={
             "url": "https://stats.example.org/tram-2024", "title": "Transport authority figures",
             "excerpt": "9.8 million validated trips", "stance": "refutes", "source_type": "official"}), 201)
@@ -110,11 +111,14 @@ def build_desk(client, users=None, tokens=None, *, text: str = ARTICLE_TEXT, tit
         _patch(client, checker, claim_id, rating="false", rationale="The authority counted **9.8 million** trips.")
         _move(client, checker, claim_id, "in_review")
     desk.claims["in_review"] = in_review
-    for claim_id in (approved, published):
+    for claim_id in (approved, published, withdrawn):
         _move(client, editor, claim_id, "approved")
     desk.claims["approved"] = approved
-    _move(client, editor2, published, "published")
+    for claim_id in (published, withdrawn):
+        _move(client, editor2, claim_id, "published")
     desk.claims["published"] = published
+    _move(client, editor, withdrawn, "withdrawn", "The audit found the figures were invented.")
+    desk.claims["withdrawn"] = withdrawn
     _move(client, editor, changes, "changes_requested", "Cite the audit, @Casey please.")
     desk.claims["changes_requested"] = changes
     _ok(client.post(f"/api/v1/claims/{new}/comments", headers=checker, json={"body": "Looking into this one."}), 201)

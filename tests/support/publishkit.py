@@ -46,10 +46,16 @@ def reopen(claim: Claim, editor, reason: str) -> Claim:
 
 
 def path_of(app, claim) -> str:
+    """The readers' address of a check: from its latest publication (or its wording, never published)."""
+    from types import SimpleNamespace
+
+    from factdesk.claims.publishing import latest_publication
     from factdesk.public.slugs import check_path
 
+    shown = latest_publication(claim.id) or SimpleNamespace(claim_id=claim.id, summary=claim.summary,
+                                                             quote=claim.quote)
     with app.test_request_context():
-        return check_path(claim)
+        return check_path(shown)
 
 
 def article_path_of(app, article) -> str:
