@@ -73,7 +73,7 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def users_token(email: str, name: str) -> None:
-    """Print a new API token for EMAIL, once."""
+    """Print a new API token for EMAIL, once (recorded as made by the server's operator)."""
     from .accounts.tokens import issue_token
     from .accounts.users import find_by_email
 

@@ -41,7 +41,8 @@ class ActiveForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    user_id = SelectField("For", coerce=int)
+    """A token for the person signed in (tokens act only for their maker)."""
+
     name = StringField("Token name", validators=[DataRequired(), Length(max=120)])
     expires_on = DateField("Last day (optional)", validators=[Optional()])
     code = StringField("Your two-factor code", validators=[Optional(), Length(max=32)])

@@ -1,4 +1,10 @@
-"""API tokens: shown once, stored only as a hash, revocable, last use remembered."""
+"""API tokens: shown once, stored only as a hash, revocable, last use remembered.
+
+A token acts only for the person who made it (DESIGN.md §13): in the app a person, admins included,
+creates tokens for themselves only (refused with code `token_owner` otherwise); an admin may revoke
+anyone's. The server's own CLI (`users token`, run by whoever operates the machine) may make one for
+anyone; such a token is marked `issued_via="cli"`, and the tokens page says so.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import or_, select, update
 
 from ..audit import audit
-from ..errors import ValidationError
+from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from . import two_factor
@@ -29,12 +35,23 @@ def expiry_of(last_day: date | None) -> datetime | None:
     return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=timezone.utc)
 
 
+def issue_own_token(by: User, name: str, for_user_id: int | None = None, *, expires_on: date | None = None,
+                    code: str | None = None) -> tuple[ApiToken, str]:
+    """A token made in the app: for the person signed in, never for anyone else."""
+    if for_user_id is not None and for_user_id != by.id:
+        raise PermissionDenied("API tokens act only for the person who made them: you can create tokens for "
+                               "yourself only (and revoke anyone's). The server's operator can make one for "
+                               "another person with `flask users token`.", code="token_owner",
+                               fields={"user_id": "not_you"})
+    return issue_token(by, name, by=by, expires_on=expires_on, code=code)
+
+
 def issue_token(user: User, name: str, *, by: User | None = None, expires_on: date | None = None,
                 code: str | None = None) -> tuple[ApiToken, str]:
     """Create a token for `user`; the plain token is returned here and never again.
 
-    `by` is the person making it in the app (None: the server's own command line). A maker with a
-    second factor proves it with `code` first: a token outlives any session.
+    `by` is the person making it in the app (None: the server's own command line, and the token says
+    so). A maker with a second factor proves it with `code` first: a token outlives any session.
     """
     name = (name or "").strip()
     if not name or len(name) > 120:
@@ -48,7 +65,8 @@ def issue_token(user: User, name: str, *, by: User | None = None, expires_on: da
                                   fields={"code": "required"})
         two_factor.verify(by, code)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_digest(raw), prefix=raw[:10], expires_at=expires_at)
+    token = ApiToken(user=user, name=name, token_hash=_digest(raw), prefix=raw[:10], expires_at=expires_at,
+                     issued_via="cli" if by is None else "app")
     db.session.add(token)
     db.session.flush()
     until = f", until {expires_on.isoformat()}" if expires_on else ""

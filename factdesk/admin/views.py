@@ -1,15 +1,14 @@
 from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms.fields.choices import SelectChoice
 
 from .. import audit as audit_log
 from ..access import current_actor, requires
 from ..accounts import invitations, two_factor
 from ..accounts.forms import ActiveForm, InviteForm, RoleForm, TokenForm, UserForm
-from ..accounts.tokens import issue_token, revoke_token
+from ..accounts.tokens import issue_own_token, revoke_token
 from ..accounts.users import change_role as set_role, create_user, set_active
-from ..errors import ValidationError
+from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import ApiToken, Role, User, utcnow
 from . import bp
@@ -142,18 +141,15 @@ NEW_TOKEN = "new_token"
 @bp.route("/tokens", methods=["GET", "POST"])
 @requires(Role.admin)
 def tokens():
-    people = _users()
     form = TokenForm()
-    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in people if u.active]
     status = 200
     if form.validate_on_submit():
-        owner = db.session.get(User, form.user_id.data)
         try:
-            token, raw = issue_token(owner, form.name.data, by=current_actor(),
-                                     expires_on=form.expires_on.data, code=form.code.data)
-        except ValidationError as exc:
+            token, raw = issue_own_token(current_actor(), form.name.data, request.form.get("user_id", type=int),
+                                         expires_on=form.expires_on.data, code=form.code.data)
+        except DomainError as exc:
             getattr(form, next(iter(exc.fields), "name"), form.name).errors.append(exc.message)
-            status = 422
+            status = exc.status
         else:
             db.session.commit()
             session[NEW_TOKEN] = {"id": token.id, "raw": raw}

@@ -38,6 +38,8 @@ QUEUE_PARAMS = [
     _param("tag", "One tag.", {"type": "string", "maxLength": 60}),
     _param("priority", "One or more of low, normal, high, urgent, comma-separated or repeated.", {"type": "string"}),
     _param("overdue", "1/true: due before today and not published, discarded or withdrawn.", {"type": "boolean"}),
+    _param("changed", "1/true: published checks whose words changed in their article since publishing.",
+           {"type": "boolean"}),
     _param("q", "Free text over the claim's words (full-text; substring when no word is searchable).",
            {"type": "string", "maxLength": 200}),
     _param("sort", "priority (most urgent first), due (soonest first), age (oldest first), updated (latest "

@@ -5,6 +5,13 @@ article with ``anchoring.reanchor``. No claim is ever deleted: one that cannot b
 ``orphaned`` and keeps its quote. A ``fuzzy`` re-anchor keeps the wording it had before in
 ``Claim.previous_quote`` until a checker confirms the new wording (``confirm_anchor``) or puts the
 claim elsewhere (``reattach``). Each claim whose anchor changed gets a history entry.
+
+What the desk does when the words under a claim change (a fuzzy or orphaned result) depends on the
+claim's state (DESIGN.md §13): in review or approved, the desk sends it back to `changes_requested`
+with a note giving the old and new words (four eyes start over); published, readers keep the
+published quote (publications are frozen) and the claim is flagged "the article changed under a
+published check" to its checker and editors. Confirming or re-attaching a claim whose state locks
+its anchor is refused (claims/workflow.py LOCKS) until an editor reopens it.
 """
 from __future__ import annotations
 
@@ -14,11 +21,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..claims import workflow
 from ..claims.highlight import locate
 from ..claims.history import record
+from ..claims.publishing import latest_publication
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import AnchorState, Article, ArticleRevision, Claim, User, utcnow
+from ..models import AnchorState, Article, ArticleRevision, Claim, Status, User, utcnow
+from ..notify import check_owners, notify
 from .anchoring import Anchor, reanchor
 from .service import check_text
 
@@ -32,6 +42,9 @@ class Revised:
     changed: bool
     claims: list[Claim] = field(default_factory=list)
     states: Counter = field(default_factory=Counter)
+    # Published claims whose words changed (flagged), and claims in review or approved sent back.
+    flagged: list[Claim] = field(default_factory=list)
+    sent_back: list[Claim] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.changed:
@@ -94,6 +107,7 @@ def revise_article(article: Article, text: str, by: User | None, note: str | Non
 
     placed = reanchor(old, text, [anchor_of(c) for c in claims])
     states: Counter = Counter()
+    words_changed: list[tuple[Claim, str]] = []
     for claim, new in zip(claims, placed):
         states[new.state] += 1
         before = anchor_record(claim)
@@ -103,6 +117,8 @@ def revise_article(article: Article, text: str, by: User | None, note: str | Non
             claim.previous_quote = claim.quote  # the wording a checker must compare with
         elif new.state in (AnchorState.anchored.value, AnchorState.moved.value):
             claim.previous_quote = None
+            if claim.article_changed_at is not None and claim.quote == new.quote:
+                claim.article_changed_at = None  # the words came back
         claim.anchor_start, claim.anchor_end = new.start, new.end
         claim.quote, claim.prefix, claim.suffix = new.quote, new.prefix, new.suffix
         claim.anchor_state = AnchorState(new.state)
@@ -110,12 +126,46 @@ def revise_article(article: Article, text: str, by: User | None, note: str | Non
         if before != anchor_record(new):
             record(claim, by, "reanchored", field="anchor", before=before, after=anchor_record(new),
                    comment=f"Article revision {number}")
+            if new.state in (AnchorState.fuzzy.value, AnchorState.orphaned.value):
+                words_changed.append((claim, before["quote"]))
     db.session.flush()
-    return Revised(article, number, True, claims, states)
+    done = Revised(article, number, True, claims, states)
+    for claim, old_quote in words_changed:
+        _words_changed_under(claim, old_quote, number, now, done)
+    db.session.flush()
+    return done
+
+
+KIND = "article_changed"
+
+
+def _new_words(claim: Claim) -> str:
+    return ("the words are no longer in the text" if claim.anchor_state == AnchorState.orphaned
+            else f"the text now says “{claim.quote}”")
+
+
+def _words_changed_under(claim: Claim, old_quote: str, number: int, now, done: Revised) -> None:
+    """The words under a claim changed in revision `number`: what the desk does depends on its state."""
+    if claim.status in (Status.in_review, Status.approved):
+        workflow.desk_sends_back(claim, f"The article changed under this claim (revision {number}): it quoted "
+                                        f"“{old_quote}”; {_new_words(claim)}. Confirm the new wording and submit again.")
+        done.sent_back.append(claim)
+    elif claim.status == Status.published:
+        published = latest_publication(claim.id)
+        claim.article_changed_at = now
+        record(claim, None, "article_changed", field="anchor", before=published.quote if published else old_quote,
+               after=None if claim.anchor_state == AnchorState.orphaned else claim.quote,
+               comment=f"The article changed under this published check (revision {number}); readers keep the "
+                       "published quote until the check is reopened and published again.")
+        notify(check_owners(claim), KIND, claim, None,
+               f"The article changed under a published check (claim {claim.id}, revision {number}): readers see "
+               f"“{published.quote if published else old_quote}”; {_new_words(claim)}. Reopen it to correct it.")
+        done.flagged.append(claim)
 
 
 def confirm_anchor(claim: Claim, by: User | None) -> Claim:
     """A checker accepts a fuzzy re-anchor's new wording: the claim is anchored there again."""
+    workflow.check_unlocked(claim, workflow.ANCHOR)
     if claim.anchor_state != AnchorState.fuzzy:
         raise ConflictError(f"Claim {claim.id} is {claim.anchor_state.value}, not fuzzy: there is nothing to confirm.",
                             code="not_fuzzy", fields={"state": claim.anchor_state.value})
@@ -133,6 +183,7 @@ def confirm_anchor(claim: Claim, by: User | None) -> Claim:
 def reattach(claim: Claim, by: User | None, *, start: int | None = None, end: int | None = None,
              quote: str | None = None, prefix: str | None = None, suffix: str | None = None) -> Claim:
     """Put an orphaned (or fuzzy, or any) claim on a selection or a quote in the current text."""
+    workflow.check_unlocked(claim, workflow.ANCHOR)
     article = claim.article
     anchor = locate(article, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
     other = db.session.execute(

@@ -15,7 +15,7 @@ from ..models import Claim, Evidence, User
 from ..claims import archive
 from ..claims.evidence import add_evidence, may_change
 from ..claims.history import record
-from ..claims.workflow import transition
+from ..claims.workflow import DUPLICATE, check_unlocked, transition
 
 COPIED_FIELDS = ("url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url")
 
@@ -28,6 +28,7 @@ def mark_duplicate(claim: Claim, original: Claim, by: User, *, discard: bool = F
     """Link `claim` to the earlier claim it repeats; with `discard`, also discard it with that reason."""
     if original.id == claim.id:
         raise ValidationError("A claim cannot be a duplicate of itself.", fields={"duplicate_of": "self"})
+    check_unlocked(claim, DUPLICATE)
     seen, step = {claim.id}, original
     while step is not None:  # refuse loops: A duplicate of B duplicate of A
         if step.id in seen:

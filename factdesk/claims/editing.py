@@ -1,11 +1,11 @@
 """Changing a claim's fields (DESIGN.md §3, §8 PATCH /claims/{id}), with versions so nothing is overwritten.
 
 Rules where DESIGN.md is silent, as a working desk expects them:
-- The wording and the verdict (summary, claimant, claimed_at, rating, rationale) change only while the
-  claim is new, researching or changes_requested; under review, approved or published it is reopened
-  (or sent back) first, so what an editor approves is what gets published.
+- The wording, the verdict and the tags are locked by the claim's state (claims/workflow.py LOCKS):
+  under review, approved, published or withdrawn nobody changes them until an editor reopens the
+  claim (or sends it back), so what an editor approves is what gets published.
 - A checker edits the wording and verdict of claims that are theirs or nobody's; editors edit any.
-- Priority and due date are the editors' call; tags anyone on the desk may set.
+- Priority and due date are the editors' call; tags anyone on the desk may set while they are unlocked.
 - Assignee: a checker may only take an unassigned claim or give up their own; editors assign anyone.
 - A stale `version` is refused with code `stale_version` and `fields.changed`: for each field that
   differs, what is stored now ("theirs") and what was sent ("yours"). Pages send the values they
@@ -27,12 +27,16 @@ from ..models import Claim, ClaimTag, Priority, Role, Status, User, utcnow
 from ..params import whole_number
 from ..ratings import rating_by_label
 from .history import record
+from .workflow import TAGS, VERDICT, WORDING, check_unlocked, locked
 
 FIELDS = ("summary", "claimant", "claimed_at", "priority", "due", "assignee", "tags", "rating", "rationale")
 CONTENT_FIELDS = {"summary", "claimant", "claimed_at", "rating", "rationale"}
 VERDICT_FIELDS = {"rating", "rationale"}
+# Which lock of the workflow's table holds each field (priority, due and assignee are the desk's own
+# planning: no lock, they never reach readers).
+LOCK_OF = {"summary": WORDING, "claimant": WORDING, "claimed_at": WORDING, "rating": VERDICT, "rationale": VERDICT,
+           "tags": TAGS}
 EDITOR_FIELDS = {"priority", "due"}
-OPEN_STATES = {Status.new, Status.researching, Status.changes_requested}
 MAX = {"summary": 2000, "claimant": 300, "rationale": 50_000}
 TAG = re.compile(r"^[\w][\w .\-/&]{0,59}$", re.UNICODE)
 MAX_TAGS = 20
@@ -77,11 +81,13 @@ def may_edit_content(claim: Claim, user: User) -> bool:
 
 def editable_fields(claim: Claim, user: User) -> set[str]:
     """The fields this person may change on this claim now (what the claim page offers)."""
-    fields = {"tags", "assignee"}
+    fields = {"assignee"}
+    if not locked(claim, TAGS):
+        fields.add("tags")
     if user.has_role(Role.editor):
         fields |= EDITOR_FIELDS
-    if claim.status in OPEN_STATES and may_edit_content(claim, user):
-        fields |= CONTENT_FIELDS
+    if may_edit_content(claim, user):
+        fields |= {f for f in CONTENT_FIELDS if not locked(claim, LOCK_OF[f])}
     return fields
 
 
@@ -294,14 +300,11 @@ PARSERS = {
 
 def _check_permissions(claim: Claim, by: User, changed: dict[str, Any]) -> None:
     editor = by.has_role(Role.editor)
+    held = sorted(f for f in changed if f in LOCK_OF and locked(claim, LOCK_OF[f]))
+    if held:
+        check_unlocked(claim, *dict.fromkeys(LOCK_OF[f] for f in held), fields={f: "locked" for f in held})
     content = changed.keys() & CONTENT_FIELDS
     if content:
-        if claim.status not in OPEN_STATES:
-            raise ConflictError(
-                f"The claim is {claim.status.value.replace('_', ' ')}: its wording and verdict are locked. "
-                + ("Reopen it" if claim.status in (Status.approved, Status.published) else
-                   "Send it back" if claim.status == Status.in_review else "Restore it")
-                + " to change them.", code="locked", fields={f: "locked" for f in sorted(content)})
         if not may_edit_content(claim, by):
             raise PermissionDenied("This claim is assigned to someone else; only they or an editor can change it.",
                                    fields={f: "not_yours" for f in sorted(content)})

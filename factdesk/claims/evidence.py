@@ -1,7 +1,7 @@
 """Evidence on a claim (DESIGN.md §3): links with stance and source type, added and removed with history.
 
-Evidence is part of the verdict, so like the rating it changes only while the claim is new,
-researching or changes_requested, by an editor or the claim's assignee (or anyone while unassigned).
+Evidence is part of the verdict, so it is locked with it by the claim's state (claims/workflow.py
+LOCKS) and changes, while unlocked, by an editor or the claim's assignee (or anyone while unassigned).
 The claim's evidence_count moves in the same transaction; the counter is updated in SQL so that adding
 evidence does not bump the claim's version (someone editing the rationale meanwhile is not refused).
 """
@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy import update
 
-from ..errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, SourceType, Stance, User, utcnow
 from ..urls import web_url
 from .archive import archive_new_evidence
-from .editing import OPEN_STATES, may_edit_content
+from .editing import may_edit_content
 from .history import record
+from .workflow import EVIDENCE, check_unlocked, locked
 
 FIELDS = ("url", "title", "publisher", "excerpt", "stance", "source_type", "accessed_at", "archive_url")
 LIMITS = {"url": 2000, "archive_url": 2000, "title": 500, "publisher": 300, "excerpt": 10_000}
@@ -68,13 +69,11 @@ def _parse(data: dict[str, Any]) -> dict[str, Any]:
 
 def may_change(claim: Claim, user: User) -> bool:
     """Whether this person may add or remove evidence on this claim now."""
-    return claim.status in OPEN_STATES and may_edit_content(claim, user)
+    return not locked(claim, EVIDENCE) and may_edit_content(claim, user)
 
 
 def _check_open(claim: Claim, by: User) -> None:
-    if claim.status not in OPEN_STATES:
-        raise ConflictError(f"The claim is {claim.status.value.replace('_', ' ')}: its evidence is locked with its "
-                            "verdict. Reopen it or send it back to change the evidence.", code="locked")
+    check_unlocked(claim, EVIDENCE)
     if not may_edit_content(claim, by):
         raise PermissionDenied(
             "This claim is assigned to someone else; only they or an editor can change its evidence.")

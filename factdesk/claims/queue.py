@@ -8,6 +8,8 @@ Parameters (all optional; several values comma-separated or repeated where noted
 - `assignee`: `me`, `none` (unassigned), `anyone` (assigned to somebody), or a person's id.
 - `article`: an article id. `tag`: one tag. `priority`: one or more of low, normal, high, urgent (several).
 - `overdue`: 1/true/yes/on — due before today and not published, discarded or withdrawn.
+- `changed`: 1/true/yes/on — published checks whose words changed in their article since publishing
+  ("the article changed under a published check", DESIGN.md §13).
 - `q`: free text over the claim's words. The desk's full-text index (factdesk/search.py:
   claim_ids_matching — FTS5 on SQLite, GIN on PostgreSQL; words, stems, "phrases", -word, or)
   picks the best MAX_TEXT_MATCHES matching claims once per request, and the other filters and
@@ -52,7 +54,7 @@ SORTS = ("priority", "due", "age", "updated")
 DEFAULT_SORT = "priority"
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
-PARAMS = ("status", "assignee", "article", "tag", "priority", "overdue", "q", "sort", "page", "per_page")
+PARAMS = ("status", "assignee", "article", "tag", "priority", "overdue", "changed", "q", "sort", "page", "per_page")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class QueueQuery:
     tag: str | None = None
     priorities: tuple[Priority, ...] = ()
     overdue: bool = False
+    changed: bool = False
     q: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
@@ -80,7 +83,7 @@ class QueueQuery:
             "assignee": None if self.assignee is None else str(self.assignee),
             "article": self.article, "tag": self.tag,
             "priority": ",".join(p.name for p in self.priorities) or None,
-            "overdue": "1" if self.overdue else None, "q": self.q or None,
+            "overdue": "1" if self.overdue else None, "changed": "1" if self.changed else None, "q": self.q or None,
             "sort": self.sort if self.sort != DEFAULT_SORT else None,
             "page": self.page if self.page != 1 else None,
             "per_page": self.per_page if self.per_page != PER_PAGE else None,
@@ -163,6 +166,9 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
     overdue_raw = (_one(args, "overdue") or "").lower()
     if overdue_raw not in TRUE | FALSE:
         raise ValidationError("overdue must be 1 or 0 (true or false).", fields={"overdue": "not_boolean"})
+    changed_raw = (_one(args, "changed") or "").lower()
+    if changed_raw not in TRUE | FALSE:
+        raise ValidationError("changed must be 1 or 0 (true or false).", fields={"changed": "not_boolean"})
 
     tag = _one(args, "tag")
     if tag is not None and len(tag) > 60:
@@ -179,7 +185,8 @@ def parse(args: Mapping, *, actor: User | None = None) -> QueueQuery:
     return QueueQuery(
         q_ids=_text_matches(q),
         statuses=tuple(statuses), assignee=assignee, article=_int(args, "article", None, 1, MAX_ID),
-        tag=tag.lower() if tag else None, priorities=tuple(priorities), overdue=overdue_raw in TRUE, q=q,
+        tag=tag.lower() if tag else None, priorities=tuple(priorities), overdue=overdue_raw in TRUE,
+        changed=changed_raw in TRUE, q=q,
         sort=sort, page=_int(args, "page", 1, 1, MAX_PAGE), per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE),
         actor_id=actor.id if actor is not None else None)
 
@@ -226,6 +233,8 @@ def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = F
         where.append(Claim.priority.in_([int(p) for p in query.priorities]))
     if query.overdue:
         where.append(and_(Claim.due < date.today(), Claim.status.not_in(DONE)))
+    if query.changed:
+        where.append(Claim.article_changed_at.is_not(None))
     if query.q and query.q_ids is not None:
         where.append(Claim.id.in_(query.q_ids))
     elif query.q:
@@ -280,7 +289,7 @@ def _with_display(stmt: Select) -> Select:
 
 def _counted(query: QueueQuery) -> bool:
     """Whether queue_counts can answer: only status, assignee and priority filter the queue."""
-    return query.article is None and not query.tag and not query.overdue and not query.q
+    return query.article is None and not query.tag and not query.overdue and not query.changed and not query.q
 
 
 def _count_conditions(query: QueueQuery, *, with_status: bool = True) -> list:

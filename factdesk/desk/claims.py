@@ -23,6 +23,7 @@ from ..claims import editing, workflow
 from ..claims import evidence as sources
 from ..claims.history import last_move_to
 from ..assist.similar import similar_claims
+from ..claims.publishing import latest_publication
 from ..errors import ConflictError, DomainError, NotFound
 from ..extensions import db
 from ..markdown import render_markdown
@@ -128,6 +129,7 @@ def _page(claim: Claim, status: int = 200, *, edit_form=None, assign_form=None, 
         publish_advice=publish_warnings(claim) if Status.published.value in [m[0] for m in moves] else [],
         sent_back=last_move_to(history, Status.changes_requested.value)
         if claim.status is Status.changes_requested else None,
+        published=latest_publication(claim.id) if claim.article_changed_at else None,
     ), status
 
 
