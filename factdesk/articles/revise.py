@@ -68,7 +68,7 @@ def anchor_record(claim_or_anchor) -> dict:
 
 
 def revise_article(article: Article, text: str, by: User | None, note: str | None = None, *,
-                   base_revision: int | None = None) -> Revised:
+                   base_revision: int | None = None, tell: bool = True) -> Revised:
     """Store ``text`` as the article's next revision and re-anchor every claim; returns what happened.
 
     ``base_revision`` is the revision the person edited: if someone revised the article meanwhile,
@@ -131,7 +131,7 @@ def revise_article(article: Article, text: str, by: User | None, note: str | Non
     db.session.flush()
     done = Revised(article, number, True, claims, states)
     for claim, old_quote in words_changed:
-        _words_changed_under(claim, old_quote, number, now, done)
+        _words_changed_under(claim, old_quote, number, now, done, tell)
     db.session.flush()
     return done
 
@@ -144,7 +144,7 @@ def _new_words(claim: Claim) -> str:
             else f"the text now says “{claim.quote}”")
 
 
-def _words_changed_under(claim: Claim, old_quote: str, number: int, now, done: Revised) -> None:
+def _words_changed_under(claim: Claim, old_quote: str, number: int, now, done: Revised, tell: bool) -> None:
     """The words under a claim changed in revision `number`: what the desk does depends on its state."""
     if claim.status in (Status.in_review, Status.approved):
         workflow.desk_sends_back(claim, f"The article changed under this claim (revision {number}): it quoted "
@@ -157,9 +157,10 @@ def _words_changed_under(claim: Claim, old_quote: str, number: int, now, done: R
                after=None if claim.anchor_state == AnchorState.orphaned else claim.quote,
                comment=f"The article changed under this published check (revision {number}); readers keep the "
                        "published quote until the check is reopened and published again.")
-        notify(check_owners(claim), KIND, claim, None,
-               f"The article changed under a published check (claim {claim.id}, revision {number}): readers see "
-               f"“{published.quote if published else old_quote}”; {_new_words(claim)}. Reopen it to correct it.")
+        if tell:  # the source watch tells them itself, with its diff
+            notify(check_owners(claim), KIND, claim, None,
+                   f"The article changed under a published check (claim {claim.id}, revision {number}): readers see "
+                   f"“{published.quote if published else old_quote}”; {_new_words(claim)}. Reopen it to correct it.")
         done.flagged.append(claim)
 
 

@@ -109,7 +109,7 @@ def watch_article(article: Article) -> Watched:
 
     old_text = article.text
     revised = revise_article(article, new_text, None,
-                             note=f"The source changed: re-fetched from {url} by the source watch.")
+                             note=f"The source changed: re-fetched from {url} by the source watch.", tell=False)
     if page.content_type != "text/plain":
         article.source_html = page.body
     diff = short_diff(old_text, article.text)
@@ -118,7 +118,9 @@ def watch_article(article: Article) -> Watched:
         if claim.status != Status.published:
             continue
         message = (f"The source of “{article.title}” changed; the desk stored it as revision {revised.revision}. "
-                   f"Published claim {claim.id} is now {claim.anchor_state.value} in the new text.\n\n{diff}")
+                   f"Published claim {claim.id} is now {claim.anchor_state.value} in the new text."
+                   + (" The article changed under this published check: readers keep the published quote until it "
+                      "is reopened and published again." if claim in revised.flagged else "") + f"\n\n{diff}")
         notes += notify(check_owners(claim), KIND, claim, None, message)
     db.session.flush()
     return Watched(article.id, url, "revised", f"revision {revised.revision}", [n.id for n in notes])
