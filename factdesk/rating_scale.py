@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .audit import audit
 from .errors import ConflictError, ValidationError
 from .extensions import db
 from .models import Claim, Publication, Rating, User
@@ -120,7 +121,18 @@ def create_rating(data: RatingInput, by: User | None = None) -> Rating:
     db.session.flush()
     db.session.add(version_row(rating, 1, by))
     db.session.flush()
+    audit(by, "rating_created", f"{_who(by)} added the rating {rating.name!r} ({rating.label}) to the scale",
+          rating_id=rating.id, after=_shown(rating))
     return rating
+
+
+def _who(by: User | None) -> str:
+    return by.name if by is not None else "The command line"
+
+
+def _shown(rating: Rating) -> dict:
+    """What readers see of a rating, for the audit log's before and after."""
+    return {field: getattr(rating, field) for field in (*VERSIONED, "active")}
 
 
 def update_rating(rating: Rating, data: RatingInput, by: User | None = None) -> Rating:
@@ -130,32 +142,43 @@ def update_rating(rating: Rating, data: RatingInput, by: User | None = None) -> 
         raise ConflictError(f"Claims use the label {rating.label!r}, so it stays; change the name instead.",
                             fields={"label": "in_use"})
     changed = [f for f in VERSIONED if values[f] != getattr(rating, f)]
+    before = _shown(rating)
     for key, value in values.items():
         setattr(rating, key, value)
     if changed:
         record_version(rating, by)
     db.session.flush()
+    if before != _shown(rating):
+        audit(by, "rating_changed", f"{_who(by)} changed the rating {rating.name!r} ({rating.label}): "
+              + ", ".join(k for k in before if before[k] != _shown(rating)[k]),
+              rating_id=rating.id, version=rating.version, before=before, after=_shown(rating))
     return rating
 
 
-def move_rating(rating: Rating, direction: str) -> None:
+def move_rating(rating: Rating, direction: str, by: User | None = None) -> None:
     if direction not in ("up", "down"):
         raise ValidationError("Move a rating up or down.", fields={"direction": "invalid"})
     ordered = all_ratings()
     i = ordered.index(rating)
     j = i - 1 if direction == "up" else i + 1
-    if 0 <= j < len(ordered):
+    moved = 0 <= j < len(ordered)
+    if moved:
         ordered[i], ordered[j] = ordered[j], ordered[i]
     for position, item in enumerate(ordered):
         item.position = position
     db.session.flush()
+    if moved:
+        audit(by, "rating_moved", f"{_who(by)} moved the rating {rating.name!r} {direction} the scale",
+              rating_id=rating.id, order=[item.label for item in ordered])
 
 
-def delete_rating(rating: Rating) -> None:
+def delete_rating(rating: Rating, by: User | None = None) -> None:
     used = _in_use(rating)
     if used:
         raise ConflictError(f"{rating.name} is used {used} time{'s' if used != 1 else ''} (claims and publications); "
                             "deactivate it instead, so rated claims keep it.", fields={"rating": "in_use"})
+    audit(by, "rating_deleted", f"{_who(by)} deleted the unused rating {rating.name!r} ({rating.label})",
+          rating_id=rating.id, before=_shown(rating))
     for version in rating.versions:  # no publication points at them: the rating was never used
         db.session.delete(version)
     db.session.delete(rating)

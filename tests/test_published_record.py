@@ -79,7 +79,7 @@ def test_admin_cannot_make_a_token_for_someone_else(client, admin, checker):
     assert "act only for the person who made them" in response.get_data(as_text=True)
     assert db.session.execute(select(ApiToken).where(ApiToken.user_id == checker.id)).first() is None
     own = post_form(client, "/admin/tokens", {"name": "my own"})
-    assert own.status_code == 200
+    assert own.status_code == 302
     token = db.session.execute(select(ApiToken)).scalar_one()
     assert (token.user_id, token.issued_via) == (admin.id, "app")
 

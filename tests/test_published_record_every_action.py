@@ -24,6 +24,9 @@ from factdesk.extensions import db
 from factdesk.jobs import REGISTRY, load_job_modules
 from factdesk.models import Appearance, Claim, Evidence, Rating, Role
 
+from factdesk.notify import unsubscribe_link
+
+from .accountkit import SECRET_ON_PAGE, code, enrol
 from .conftest import PASSWORD, csrf_token, login, make_user, token_for
 from .pages_server import serve_pages
 from .publishkit import claim as make_claim, publish
@@ -236,11 +239,115 @@ ROUTE_CASES: dict[str, Callable[[World, str], object]] = {
     "admin.tokens": lambda w, who: w.form(who, "/admin/tokens", {
         "user_id": w.people["checker"].id, "name": "act as the checker"}),
     "admin.revoke": lambda w, who: w.form(who, f"/admin/tokens/{_any_token(w).id}/revoke"),
-    # signing in and out
-    "auth.login": lambda w, who: w.app.test_client().post("/login", data={
-        "csrf_token": csrf_token(w.app.test_client()), "email": w.people[who].email, "password": PASSWORD}),
+    "admin.invite": lambda w, who: w.form(who, "/admin/invitations", {
+        "invite-email": f"invited-{who}@desk.test", "invite-name": "Invited Person", "invite-role": "editor"}),
+    "admin.resend_invitation": lambda w, who: w.form(who, f"/admin/users/{_invited(w, who).id}/invitation"),
+    "admin.reset_second_factor": lambda w, who: _reset_second_factor(w, who),
+    # a person's own account
+    "account.account": lambda w, who: w.form(who, "/account", {"notify_email": "digest"}),
+    "account.change_email": lambda w, who: w.form(who, "/account/email", {
+        "new_email": f"moved-{who}@desk.test", "password": PASSWORD}),
+    "account.confirm_email": lambda w, who: w.form(who, f"/account/email/{_email_link(w, who)}"),
+    "account.unsubscribe": lambda w, who: _post_fresh(w.app.test_client(), urlsplit(
+        unsubscribe_link(w.people[who])).path),
+    "account.enable_second_factor": lambda w, who: _enable_second_factor(w, who),
+    "account.recovery_codes": lambda w, who: w.form(who, "/account/security/recovery-codes", {
+        "codes-code": code(_enrolled(w, who))}),
+    "account.disable_second_factor": lambda w, who: w.form(who, "/account/security/disable", {
+        "off-code": code(_enrolled(w, who))}),
+    # signing in and out, links by e-mail
+    "auth.login": lambda w, who: _post_fresh(w.app.test_client(), "/login", {
+        "email": w.people[who].email, "password": PASSWORD}),
+    "auth.second_factor": lambda w, who: _sign_in_with_code(w, who),
+    "auth.enrol": lambda w, who: _enrol_at_sign_in(w, who),
+    "auth.password_reset": lambda w, who: _post_fresh(w.app.test_client(), "/password/reset", {
+        "email": w.people[who].email}),
+    "auth.reset_password": lambda w, who: _post_fresh(
+        w.app.test_client(), f"/password/reset/{_reset_link(w, who)}", {"password": NEW_PASSWORD,
+                                                                        "confirm": NEW_PASSWORD}),
+    "auth.accept_invitation": lambda w, who: _post_fresh(
+        w.app.test_client(), f"/invitation/{_invitation_link(w, who)}", {"password": NEW_PASSWORD,
+                                                                         "confirm": NEW_PASSWORD}),
     "auth.logout": lambda w, who: w.form(who, "/logout"),
 }
+
+NEW_PASSWORD = "another long passphrase 42"
+
+
+def _post_fresh(client, url: str, data: dict | None = None):
+    """POST a form from a browser that is not signed in (a CSRF token from its own session)."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})})
+
+
+def _invited(w: World, who: str):
+    from factdesk.accounts import invitations
+
+    person = invitations.invite(f"pending-{who}@desk.test", "Pending Person", "checker", w.people["admin"])
+    db.session.commit()
+    return person
+
+
+def _invitation_link(w: World, who: str) -> str:
+    from factdesk.accounts.links import make_link
+    from factdesk.models import LinkPurpose
+
+    raw = make_link(_invited(w, who), LinkPurpose.invitation, by=w.people["admin"])
+    db.session.commit()
+    return raw
+
+
+def _reset_link(w: World, who: str) -> str:
+    from factdesk.accounts.links import make_link
+    from factdesk.models import LinkPurpose
+
+    raw = make_link(w.people[who], LinkPurpose.password_reset)
+    db.session.commit()
+    return raw
+
+
+def _email_link(w: World, who: str) -> str:
+    from factdesk.accounts.links import make_link
+    from factdesk.models import LinkPurpose
+
+    w.browser(who)
+    raw = make_link(w.people[who], LinkPurpose.email_change, new_email=f"confirmed-{who}@desk.test")
+    db.session.commit()
+    return raw
+
+
+def _enrolled(w: World, who: str) -> str:
+    """Turn the person's second factor on (signed in already); its secret."""
+    w.browser(who)
+    secret, _ = enrol(w.people[who])
+    return secret
+
+
+def _reset_second_factor(w: World, who: str):
+    enrol(w.people["editor2"])
+    return w.form(who, f"/admin/users/{w.people['editor2'].id}/second-factor")
+
+
+def _enable_second_factor(w: World, who: str):
+    page = w.browser(who).get("/account/security").get_data(as_text=True)
+    return w.form(who, "/account/security/enable", {"code": code(SECRET_ON_PAGE.search(page).group(1))})
+
+
+def _sign_in_with_code(w: World, who: str):
+    secret, _ = enrol(w.people[who])
+    client = w.app.test_client()
+    assert _post_fresh(client, "/login", {"email": w.people[who].email, "password": PASSWORD}).status_code == 302
+    return _post_fresh(client, "/login/code", {"code": code(secret)})
+
+
+def _enrol_at_sign_in(w: World, who: str):
+    client, rule = w.app.test_client(), w.app.config["REQUIRE_2FA"]
+    w.app.config["REQUIRE_2FA"] = "all"
+    try:
+        assert _post_fresh(client, "/login", {"email": w.people[who].email, "password": PASSWORD}).status_code == 302
+        page = client.get("/login/enrol").get_data(as_text=True)
+        return _post_fresh(client, "/login/enrol", {"code": code(SECRET_ON_PAGE.search(page).group(1))})
+    finally:
+        w.app.config["REQUIRE_2FA"] = rule
 
 
 def _rating(label: str) -> Rating:
@@ -329,7 +436,13 @@ def _job_source(w: World):
     return {"source_id": source.id}
 
 
+def _job_mail(w: World):
+    return {"to": w.people["checker"].email, "subject": "A note", "text": "A note.", "html": "<p>A note.</p>"}
+
+
 JOB_CASES: dict[str, Callable[[World], dict]] = {
+    "mail.send": _job_mail,
+    "mail.digest": lambda w: {},
     "evidence.archive": lambda w: {"evidence_id": w.evidence_id},
     "evidence.check": lambda w: {"claim_id": w.c},
     "articles.watch": _job_watch,

@@ -94,7 +94,7 @@ def rating_move(rating_id: int):
         flash("The form expired; try again.", "error")
     else:
         try:
-            move_rating(rating, request.form.get("direction", ""))
+            move_rating(rating, request.form.get("direction", ""), current_actor())
         except DomainError as exc:
             flash(exc.message, "error")
         else:
@@ -111,7 +111,7 @@ def rating_delete(rating_id: int):
         return redirect(url_for("admin.ratings"))
     name = rating.name
     try:
-        delete_rating(rating)
+        delete_rating(rating, current_actor())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased, joinedload
 
+from ..audit import audit
 from ..extensions import db
 from ..markdown import markdown_text
 from ..models import Claim, ClaimHistory, Publication, PublicationTag, Status, User, Withdrawal
@@ -99,6 +100,8 @@ def withdraw(claim: Claim, by: User, reason: str, now: datetime) -> Withdrawal:
     item = Withdrawal(claim_id=claim.id, publication_id=latest.id, withdrawn_at=now, withdrawn_by_id=by.id,
                       reason=reason)
     db.session.add(item)
+    audit(by, "check_withdrawn", f"{by.name} withdrew check {claim.id} ({latest.summary or latest.quote!r}): {reason}",
+          claim_id=claim.id, publication=latest.number, reason=reason)
     return item
 
 

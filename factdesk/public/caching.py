@@ -5,11 +5,11 @@ from what the page shows, a client or proxy asking again with `If-None-Match` ge
 rendering, and `Cache-Control: public, max-age, s-maxage` lets a reverse proxy absorb a crowd.
 
 Each validator is ONE SQL statement over exactly what its page shows, so any change a reader could
-see changes the ETag: the check's claim row (every update moves its `version`), its publications and
-the rating each one carries, its article, its public appearances ("also said by", ClaimReview
-`appearance`: their count and ids), and the scale's bounds (ClaimReview `bestRating`); for
-the pages that list checks, the set of visible checks (their count and newest change), the newest
-publication and the rating scale. Weak ETags (`W/"…"`): the same page compressed or not is the same
+see changes the ETag. Readers see publications, frozen copies written once (claims/publishing.py), so
+a publication's id stands for all it shows (its rating version and the scale's ends included): a check
+page keys on its publications, its withdrawal, the "under review" notice, its public appearances ("also
+said by", ClaimReview `appearance`: their count and ids) and its article; the pages that list checks
+on the newest publication and withdrawal and the rating scale in force. Weak ETags (`W/"…"`): the same page compressed or not is the same
 resource, and Flask-Compress leaves weak ones as they are.
 
 A page is sent `public` only when it is the same for everyone: no logged-in person (their name and
@@ -27,14 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app, make_response, request, session
-from sqlalchemy import Integer, bindparam, cast, func, select
+from sqlalchemy import Integer, bindparam, cast, exists, func, select
 
 from ..access import current_actor
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Appearance, AppearanceState, Article, Claim, Publication, QueueCount, Rating, Status
-
-VISIBLE = Status.published  # the claims readers can see (factdesk/public/reading.py)
+from ..models import Appearance, AppearanceState, Article, Claim, Publication, Rating, Withdrawal
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -67,12 +65,6 @@ def _latest(*dates) -> datetime | None:
     return max(present) if present else None
 
 
-def _scale_bounds():
-    active = (Rating.active, Rating.ordinal.is_not(None))
-    return (select(func.max(Rating.ordinal)).where(*active).scalar_subquery(),
-            select(func.min(Rating.ordinal)).where(*active).scalar_subquery())
-
-
 def _ratings_fingerprint():
     """The rating scale in one value: how many, the newest, and a sum over every shown field."""
     return (select(func.count(Rating.id)).scalar_subquery(), select(func.max(Rating.id)).scalar_subquery(),
@@ -88,43 +80,42 @@ def _ratings_fingerprint():
 @cache
 def _check_statement():
     claim_id = bindparam("claim_id", type_=Integer)
-    latest_publication = select(func.max(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
-    publications = select(func.count(Publication.id)).where(Publication.claim_id == Claim.id).scalar_subquery()
-    ratings_shown = (select(func.sum(func.length(Rating.name) + func.length(Rating.definition)
-                                     + func.coalesce(Rating.ordinal, 0) * 31 + Rating.id * 101))
-                     .join(Publication, Publication.rating_id == Rating.id)
-                     .where(Publication.claim_id == Claim.id).scalar_subquery())
+    mine = Publication.claim_id == Claim.id
+    publications = (select(func.count(Publication.id)).where(mine).scalar_subquery(),
+                    select(func.max(Publication.id)).where(mine).scalar_subquery())
+    withdrawal = select(func.max(Withdrawal.id)).where(Withdrawal.claim_id == Claim.id).scalar_subquery()
     said_again = (Appearance.claim_id == Claim.id, Appearance.state == AppearanceState.public)
     appearances = (select(func.count(Appearance.id)).where(*said_again).scalar_subquery(),
                    select(func.sum(Appearance.id)).where(*said_again).scalar_subquery())
-    return (select(Claim.status, Claim.version, Claim.updated_at, Claim.published_at, Article.revision,
-                   Article.updated_at, latest_publication, publications, ratings_shown, *appearances,
-                   *_scale_bounds())
+    return (select(publications[0].label("publications"), Claim.status, Claim.under_review_since, Claim.published_at,
+                   Article.revision, Article.updated_at, Article.title, Article.source_url, publications[1], withdrawal,
+                   *appearances)
             .join(Article, Article.id == Claim.article_id).where(Claim.id == claim_id))
 
 
 @cache
 def _article_statement():
     article_id = bindparam("article_id", type_=Integer)
-    visible = (Claim.article_id == article_id, Claim.status == VISIBLE)
+    checked = (Claim.article_id == article_id, exists().where(Publication.claim_id == Claim.id))
     return select(Article.revision, Article.updated_at, Article.title,
-                  select(func.count(Claim.id)).where(*visible).scalar_subquery(),
-                  select(func.sum(Claim.version)).where(*visible).scalar_subquery(),
-                  select(func.max(Claim.updated_at)).where(*visible).scalar_subquery(),
-                  *_ratings_fingerprint()).where(Article.id == article_id)
+                  select(func.count(Claim.id)).where(*checked).scalar_subquery(),
+                  select(func.sum(Claim.version)).where(*checked).scalar_subquery(),
+                  select(func.max(Claim.updated_at)).where(*checked).scalar_subquery(),
+                  select(func.max(Publication.id)).join(Claim, Claim.id == Publication.claim_id)
+                  .where(Claim.article_id == article_id).scalar_subquery(),
+                  select(func.max(Withdrawal.id)).join(Claim, Claim.id == Withdrawal.claim_id)
+                  .where(Claim.article_id == article_id).scalar_subquery()).where(Article.id == article_id)
 
 
 @cache
 def _desk_statement():
-    # How many checks are visible comes from queue_counts (kept by triggers, a few rows), not from
-    # counting the published claims' rows: that count was most of a listing's 304 at 100k claims.
-    visible = Claim.status == VISIBLE
+    # Publications and withdrawals are append-only, and only they change which checks readers see
+    # and what those show: the newest of each names the public record (each a walk to one index end).
     return select(
-        select(func.coalesce(func.sum(QueueCount.claims), 0)).where(QueueCount.status == VISIBLE.value)
-        .scalar_subquery(),
-        select(func.max(Claim.updated_at)).where(visible).scalar_subquery(),
         select(func.max(Publication.id)).scalar_subquery(),
         select(func.max(Publication.published_at)).scalar_subquery(),
+        select(func.max(Withdrawal.id)).scalar_subquery(),
+        select(func.max(Withdrawal.withdrawn_at)).scalar_subquery(),
         *_ratings_fingerprint())
 
 
@@ -134,16 +125,18 @@ def _one_row(statement, **params):
 
 
 def check_validator(claim_id: int, **_) -> Validator:
-    """A published check's page: its claim, article, publications (with their ratings), public
-    appearances and the scale."""
+    """A public check's page: its publications (each frozen, so their count and newest id say what it
+    shows), its withdrawal, the "under review" notice, its public appearances and its article's title
+    and address. NotFound when it was never published (a withdrawn one is the view's 410)."""
     row = _one_row(_check_statement(), claim_id=claim_id)
-    if row is None or row.status != VISIBLE:
+    if row is None or not row.publications:
         raise NotFound("Nothing here.")
     return _validator((claim_id, *row), _latest(row[2], row[3], row[5]))
 
 
 def article_validator(article_id: int, **_) -> Validator:
-    """A public article page: the article and its visible claims (their rows and ratings)."""
+    """A public article page: the article, its checked claims (where they sit in the text now) and
+    their newest publication and withdrawal."""
     row = _one_row(_article_statement(), article_id=article_id)
     if row is None or not row[3]:
         raise NotFound("Nothing here.")
@@ -151,8 +144,8 @@ def article_validator(article_id: int, **_) -> Validator:
 
 
 def desk_validator(**_) -> Validator:
-    """Pages that list checks (home, feed, sitemap, corrections, ratings, the public API): the set of
-    visible checks and their newest change, the newest publication, and the rating scale."""
+    """Pages that list checks (home, feed, sitemap, corrections, ratings, the public API): the newest
+    publication and withdrawal, and the rating scale in force (/ratings, the filters)."""
     row = _one_row(_desk_statement())
     return _validator(tuple(row), _latest(row[1], row[3]))
 

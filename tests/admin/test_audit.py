@@ -46,13 +46,50 @@ def test_tokens_made_and_revoked_are_logged(client, admin, checker):
     from factdesk.models import ApiToken
 
     login(client, admin)
-    response = post_form(client, "/admin/tokens", {"user_id": checker.id, "name": "newsroom CMS"})
+    response = post_form(client, "/admin/tokens", {"name": "newsroom CMS"})
     assert response.status_code == 302
     token = db.session.query(ApiToken).one()
     post_form(client, f"/admin/tokens/{token.id}/revoke")
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert f"Admin Person made the API token &#39;newsroom CMS&#39; ({token.prefix}…) for Checker Person" in page
-    assert f"Admin Person revoked the API token &#39;newsroom CMS&#39; ({token.prefix}…) of Checker Person" in page
+    assert f"Admin Person made the API token &#39;newsroom CMS&#39; ({token.prefix}…) for Admin Person" in page
+    assert f"Admin Person revoked the API token &#39;newsroom CMS&#39; ({token.prefix}…) of Admin Person" in page
+
+
+def test_rating_scale_edits_are_logged_with_before_and_after(client, admin):
+    from factdesk.models import Rating
+
+    login(client, admin)
+    false = db.session.query(Rating).filter_by(label="false").one()
+    post_form(client, f"/admin/ratings/{false.id}", {"label": "false", "name": "Untrue", "colour": false.colour,
+                                                     "definition": false.definition, "ordinal": "1", "active": "y"})
+    post_form(client, f"/admin/ratings/{false.id}/move", {"direction": "up"})
+    post_form(client, "/admin/ratings", {"label": "pants-on-fire", "name": "Pants on fire", "colour": "#7a0000",
+                                         "definition": "Very wrong.", "ordinal": "", "active": "y"})
+    added = db.session.query(Rating).filter_by(label="pants-on-fire").one()
+    post_form(client, f"/admin/ratings/{added.id}/delete")
+    assert _actions()[-4:] == ["rating_changed", "rating_moved", "rating_created", "rating_deleted"]
+    changed = db.session.query(AuditEntry).filter_by(action="rating_changed").one()
+    assert changed.detail["before"]["name"] == "False" and changed.detail["after"]["name"] == "Untrue"
+    assert changed.detail["version"] == 2
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Admin Person changed the rating &#39;Untrue&#39; (false): name" in page
+    assert "Admin Person deleted the unused rating &#39;Pants on fire&#39; (pants-on-fire)" in page
+
+
+def test_a_withdrawal_is_logged_with_its_reason(client, admin, checker, editor):
+    from .publishkit import article, claim, publish
+    from factdesk.claims import workflow
+
+    story = article(checker, "Homes", "The minister said 10,000 homes were built last year.")
+    check = publish(claim(story, checker, "10,000 homes were built last year"), checker, editor)
+    workflow.transition(check, "withdrawn", editor, "The ministry withdrew the figures.")
+    db.session.commit()
+    entry = db.session.query(AuditEntry).filter_by(action="check_withdrawn").one()
+    assert entry.actor_id == editor.id
+    assert entry.detail == {"claim_id": check.id, "publication": 1, "reason": "The ministry withdrew the figures."}
+    login(client, admin)
+    assert (f"Editor Person withdrew check {check.id}" in client.get("/admin/audit?action=check_withdrawn")
+            .get_data(as_text=True))
 
 
 def test_filters_by_event_and_person_and_refuses_a_bad_number(client, admin, checker, editor):

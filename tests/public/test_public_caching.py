@@ -10,6 +10,7 @@ from sqlalchemy import select
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Rating
+from factdesk.rating_scale import RatingInput, update_rating
 from tests.conftest import login
 from tests.support.publishkit import article, article_path_of, claim, path_of, publish, reopen
 
@@ -51,7 +52,9 @@ def test_a_correction_changes_the_check_page_and_the_listings(app, client, story
     url = path_of(app, trees)
     before = {u: _etag(client, u) for u in (url, "/", "/feed.atom", article_path_of(app, story))}
     reopen(trees, editor, "The parks department sent new figures.")
-    assert client.get(url, headers={"If-None-Match": before[url]}).status_code == 404
+    during = client.get(url, headers={"If-None-Match": before[url]})
+    assert during.status_code == 200 and during.headers["ETag"] != before[url]  # the dated notice is new
+    assert "Under review" in during.get_data(as_text=True)
     publish(trees, checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
     for u, etag in before.items():
         response = client.get(u, headers={"If-None-Match": etag})
@@ -60,14 +63,17 @@ def test_a_correction_changes_the_check_page_and_the_listings(app, client, story
     assert "Mostly false" in client.get(url).get_data(as_text=True)
 
 
-def test_renaming_the_rating_a_check_shows_changes_its_validator(app, client, trees):
+def test_editing_the_rating_a_check_shows_leaves_the_check_as_published(app, client, trees, admin):
     url = path_of(app, trees)
-    etag = _etag(client, url)
+    etag, ratings_etag = _etag(client, url), _etag(client, "/ratings")
     rating = db.session.execute(select(Rating).where(Rating.label == "false")).scalar_one()
-    rating.definition = "Not accurate at all, by the records."
+    update_rating(rating, RatingInput(label="false", name=rating.name, definition="Not accurate at all, by the records.",
+                                      colour=rating.colour, ordinal=rating.ordinal), admin)
     db.session.commit()
-    response = client.get(url, headers={"If-None-Match": etag})
-    assert response.status_code == 200 and "Not accurate at all, by the records." in response.get_data(as_text=True)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # the publication keeps its version
+    assert "Not accurate at all, by the records." not in client.get(url).get_data(as_text=True)
+    methodology = client.get("/ratings", headers={"If-None-Match": ratings_etag})
+    assert methodology.status_code == 200 and "Not accurate at all, by the records." in methodology.get_data(as_text=True)
 
 
 def test_a_page_shared_by_everyone_holds_nothing_personal(app, client, trees, checker):
