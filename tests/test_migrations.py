@@ -170,9 +170,9 @@ def test_migration_rebuilds_publications_from_history_or_the_claim_and_keeps_rat
         run = lambda sql, **values: db.session.execute(text(sql), values)  # noqa: E731
         run("INSERT INTO users (id, email, email_key, name, role, password_hash, active, created_at, session_epoch) "
             "VALUES (1, 'c@desk.test', 'c@desk.test', 'C', 'checker', '!', :t, '2026-01-01 00:00:00', 0)", t=True)
-        run("INSERT INTO articles (id, title, source_url, publisher, text, revision, created_at, updated_at, claim_count) "
-            "VALUES (1, 'Homes', 'https://news.example/homes', 'Courier', :text, 1, '2026-01-01 00:00:00', "
-            "'2026-01-01 00:00:00', 2)", text="They built 10,000 homes. Budgets rose 4 percent.")
+        run("INSERT INTO articles (id, title, source_url, publisher, text, revision, created_at, updated_at, "
+            "claim_count) VALUES (1, 'Homes', 'https://news.example/homes', 'Courier', :text, 1, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 2)", text="They built 10,000 homes. Budgets rose 4 percent.")
         run("INSERT INTO article_revisions (article_id, number, text, created_at) VALUES (1, 1, :text, "
             "'2026-01-01 00:00:00')", text="They built 10,000 homes. Budgets rose 4 percent.")
         false_id = run("SELECT id FROM ratings WHERE label = 'false'").scalar()
@@ -198,8 +198,8 @@ def test_migration_rebuilds_publications_from_history_or_the_claim_and_keeps_rat
                    ("edit", "claimant", "Jane Doe", "Later name", "2026-01-03 00:00:00"),
                    ("edit", "tags", [], ["housing"], "2026-01-03 00:00:00")]
         for action, field, before, after, at in history:
-            run("INSERT INTO claim_history (claim_id, at, action, field, before, after) VALUES (1, :at, :a, :f, :b, :v)",
-                at=at, a=action, f=field, b=json.dumps(before), v=json.dumps(after))
+            run("INSERT INTO claim_history (claim_id, at, action, field, before, after) "
+                "VALUES (1, :at, :a, :f, :b, :v)", at=at, a=action, f=field, b=json.dumps(before), v=json.dumps(after))
         db.session.commit()
 
         upgrade()

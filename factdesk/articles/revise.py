@@ -148,7 +148,8 @@ def _words_changed_under(claim: Claim, old_quote: str, number: int, now, done: R
     """The words under a claim changed in revision `number`: what the desk does depends on its state."""
     if claim.status in (Status.in_review, Status.approved):
         workflow.desk_sends_back(claim, f"The article changed under this claim (revision {number}): it quoted "
-                                        f"“{old_quote}”; {_new_words(claim)}. Confirm the new wording and submit again.")
+                                        f"“{old_quote}”; {_new_words(claim)}. "
+                                        "Confirm the new wording and submit again.")
         done.sent_back.append(claim)
     elif claim.status == Status.published:
         published = latest_publication(claim.id)

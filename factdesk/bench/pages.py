@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from ..claims.publishing import is_public, publish
 from ..extensions import db

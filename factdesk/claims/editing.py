@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import ConflictError, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import Claim, ClaimTag, Priority, Role, Status, User, utcnow
+from ..models import Claim, ClaimTag, Priority, Role, User, utcnow
 from ..params import whole_number
 from ..ratings import rating_by_label
 from .history import record

@@ -8,8 +8,8 @@ editing, re-rating, renaming a rating) changes it.
 
 A check is public from its first publication on, whatever the claim's state, until its latest
 publication is withdrawn: reopened for correction it stays readable as last published; withdrawn,
-it answers 410 until a new publication (after reopening and four eyes) replaces the withdrawn one. `latest_publication()` is the one
-question every reader-facing page, feed and validator asks.
+it answers 410 until a new publication (after reopening and four eyes) replaces the withdrawn one.
+`latest_publication()` is the one question every reader-facing page, feed and validator asks.
 """
 from __future__ import annotations
 

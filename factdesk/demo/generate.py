@@ -60,6 +60,16 @@ COMMENT_LINES = ["Found the original dataset; numbers match the 2023 release.",
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
+TRANSITION_COMMENTS = {"discarded": "Not checkable: opinion.", "withdrawn": "The source turned out to be fabricated."}
+
+
+def _as_json(value):
+    """An evidence field as a publication stores it (enums by value, dates as ISO text)."""
+    if hasattr(value, "value"):
+        return value.value
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _bodies() -> list[tuple[str, str, str]]:
     """(title, publisher, canonical text) for every fixture article body long enough to hold claims."""
     path = Path(current_app.config["FACTDESK_FIXTURES"]) / "web-articles" / "ground-truth.json"
@@ -247,8 +257,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                 by = assignee if after in ("researching", "in_review") else rng.choice(editors)
                 batch["history"].append({"claim_id": claim_id, "at": at, "by_id": by, "action": "transition",
                                          "field": "status", "before": before, "after": after,
-                                         "comment": {"discarded": "Not checkable: opinion.",
-                                                     "withdrawn": "The source turned out to be fabricated."}.get(after)})
+                                         "comment": TRANSITION_COMMENTS.get(after)})
             if status in SHOWN:  # frozen as the workflow freezes it (claims/publishing.py)
                 claim_row = batch["claims"][-1]
                 batch["pubs"].append({
@@ -260,8 +269,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                     "article_published_at": created_of[i].date(), "rating_id": rating,
                     "rating_version_id": version_of.get(rating), "scale_best": best, "scale_worst": worst,
                     "rationale": claim_row["rationale"], "rationale_text": claim_row["rationale"],
-                    "evidence": [{k: (v.value if hasattr(v, "value") else v.isoformat() if hasattr(v, "isoformat") else v)
-                                  for k, v in e.items() if k in PUBLISHED_EVIDENCE}
+                    "evidence": [{k: _as_json(v) for k, v in e.items() if k in PUBLISHED_EVIDENCE}
                                  for e in batch["evidence"][first_evidence:]],
                     "published_at": claim_row["published_at"], "published_by_id": rng.choice(editors),
                     "correction_reason": None, "is_correction": False, "rebuilt_from": None})

@@ -49,7 +49,8 @@ def _safe(value) -> str:
 
 
 def _row(claim, today: date) -> list:
-    overdue = claim.due is not None and claim.due < today and claim.status not in (Status.published, Status.discarded, Status.withdrawn)
+    done = (Status.published, Status.discarded, Status.withdrawn)
+    overdue = claim.due is not None and claim.due < today and claim.status not in done
     return [claim.id, claim.status.value, claim.quote, claim.summary, claim.claimant,
             claim.claimed_at.isoformat() if claim.claimed_at else "", claim.article_id, claim.article.title,
             claim.assignee.name if claim.assignee else "", claim.rating.label if claim.rating else "",

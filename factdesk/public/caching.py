@@ -9,8 +9,8 @@ see changes the ETag. Readers see publications, frozen copies written once (clai
 a publication's id stands for all it shows (its rating version and the scale's ends included): a check
 page keys on its publications, its withdrawal, the "under review" notice, its public appearances ("also
 said by", ClaimReview `appearance`: their count and ids) and its article; the pages that list checks
-on the newest publication and withdrawal and the rating scale in force. Weak ETags (`W/"…"`): the same page compressed or not is the same
-resource, and Flask-Compress leaves weak ones as they are.
+on the newest publication and withdrawal and the rating scale in force. Weak ETags (`W/"…"`): the same
+page compressed or not is the same resource, and Flask-Compress leaves weak ones as they are.
 
 A page is sent `public` only when it is the same for everyone: no logged-in person (their name and
 log-out form are in the header), no flash message waiting, no cookie set by the render. Otherwise it

@@ -67,13 +67,14 @@ def test_editing_the_rating_a_check_shows_leaves_the_check_as_published(app, cli
     url = path_of(app, trees)
     etag, ratings_etag = _etag(client, url), _etag(client, "/ratings")
     rating = db.session.execute(select(Rating).where(Rating.label == "false")).scalar_one()
-    update_rating(rating, RatingInput(label="false", name=rating.name, definition="Not accurate at all, by the records.",
-                                      colour=rating.colour, ordinal=rating.ordinal), admin)
+    update_rating(rating, RatingInput(label="false", name=rating.name, colour=rating.colour, ordinal=rating.ordinal,
+                                      definition="Not accurate at all, by the records."), admin)
     db.session.commit()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304  # the publication keeps its version
     assert "Not accurate at all, by the records." not in client.get(url).get_data(as_text=True)
     methodology = client.get("/ratings", headers={"If-None-Match": ratings_etag})
-    assert methodology.status_code == 200 and "Not accurate at all, by the records." in methodology.get_data(as_text=True)
+    assert methodology.status_code == 200
+    assert "Not accurate at all, by the records." in methodology.get_data(as_text=True)
 
 
 def test_a_page_shared_by_everyone_holds_nothing_personal(app, client, trees, checker):
