@@ -40,7 +40,7 @@ def _values(desk, claim_id: int) -> dict[str, object]:
     return {"article_id": desk.article_id, "claim_id": claim_id, "evidence_id": desk.evidence_id, "number": 1,
             "rating_id": rating_id, "user_id": desk.users["checker"].id, "token_id": 1, "notification_id": 1,
             "slug": "x", "filename": "css/desk.css", "appearance_id": 1, "candidate_id": 1,
-            "token": "not-a-mailed-token"}
+            "token": "not-a-mailed-token", "part": 1}
 
 
 def _fill(template: str, values: dict, pattern: str) -> str:

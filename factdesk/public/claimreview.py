@@ -83,8 +83,10 @@ def claim_review(shown: Publication, latest: Publication, first_published_at: da
     from .slugs import check_path, version_path
 
     item = {"@type": "Claim", "author": {"@type": claimant_type(shown.claimant), "name": shown.claimant}}
-    if shown.claimed_at:
-        item["datePublished"] = _iso(shown.claimed_at)
+    # When it was said; without a date of its own, the claim was said by the day its article appeared.
+    said = shown.claimed_at or shown.article_published_at
+    if said:
+        item["datePublished"] = _iso(said)
     appearance = {"@type": "CreativeWork", "headline": shown.article_title}
     if is_web_url(shown.article_url):  # a link stored before the rule is no link to follow
         appearance["url"] = shown.article_url

@@ -251,19 +251,48 @@ def feed_items(limit: int = 50) -> list[FeedItem]:
 
 
 SITEMAP_LIMIT = 50_000  # the sitemaps.org limit of URLs in one file
+SITEMAP_STATIC = 3  # the home page, /ratings and /corrections, in the first file
 
 
-def sitemap_rows():
-    """(checks, articles): the ids, wording and dates the sitemap needs of public checks, nothing more."""
-    checks = db.session.execute(
-        select(Publication.claim_id, Publication.summary, Publication.quote, Publication.published_at)
-        .where(is_public()).order_by(Publication.published_at.desc()).limit(SITEMAP_LIMIT)
-    ).all()
-    articles = db.session.execute(
-        select(Article.id, Article.title, func.max(Publication.published_at).label("published_at"))
-        .join(Claim, Claim.article_id == Article.id).join(Publication, Publication.claim_id == Claim.id)
-        .where(is_public()).group_by(Article.id, Article.title).order_by(Article.id).limit(SITEMAP_LIMIT)
-    ).all()
+def _sitemap_checks():
+    return select(Publication.claim_id, Publication.summary, Publication.quote, Publication.published_at) \
+        .where(is_public())
+
+
+def _sitemap_articles():
+    return (select(Article.id, Article.title, func.max(Publication.published_at).label("published_at"))
+            .join(Claim, Claim.article_id == Article.id).join(Publication, Publication.claim_id == Claim.id)
+            .where(is_public()).group_by(Article.id, Article.title))
+
+
+def sitemap_counts() -> tuple[int, int]:
+    """How many public checks and articles with a public check the sitemap lists."""
+    checks = db.session.execute(select(func.count()).select_from(_sitemap_checks().subquery())).scalar_one()
+    articles = db.session.execute(select(func.count()).select_from(_sitemap_articles().subquery())).scalar_one()
+    return checks, articles
+
+
+def sitemap_files(counts: tuple[int, int] | None = None, per_file: int = SITEMAP_LIMIT) -> int:
+    """How many sitemap files the public URLs need (more than one: /sitemap.xml becomes their index)."""
+    checks, articles = counts or sitemap_counts()
+    return max(1, -(-(SITEMAP_STATIC + checks + articles) // per_file))
+
+
+def sitemap_rows(part: int = 1, counts: tuple[int, int] | None = None, per_file: int = SITEMAP_LIMIT):
+    """(checks, articles) of one sitemap file: every public check by id, then every article by id, cut
+    into files of `per_file` URLs (the first also holds the three fixed pages)."""
+    checks_total, _ = counts or sitemap_counts()
+    start = (part - 1) * per_file - (SITEMAP_STATIC if part > 1 else 0)
+    room = per_file - (SITEMAP_STATIC if part == 1 else 0)
+    checks = []
+    if start < checks_total:
+        checks = db.session.execute(
+            _sitemap_checks().order_by(Publication.claim_id).offset(start).limit(room)).all()
+    articles = []
+    if room - len(checks) > 0:
+        articles = db.session.execute(
+            _sitemap_articles().order_by(Article.id).offset(max(0, start - checks_total))
+            .limit(room - len(checks))).all()
     return checks, articles
 
 

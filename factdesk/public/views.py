@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
-from flask import Response, jsonify, redirect, render_template, request
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from ..access import public
@@ -16,6 +16,7 @@ from ..monitor.appearances import public_of as public_appearances
 from ..ratings import scale
 from . import bp, reading
 from .caching import article_validator, check_validator, desk_validator, readers_page
+from .cards import card_png
 from .claimreview import claim_review, json_ld
 from .slugs import article_path, article_slug, check_link, check_path, check_slug, version_path
 
@@ -34,6 +35,21 @@ def long_date(value) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%-d %B %Y")
+
+
+@bp.app_template_filter("atom_time")
+def atom_time(value: datetime) -> str:
+    """RFC 3339 in UTC to the microsecond: two checks published within one second keep distinct times."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)  # the desk stores UTC
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@bp.app_template_filter("sentence")
+def sentence(value: str) -> str:
+    """The text ended by one full stop (none added after its own . ! ? or …)."""
+    text = (value or "").rstrip()
+    return text if not text or text[-1] in ".!?…" or text.endswith((".”", "!”", "?”", ".\"", ".)")) else text + "."
 
 
 def _page() -> int:
@@ -112,7 +128,20 @@ def _render_check(check: reading.Check, shown):
         rating=shown.rating, rationale=render_markdown(shown.rationale),
         corrections=reading.corrections_of(check), context=reading.quote_context(shown), jsonld=json_ld(review),
         review=review, said_again=said_again, canonical=check_path(latest, _external=True),
+        card=url_for("public.share_card", claim_id=shown.claim_id, number=shown.number, _external=True),
         article=check.claim.article)
+
+
+@bp.route("/checks/<int:claim_id>/card-<int:number>.png")
+@public
+def share_card(claim_id: int, number: int):
+    """A published version's share card (og:image): the same bytes for ever, so caches keep it for a year."""
+    check = reading.published_check(claim_id)
+    if check.withdrawal:
+        return _withdrawn(check)
+    response = Response(card_png(reading.publication(check, number)), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.route("/articles/<int:article_id>")
@@ -170,8 +199,26 @@ def feed():
 @public
 @readers_page(desk_validator)
 def sitemap():
-    checks, articles = reading.sitemap_rows()
-    body = render_template("public/sitemap.xml", checks=checks, articles=articles)
+    """The sitemap, or past 50,000 URLs (what crawlers read in one file) the index of its files."""
+    counts = reading.sitemap_counts()
+    files = reading.sitemap_files(counts)
+    if files > 1:
+        body = render_template("public/sitemap_index.xml", parts=range(1, files + 1))
+    else:
+        checks, articles = reading.sitemap_rows(1, counts)
+        body = render_template("public/sitemap.xml", checks=checks, articles=articles, fixed_pages=True)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.route("/sitemap-<int:part>.xml")
+@public
+@readers_page(desk_validator)
+def sitemap_part(part: int):
+    counts = reading.sitemap_counts()
+    if not 1 <= part <= reading.sitemap_files(counts):
+        abort(404)
+    checks, articles = reading.sitemap_rows(part, counts)
+    body = render_template("public/sitemap.xml", checks=checks, articles=articles, fixed_pages=part == 1)
     return Response(body, mimetype="application/xml")
 
 

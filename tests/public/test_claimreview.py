@@ -66,6 +66,20 @@ def test_check_page_carries_claim_review_with_every_field_of_section_7(app, clie
     assert "dateModified" not in review  # never corrected
 
 
+def test_a_claim_without_its_own_date_was_said_when_its_article_appeared(app, client, story, checker, editor):
+    c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless rate at a 50-year low.")
+    assert c.claimed_at is None
+    publish(c, checker, editor, rating="false")
+    item = _json_ld(client, path_of(app, c))["itemReviewed"]
+    assert item["datePublished"] == "2026-11-20" == item["appearance"]["datePublished"]
+
+
+def test_the_ratings_page_says_which_ratings_carry_no_numeric_value(client, app):
+    page = client.get("/ratings").get_data(as_text=True)
+    assert page.count("text-only in ClaimReview") == 2  # misleading and unproven, of the default scale
+    assert "no ratingValue, bestRating or worstRating" in page
+
+
 def test_a_person_claimant_and_a_rating_without_ordinal(app, client, story, checker, editor):
     c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless rate at a 50-year low.",
               claimant="Jane Doe")

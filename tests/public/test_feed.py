@@ -81,3 +81,29 @@ def test_sitemap_lists_published_checks_and_their_article_summaries(app, client,
     assert f"http://localhost{article_path_of(app, story)}" in locs
     assert not any(f"/checks/{hidden.id}-" in loc for loc in locs)
     assert not any(f"/articles/{other.id}-" in loc for loc in locs)
+
+
+def test_entries_published_within_one_second_keep_distinct_updated_times(app, client, checker, editor):
+    from factdesk.public.views import atom_time
+
+    assert atom_time(datetime(2026, 12, 1, 9, 0, 1, 500)) != atom_time(datetime(2026, 12, 1, 9, 0, 1, 900))
+    assert atom_time(datetime(2026, 12, 1, 9, 0, 1, 500)) == "2026-12-01T09:00:01.000500Z"
+    story = article(checker, "Trade figures", TEXT)
+    for quote in ("exports doubled in 2025", "Imports fell", "The port handled 4 million containers"):
+        publish(claim(story, checker, quote, quote.capitalize() + "."), checker, editor)
+    feed = ET.fromstring(client.get("/feed.atom").data)
+    updated = [e.findtext(f"{ATOM}updated") for e in feed.findall(f"{ATOM}entry")]
+    assert len(updated) == 3 and len(set(updated)) == 3
+    assert [_rfc3339(u) for u in updated] == sorted((_rfc3339(u) for u in updated), reverse=True)
+
+
+def test_a_correction_reason_ending_in_a_full_stop_gets_no_second_one(app, client, checker, editor):
+    from tests.publishkit import reopen
+
+    story = article(checker, "Trade figures", TEXT)
+    c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)
+    reopen(c, editor, "The customs office revised its figures.")
+    publish(c, checker, editor, rating="mostly-false", rationale="The revised figures show a 60% rise.")
+    summaries = [e.findtext(f"{ATOM}summary") for e in ET.fromstring(client.get("/feed.atom").data).iter(f"{ATOM}entry")]
+    assert any(s.startswith("Corrected: The customs office revised its figures. ") for s in summaries), summaries
+    assert not any(".." in s for s in summaries)
