@@ -6,7 +6,8 @@ from ..access import READER
 from ..errors import ValidationError
 from ..models import Role
 from ..params import MAX_PAGE
-from ..public.caching import desk_validator, readers_page
+from ..monitor.appearances import public_of_claims
+from ..public.caching import claimreviews_validator, readers_page
 from ..public import reading
 from ..public.claimreview import claim_review
 from ..search import search_desk
@@ -65,13 +66,14 @@ SEARCH_QUERY = [{"name": "q", "in": "query", "required": True, "schema": {"type"
 
 @endpoint("/public/claimreviews", least=READER, summary="Published checks as schema.org ClaimReview objects",
           response=schemas.page_of(ClaimReview), query=schemas.PAGE_PARAMS)
-@readers_page(desk_validator)
+@readers_page(claimreviews_validator)
 def public_claimreviews():
     page = query_int("page", 1, hi=MAX_PAGE)
     per_page = query_int("per_page", 50, hi=100)
     rows, total = reading.public_claimreviews(page, per_page)
-    response = jsonify(items=[claim_review(p, p, first) for p, first in rows], page=page, per_page=per_page,
-                       total=total)
+    said_again = public_of_claims([p.claim_id for p, _ in rows])
+    response = jsonify(items=[claim_review(p, p, first, appearances=said_again.get(p.claim_id, ()))
+                              for p, first in rows], page=page, per_page=per_page, total=total)
     return response
 
 

@@ -78,9 +78,19 @@ def of_claim(claim_id: int) -> list[Appearance]:
 
 def public_of(claim_id: int) -> list[Appearance]:
     """What readers see: the appearances an editor approved, by when they were said."""
-    return list(db.session.execute(
-        select(Appearance).where(Appearance.claim_id == claim_id, Appearance.state == PUB)
-        .order_by(Appearance.said_at.desc(), Appearance.id.desc())).scalars())
+    return public_of_claims([claim_id]).get(claim_id, [])
+
+
+def public_of_claims(claim_ids) -> dict[int, list[Appearance]]:
+    """The public appearances of several claims in one statement, each claim's by when they were said."""
+    found: dict[int, list[Appearance]] = {}
+    if not claim_ids:
+        return found
+    for appearance in db.session.execute(
+            select(Appearance).where(Appearance.claim_id.in_(list(claim_ids)), Appearance.state == PUB)
+            .order_by(Appearance.said_at.desc(), Appearance.id.desc())).scalars():
+        found.setdefault(appearance.claim_id, []).append(appearance)
+    return found
 
 
 def waiting() -> list[Appearance]:

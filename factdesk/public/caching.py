@@ -107,16 +107,28 @@ def _article_statement():
                   .where(Claim.article_id == article_id).scalar_subquery()).where(Article.id == article_id)
 
 
-@cache
-def _desk_statement():
+def _public_record():
     # Publications and withdrawals are append-only, and only they change which checks readers see
     # and what those show: the newest of each names the public record (each a walk to one index end).
-    return select(
-        select(func.max(Publication.id)).scalar_subquery(),
-        select(func.max(Publication.published_at)).scalar_subquery(),
-        select(func.max(Withdrawal.id)).scalar_subquery(),
-        select(func.max(Withdrawal.withdrawn_at)).scalar_subquery(),
-        *_ratings_fingerprint())
+    return (select(func.max(Publication.id)).scalar_subquery(),
+            select(func.max(Publication.published_at)).scalar_subquery(),
+            select(func.max(Withdrawal.id)).scalar_subquery(),
+            select(func.max(Withdrawal.withdrawn_at)).scalar_subquery())
+
+
+@cache
+def _desk_statement():
+    return select(*_public_record(), *_ratings_fingerprint())
+
+
+@cache
+def _claimreviews_statement():
+    # The listing's checks, and where else they were said (ClaimReview itemReviewed.appearance): an
+    # appearance made public or taken back changes the count or the sum of ids (ix_appearances_state).
+    said_again = Appearance.state == AppearanceState.public
+    return select(*_public_record(), *_ratings_fingerprint(),
+                  select(func.count(Appearance.id)).where(said_again).scalar_subquery(),
+                  select(func.sum(Appearance.id)).where(said_again).scalar_subquery())
 
 
 def _one_row(statement, **params):
@@ -144,9 +156,15 @@ def article_validator(article_id: int, **_) -> Validator:
 
 
 def desk_validator(**_) -> Validator:
-    """Pages that list checks (home, feed, sitemap, corrections, ratings, the public API): the newest
+    """Pages that list checks (home, feed, sitemap, corrections, ratings): the newest
     publication and withdrawal, and the rating scale in force (/ratings, the filters)."""
     row = _one_row(_desk_statement())
+    return _validator(tuple(row), _latest(row[1], row[3]))
+
+
+def claimreviews_validator(**_) -> Validator:
+    """The public ClaimReview API: what the listings key on, and the public appearances."""
+    row = _one_row(_claimreviews_statement())
     return _validator(tuple(row), _latest(row[1], row[3]))
 
 

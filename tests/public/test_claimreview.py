@@ -168,6 +168,33 @@ def test_public_claimreviews_api_lists_published_checks_without_a_token(app, cli
     assert client.get("/api/v1/public/claimreviews?per_page=101").status_code == 422
 
 
+def test_public_claimreviews_api_carries_the_appearances_an_editor_made_public(app, client, story, checker, editor,
+                                                                              editor2):
+    from factdesk.models import Appearance
+    from factdesk.monitor import appearances
+
+    published = publish(claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless low."),
+                        checker, editor, rating="true")
+    again = Appearance(claim_id=published.id, url="https://radio.example/interview", title="Morning interview",
+                       sentence="Unemployment is at its lowest in fifty years", said_by="Jane Doe", score=0.9)
+    db.session.add(again)
+    db.session.commit()
+    first = client.get("/api/v1/public/claimreviews")
+    (item,) = first.get_json()["items"]
+    assert item["itemReviewed"]["appearance"]["url"] == "https://news.example/jobs"  # pending: not for readers
+    appearances.move(published, again.id, "confirmed", checker)
+    db.session.commit()
+    assert client.get("/api/v1/public/claimreviews", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    appearances.move(published, again.id, "public", editor2)
+    db.session.commit()
+    now = client.get("/api/v1/public/claimreviews", headers={"If-None-Match": first.headers["ETag"]})
+    assert now.status_code == 200
+    (item,) = now.get_json()["items"]
+    said = item["itemReviewed"]["appearance"]
+    assert [a["url"] for a in said] == ["https://news.example/jobs", "https://radio.example/interview"]
+    assert said[1]["author"] == {"@type": "Person", "name": "Jane Doe"}
+
+
 def test_desk_claim_page_warns_before_publishing_a_long_claim_reviewed(client, checker, editor, editor2):
     """The 75-character advice shows where an editor publishes, without blocking the move."""
     from factdesk.claims import workflow
