@@ -104,6 +104,7 @@ def test_a_correction_reason_ending_in_a_full_stop_gets_no_second_one(app, clien
     c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)
     reopen(c, editor, "The customs office revised its figures.")
     publish(c, checker, editor, rating="mostly-false", rationale="The revised figures show a 60% rise.")
-    summaries = [e.findtext(f"{ATOM}summary") for e in ET.fromstring(client.get("/feed.atom").data).iter(f"{ATOM}entry")]
+    entries = ET.fromstring(client.get("/feed.atom").data).iter(f"{ATOM}entry")
+    summaries = [e.findtext(f"{ATOM}summary") for e in entries]
     assert any(s.startswith("Corrected: The customs office revised its figures. ") for s in summaries), summaries
     assert not any(".." in s for s in summaries)
