@@ -232,18 +232,24 @@ def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, clie
 
     from sqlalchemy import update
 
+    from factdesk.claims import evidence
     from factdesk.extensions import db
     from factdesk.models import Appearance, AppearanceState, Article, Evidence
 
     from tests.support import publishkit
 
     story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
-    check = publishkit.publish(publishkit.claim(story, checker, "they have conducted 69 launches"), checker, editor)
+    check = publishkit.claim(story, checker, "they have conducted 69 launches")
+    evidence.add_evidence(check, checker, {"url": "https://data.example/records", "title": "Public records",
+                                           "stance": "refutes", "source_type": "official"})
+    # Evidence stored before the rule is frozen into the publication as it was (readers see publications).
+    db.session.execute(update(Evidence).values(url=OLD_LINKS["evidence"], archive_url=OLD_LINKS["archive"]))
+    db.session.commit()
+    check = publishkit.publish(check, checker, editor)
     db.session.add(Appearance(claim_id=check.id, url=OLD_LINKS["appearance"], title="Said again",
                               sentence="69 launches", said_by="A minister", said_at=date(2026, 1, 5), score=0.9,
                               state=AppearanceState.public))
     db.session.execute(update(Article).values(source_url=OLD_LINKS["source"]))
-    db.session.execute(update(Evidence).values(url=OLD_LINKS["evidence"], archive_url=OLD_LINKS["archive"]))
     db.session.commit()
     [item] = db.session.execute(db.select(Evidence)).scalars().all()
 
