@@ -443,6 +443,7 @@ def _job_mail(w: World):
 JOB_CASES: dict[str, Callable[[World], dict]] = {
     "mail.send": _job_mail,
     "mail.digest": lambda w: {},
+    "claims.vectors": lambda w: {},
     "evidence.archive": lambda w: {"evidence_id": w.evidence_id},
     "evidence.check": lambda w: {"claim_id": w.c},
     "articles.watch": _job_watch,
