@@ -113,9 +113,13 @@ def test_pages_are_compressed_when_the_client_accepts_it(app, client, trees):
 
 
 def test_taking_a_check_off_the_record_changes_the_listings_validator(app, client, story, editor, trees):
-    """The listings count their visible checks from queue_counts: a check going back to the desk, with no
-    newer publication anywhere, still changes their ETag."""
+    """Only withdrawing takes a check off the record (a reopened one stays public as published): with no
+    newer publication anywhere, the withdrawal alone changes the listings' ETag."""
+    from factdesk.claims import workflow
+
     before = {u: _etag(client, u) for u in ("/", "/feed.atom", "/sitemap.xml")}
-    reopen(trees, editor, "The parks department sent new figures.")
+    workflow.transition(trees, "withdrawn", editor, "The figures it quoted were withdrawn by the city.")
+    db.session.commit()
     for url, etag in before.items():
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 200, url
+    assert f"/checks/{trees.id}-" not in client.get("/sitemap.xml").get_data(as_text=True)
