@@ -17,8 +17,8 @@ from factdesk.claims import editing, workflow
 from factdesk.extensions import db
 from factdesk.models import ApiToken, Claim, ClaimHistory, Notification, Publication, Rating, RatingVersion, Status
 
-from .conftest import login, post_form, token_for
-from .publishkit import article, claim, path_of, publish, reopen
+from tests.conftest import login, post_form, token_for
+from tests.support.publishkit import article, claim, path_of, publish, reopen
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TEXT = ("The minister said 10,000 homes were built last year. Critics disagree.\n\n"
@@ -159,7 +159,7 @@ def test_published_check_keeps_its_quote_when_the_article_changes_and_is_flagged
 def test_claim_in_review_whose_words_change_goes_back_with_the_desks_note(client, checker, editor):
     story = article(checker, "Homes built", TEXT)
     c = claim(story, checker, QUOTE)
-    from .claimkit import research
+    from tests.support.claimkit import research
 
     research(c, checker)
     workflow.transition(c, "in_review", checker)

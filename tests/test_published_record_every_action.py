@@ -26,10 +26,10 @@ from factdesk.models import Appearance, Claim, Evidence, Rating, Role
 
 from factdesk.notify import unsubscribe_link
 
-from .accountkit import SECRET_ON_PAGE, code, enrol
+from tests.support.accountkit import SECRET_ON_PAGE, code, enrol
 from .conftest import PASSWORD, csrf_token, login, make_user, token_for
-from .pages_server import serve_pages
-from .publishkit import claim as make_claim, publish
+from tests.support.pages_server import serve_pages
+from tests.support.publishkit import claim as make_claim, publish
 
 ROLES = ("checker", "editor", "admin")
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -17,7 +17,7 @@ documented procedure for constraint changes that every stored row already satisf
 (https://sqlite.org/lang_altertable.html, "writable_schema"), inside the migration's transaction.
 
 Revision ID: 0012_published_record
-Revises: 0021_claim_vectors
+Revises: 0016_comment_about
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_published_record"
-down_revision = "0021_claim_vectors"
+down_revision = "0016_comment_about"
 branch_labels = None
 depends_on = None
 

@@ -77,7 +77,7 @@ def test_rating_scale_edits_are_logged_with_before_and_after(client, admin):
 
 
 def test_a_withdrawal_is_logged_with_its_reason(client, admin, checker, editor):
-    from .publishkit import article, claim, publish
+    from tests.support.publishkit import article, claim, publish
     from factdesk.claims import workflow
 
     story = article(checker, "Homes", "The minister said 10,000 homes were built last year.")

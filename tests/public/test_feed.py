@@ -98,7 +98,7 @@ def test_entries_published_within_one_second_keep_distinct_updated_times(app, cl
 
 
 def test_a_correction_reason_ending_in_a_full_stop_gets_no_second_one(app, client, checker, editor):
-    from tests.publishkit import reopen
+    from tests.support.publishkit import reopen
 
     story = article(checker, "Trade figures", TEXT)
     c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)

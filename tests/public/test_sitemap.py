@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, insert, select
 
-from tests import publishkit
+from tests.support import publishkit
 from factdesk.extensions import db
 from factdesk.models import Claim, Publication
 from factdesk.public import reading

@@ -7,7 +7,7 @@ import re
 
 from PIL import Image
 
-from tests.publishkit import article, claim, path_of, publish, reopen
+from tests.support.publishkit import article, claim, path_of, publish, reopen
 
 TEXT = "The senator said exports doubled in 2025. Imports fell. The port handled 4 million containers."
 
