@@ -1,10 +1,32 @@
-"""The desk's rating scale (DESIGN.md §3) and its versions (§13): what a publication keeps of a rating."""
+"""The desk's rating scale (DESIGN.md §3) in one place: the default scale, its versions (§13: what a
+publication keeps of a rating), and an admin's edits — add, change, reorder, retire — with their rules.
+
+Rules where DESIGN.md is silent:
+- A label is the rating's id in the API and in ClaimReview (`alternateName`): lower-case letters,
+  digits and hyphens, unique. While any claim or publication uses a rating, its label stays as it is
+  and the rating cannot be deleted — deactivate it instead: it then leaves the scale offered to
+  checkers (ratings.scale()) but claims already rated keep it.
+- Ordinal (the place on the true–false line, higher is truer) is optional: misleading/unproven have none.
+  Ordinals must fit the scale: each active rating on the line has its own, from 1 up to the number of
+  active ratings on the line, so ClaimReview's bestRating/worstRating stay the scale's real ends.
+- Versions (DESIGN.md §13): every change of what readers see of a rating (label, name, definition,
+  colour, ordinal) makes its next RatingVersion; publications keep the version they were made with,
+  so an edit never changes a published check. The rating's current version is what the next
+  publication takes.
+- Order is a position; moving a rating up or down swaps it with its neighbour, and positions are
+  renumbered 0…n-1 so they stay tidy.
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .audit import audit
+from .errors import ConflictError, ValidationError
 from .extensions import db
-from .models import Rating, RatingVersion, User, utcnow
+from .models import Claim, Publication, Rating, RatingVersion, User, utcnow
 
 # label, name, ordinal, colour, public definition
 DEFAULT_SCALE = [
@@ -72,3 +94,160 @@ def scale_bounds() -> tuple[int | None, int | None]:
     row = db.session.execute(select(func.max(Rating.ordinal), func.min(Rating.ordinal))
                              .where(Rating.active, Rating.ordinal.is_not(None))).one()
     return row[0], row[1]
+
+
+LABEL = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass
+class RatingInput:
+    label: str
+    name: str
+    definition: str = ""
+    colour: str = "#777777"
+    ordinal: int | str | None = None
+    active: bool = True
+
+
+def all_ratings() -> list[Rating]:
+    return db.session.execute(select(Rating).order_by(Rating.position, Rating.id)).scalars().all()
+
+
+def usage() -> dict[int, int]:
+    """How many claims and publications use each rating (one statement)."""
+    claims = select(Claim.rating_id.label("rid")).where(Claim.rating_id.is_not(None))
+    pubs = select(Publication.rating_id.label("rid")).where(Publication.rating_id.is_not(None))
+    both = claims.union_all(pubs).subquery()
+    return dict(db.session.execute(select(both.c.rid, func.count()).group_by(both.c.rid)).all())
+
+
+def _in_use(rating: Rating) -> int:
+    return usage().get(rating.id, 0)
+
+
+def _clean(data: RatingInput, current: Rating | None = None) -> dict:
+    errors: dict[str, str] = {}
+    label = (data.label or "").strip().lower()
+    name = (data.name or "").strip()
+    colour = (data.colour or "").strip()
+    definition = (data.definition or "").strip()
+    if not LABEL.match(label):
+        errors["label"] = "Use lower-case letters, digits and hyphens (up to 40), e.g. mostly-true."
+    else:
+        taken = db.session.execute(select(Rating.id).where(Rating.label == label)).scalar()
+        if taken is not None and (current is None or taken != current.id):
+            errors["label"] = f"The label {label!r} is already on the scale."
+    if not name or len(name) > 80:
+        errors["name"] = "Give the rating a name readers see (up to 80 characters)."
+    if not COLOUR.match(colour):
+        errors["colour"] = "The colour must look like #1e7b34 (# and six hex digits)."
+    if len(definition) > 2000:
+        errors["definition"] = "The definition is at most 2,000 characters."
+    ordinal = data.ordinal
+    if ordinal in (None, ""):
+        ordinal = None
+    else:
+        try:
+            ordinal = int(ordinal)
+        except (TypeError, ValueError):
+            ordinal = -1
+        if not 1 <= ordinal <= 100:
+            errors["ordinal"] = ("The ordinal is a whole number from 1 to 100, "
+                                 "or empty for ratings off the true–false line.")
+        elif data.active:
+            problem = _ordinal_misfit(ordinal, current)
+            if problem:
+                errors["ordinal"] = problem
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(first, fields=errors)
+    return {"label": label, "name": name, "definition": definition, "colour": colour.lower(),
+            "ordinal": ordinal, "active": bool(data.active)}
+
+
+def _ordinal_misfit(ordinal: int, current: Rating | None) -> str | None:
+    """Why an ordinal does not fit the active scale (with this rating on it), or None."""
+    others = [r for r in db.session.execute(select(Rating).where(Rating.active, Rating.ordinal.is_not(None)))
+              .scalars() if current is None or r.id != current.id]
+    steps = len(others) + 1
+    taken = next((r for r in others if r.ordinal == ordinal), None)
+    if ordinal > steps:
+        return (f"Ordinal {ordinal} does not fit the scale: with this rating its true–false line has {steps} "
+                f"step{'s' if steps != 1 else ''}, so ordinals run from 1 (least true) to {steps} (most true).")
+    if taken is not None:
+        return (f"Ordinal {ordinal} is {taken.name}'s; each step of the true–false line has one rating "
+                f"(give {taken.name} another ordinal, or empty, first).")
+    return None
+
+
+def create_rating(data: RatingInput, by: User | None = None) -> Rating:
+    values = _clean(data)
+    last = db.session.execute(select(func.max(Rating.position))).scalar()
+    rating = Rating(position=(last if last is not None else -1) + 1, version=1, **values)
+    db.session.add(rating)
+    db.session.flush()
+    db.session.add(version_row(rating, 1, by))
+    db.session.flush()
+    audit(by, "rating_created", f"{_who(by)} added the rating {rating.name!r} ({rating.label}) to the scale",
+          rating_id=rating.id, after=_shown(rating))
+    return rating
+
+
+def _who(by: User | None) -> str:
+    return by.name if by is not None else "The command line"
+
+
+def _shown(rating: Rating) -> dict:
+    """What readers see of a rating, for the audit log's before and after."""
+    return {field: getattr(rating, field) for field in (*VERSIONED, "active")}
+
+
+def update_rating(rating: Rating, data: RatingInput, by: User | None = None) -> Rating:
+    """Change a rating; what readers see of it changes only through a new version."""
+    values = _clean(data, rating)
+    if values["label"] != rating.label and _in_use(rating):
+        raise ConflictError(f"Claims use the label {rating.label!r}, so it stays; change the name instead.",
+                            fields={"label": "in_use"})
+    changed = [f for f in VERSIONED if values[f] != getattr(rating, f)]
+    before = _shown(rating)
+    for key, value in values.items():
+        setattr(rating, key, value)
+    if changed:
+        record_version(rating, by)
+    db.session.flush()
+    if before != _shown(rating):
+        audit(by, "rating_changed", f"{_who(by)} changed the rating {rating.name!r} ({rating.label}): "
+              + ", ".join(k for k in before if before[k] != _shown(rating)[k]),
+              rating_id=rating.id, version=rating.version, before=before, after=_shown(rating))
+    return rating
+
+
+def move_rating(rating: Rating, direction: str, by: User | None = None) -> None:
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a rating up or down.", fields={"direction": "invalid"})
+    ordered = all_ratings()
+    i = ordered.index(rating)
+    j = i - 1 if direction == "up" else i + 1
+    moved = 0 <= j < len(ordered)
+    if moved:
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+    if moved:
+        audit(by, "rating_moved", f"{_who(by)} moved the rating {rating.name!r} {direction} the scale",
+              rating_id=rating.id, order=[item.label for item in ordered])
+
+
+def delete_rating(rating: Rating, by: User | None = None) -> None:
+    used = _in_use(rating)
+    if used:
+        raise ConflictError(f"{rating.name} is used {used} time{'s' if used != 1 else ''} (claims and publications); "
+                            "deactivate it instead, so rated claims keep it.", fields={"rating": "in_use"})
+    audit(by, "rating_deleted", f"{_who(by)} deleted the unused rating {rating.name!r} ({rating.label})",
+          rating_id=rating.id, before=_shown(rating))
+    for version in rating.versions:  # no publication points at them: the rating was never used
+        db.session.delete(version)
+    db.session.delete(rating)
+    db.session.flush()

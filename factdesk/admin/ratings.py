@@ -1,4 +1,4 @@
-"""The rating scale editor for admins: /admin/ratings (rules in factdesk/rating_scale.py)."""
+"""The rating scale editor for admins: /admin/ratings (rules in factdesk/ratings.py)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,7 +11,7 @@ from ..access import current_actor, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Rating, Role
-from ..rating_scale import RatingInput, all_ratings, create_rating, delete_rating, move_rating, update_rating, usage
+from ..ratings import RatingInput, all_ratings, create_rating, delete_rating, move_rating, update_rating, usage
 from . import bp
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Rating
-from factdesk.rating_scale import RatingInput, update_rating
+from factdesk.ratings import RatingInput, update_rating
 from tests.conftest import login
 from tests.support.publishkit import article, article_path_of, claim, path_of, publish, reopen
 
