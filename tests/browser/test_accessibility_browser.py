@@ -31,7 +31,7 @@ ROLES = [None, "checker", "editor", "admin"]
 NARROW = 320
 OVERLAPPING = 120  # claims on the heavy article, overlapping ones among them
 # Path parameters this walk knows how to fill; a route with another one fails below until it is named here.
-KNOWN = {"article_id", "claim_id", "evidence_id", "number", "rating_id", "slug", "token"}
+KNOWN = {"article_id", "claim_id", "evidence_id", "number", "part", "rating_id", "slug", "token"}
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def _urls(app, desk) -> list[str]:
         for article_id in articles:
             for claim_id in claims:
                 values = {"article_id": article_id, "claim_id": claim_id, "evidence_id": desk.evidence_id,
-                          "number": 1, "rating_id": rating_id, "slug": "x",
+                          "number": 1, "part": 1, "rating_id": rating_id, "slug": "x",
                           "token": "a-link-that-has-expired"}  # the page a person meets with an old link
                 urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m, values=values: str(values[m.group(1)]), rule.rule))
     return urls
