@@ -75,7 +75,8 @@ def desk(app, client):
 API_FAULTS = [
     # (name, module, attribute, wrap_real, request builder)
     ("highlight a claim", "factdesk.claims.highlight", "record", False,
-     lambda d: ("POST", f"/api/v1/articles/{d.article_id}/claims", {"quote": "A spokesperson for the transport authority"})),
+     lambda d: ("POST", f"/api/v1/articles/{d.article_id}/claims",
+                {"quote": "A spokesperson for the transport authority"})),
     ("add evidence", "factdesk.claims.evidence", "record", False,
      lambda d: ("POST", f"/api/v1/claims/{d.claims['researching']}/evidence",
                 {"url": "https://example.org/e", "title": "t", "stance": "supports", "source_type": "news"})),
