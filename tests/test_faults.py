@@ -153,7 +153,7 @@ def test_a_pasted_article_failing_after_its_first_write_is_not_stored(app, desk,
     assert _snapshot() == before
 
 
-FAULTS_INJECTED = len(API_FAULTS) + 1 + 2 + 1  # reported in the README's security section
+FAULTS_INJECTED = len(API_FAULTS) + 1 + 2 + 1  # reported in docs/security.md
 
 # --- backup under load, kill under load (SQLite: a file the desk writes) --------------------------------
 

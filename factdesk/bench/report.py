@@ -99,7 +99,7 @@ def _latency(r: dict) -> str:
 
 
 def table(report: dict) -> str:
-    """The report as a Markdown table (what the README shows and the command prints)."""
+    """The report as a Markdown table (what docs/speed.md shows and the command prints)."""
     size = report["size"]
     lines = [f"Desk: {size['claims']:,} claims, {size['articles']:,} articles",
              "",
