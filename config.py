@@ -111,11 +111,14 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
     }
     settings.update(overrides or {})
+    # A database server's connection can drop between requests: check it before use. A SQLite file's
+    # cannot, and the check was one more statement on every request.
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                        {"pool_pre_ping": not settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     env = settings["FACTDESK_ENV"]
     # Uploads are checked against MAX_UPLOAD_BYTES; the whole request may hold a little form data too.
     settings.setdefault("MAX_CONTENT_LENGTH", settings["MAX_UPLOAD_BYTES"] + 64 * 1024)

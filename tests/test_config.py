@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import config
+from factdesk.extensions import db
 
 from tests.support.live import BIN, ROOT, free_port
 
@@ -64,3 +65,12 @@ def test_gunicorn_with_several_workers_and_no_redis_stops_before_serving():
     assert result.returncode != 0
     assert "factdesk: WEB_CONCURRENCY=2 without REDIS_URL" in result.stderr, result.stderr[-2000:]
     assert "Booting worker" not in result.stderr
+
+
+def test_connections_to_a_database_server_are_checked_before_use_a_sqlite_files_are_not(app):
+    server = config.load({"FACTDESK_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/db"})
+    assert server["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    sqlite = config.load({"FACTDESK_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
+    assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
+    with app.app_context():
+        assert db.engine.pool._pre_ping == (db.engine.dialect.name != "sqlite")
