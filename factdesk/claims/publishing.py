@@ -14,6 +14,7 @@ it answers 410 until a new publication (after reopening and four eyes) replaces 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased, joinedload
@@ -25,17 +26,23 @@ from ..models import Claim, ClaimHistory, Publication, PublicationTag, Status, U
 from ..ratings import current_version, scale_bounds
 
 
+# The conditions are built once: a clause is immutable and reusable, and aliasing Publication again for
+# every query cost more than the query itself (SQLAlchemy sets up the alias's columns each time).
+
+@cache
 def is_latest():
     """SQL condition on Publication: no later publication of the same claim."""
     later = aliased(Publication)
     return ~exists().where(later.claim_id == Publication.claim_id, later.number > Publication.number)
 
 
+@cache
 def is_withdrawn():
     """SQL condition on Publication: it was taken down (a later publication would be public again)."""
     return exists().where(Withdrawal.publication_id == Publication.id)
 
 
+@cache
 def is_public():
     """SQL condition on Publication: it is what readers see of its check now."""
     return and_(is_latest(), ~is_withdrawn())

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, undefer
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload, undefer
 
 from .. import search
 from ..claims.publishing import is_public
@@ -71,7 +72,7 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     """Public checks, newest first or (with q) best match first, filtered by the published rating and tags."""
     filters = []
     if rating:
-        filters.append(Publication.rating.has(RatingVersion.label == rating))
+        filters.append(Publication.rating_version_id.in_(select(RatingVersion.id).where(RatingVersion.label == rating)))
     if tag:
         filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
     if search.has_terms(q):
@@ -80,10 +81,34 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
         return CheckList([hit.obj for hit in found.items], page, per_page, has_next,
                          None if has_next else found.total, {hit.obj.claim_id: hit.snippet for hit in found.items})
     rows = db.session.execute(
-        _public_latest().where(*filters).order_by(Claim.published_at.desc(), Claim.id.desc())
-        .limit(per_page + 1).offset((page - 1) * per_page)
+        _newest_first(_public_walk(filters, per_page + 1, (page - 1) * per_page))
+        .options(*_as_cards())
     ).unique().scalars().all()
     return CheckList(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def _as_cards():
+    """Only what a check's card shows (templates/public/_public.html check_card): a list never reads
+    the rationale, the evidence or the claim's own row."""
+    return (load_only(Publication.id, Publication.claim_id, Publication.number, Publication.summary, Publication.quote,
+                      Publication.claimant, Publication.published_at, Publication.rating_version_id),
+            contains_eager(Publication.claim).load_only(Claim.id, Claim.published_at).raiseload(Claim.tag_rows))
+
+
+def _public_walk(filters: list, limit: int, offset: int):
+    """Ids of the claims of one page of public checks, newest first.
+
+    One walk down the claims' `published_at` index, a probe per claim for its public publication (and
+    the filters on it), up to the page's end: a page never reads or sorts every public check, as a
+    join that starts from the publications would."""
+    shown = exists().where(Publication.claim_id == Claim.id, is_public(), *filters)
+    return (select(Claim.id).where(Claim.published_at.is_not(None), shown)
+            .order_by(Claim.published_at.desc(), Claim.id.desc()).limit(limit).offset(offset))
+
+
+def _newest_first(claim_ids):
+    """The public publications of these claims, newest first, with their claim and rating."""
+    return _public_latest().where(Claim.id.in_(claim_ids)).order_by(Claim.published_at.desc(), Claim.id.desc())
 
 
 def published_check(claim_id: int) -> Check:
@@ -182,12 +207,14 @@ def article_summary(article_id: int) -> ArticleChecks:
     return ArticleChecks(article, in_text, elsewhere)
 
 
+@cache
 def _latest_alias():
     latest = aliased(Publication)
     later = aliased(Publication)
     return latest, later
 
 
+@cache
 def _check_is_public():
     """SQL condition on Publication: its check (any of its publications) is public now."""
     latest, later = _latest_alias()
@@ -300,7 +327,6 @@ def public_claimreviews(page: int, per_page: int) -> tuple[list[tuple[Publicatio
     """One page of public checks' latest publications with their first publication date, and the total."""
     total = db.session.execute(select(func.count()).select_from(Publication).where(is_public())).scalar_one()
     rows = db.session.execute(
-        _public_latest().order_by(Claim.published_at.desc(), Claim.id.desc()).limit(per_page)
-        .offset((page - 1) * per_page)).unique().scalars().all()
+        _newest_first(_public_walk([], per_page, (page - 1) * per_page))).unique().scalars().all()
     return [(p, p.claim.published_at) for p in rows], total
 
