@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run lint test test-postgres test-fuzz bench bench-postgres extract-score anchor-score rankers-eval venv chromium redis nginx vnu fonts axe clean
+.PHONY: run lint test test-postgres test-fuzz test-semantic bench bench-postgres extract-score anchor-score rankers-eval venv chromium redis nginx vnu fonts axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,24 @@ test: $(STAMP) chromium redis nginx vnu fonts axe
 test-postgres: $(STAMP) chromium redis nginx vnu fonts axe
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
+## The `semantic` extra (a local embedding model on CPU torch, ~1.1 GB) lives in its own venv, so `make test`
+## always runs the default install. torch==2.13.0 is pinned: pip takes the CPU build from this machine's
+## disk instead of a CUDA build of several GB.
+SEMANTIC_VENV := .venv-semantic
+SEMANTIC_BIN := $(SEMANTIC_VENV)/bin
+SEMANTIC_STAMP := $(SEMANTIC_VENV)/.installed
+$(SEMANTIC_STAMP): pyproject.toml
+	test -x $(SEMANTIC_BIN)/python || $(PYTHON) -m venv $(SEMANTIC_VENV)
+	$(SEMANTIC_BIN)/pip install -q -U pip
+	$(SEMANTIC_BIN)/pip install -q torch==2.13.0
+	$(SEMANTIC_BIN)/pip install -q -e '.[test,semantic]'
+	touch $(SEMANTIC_STAMP)
+
+## The helpers' tests with the `semantic` extra installed: stored claim vectors, nearest claims in meaning,
+## monitoring's matcher. FACTDESK_REQUIRE_SEMANTIC=1 makes a missing extra a failure, not a skip.
+test-semantic: $(SEMANTIC_STAMP)
+	FACTDESK_REQUIRE_SEMANTIC=1 HF_HUB_OFFLINE=1 $(SEMANTIC_BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/assist/test_meaning.py tests/assist/test_similar.py tests/monitor
+
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
 test-fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m fuzz tests/api/test_fuzz_api.py
@@ -89,10 +107,9 @@ anchor-score: $(STAMP)
 ## The model runs on EVAL_THREADS CPU threads (1: the machine is shared); the corpus's vectors are kept
 ## in ~/.cache/factdesk-rankers (FACTDESK_RANKERS_CACHE) between runs.
 EVAL_THREADS ?= 1
-rankers-eval: $(STAMP)
-	$(BIN)/pip install -q torch==2.13.0 -e '.[semantic]'
-	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.assist.evaluate
-	OMP_NUM_THREADS=$(EVAL_THREADS) $(BIN)/python -m factdesk.assist.retrieval
+rankers-eval: $(SEMANTIC_STAMP)
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(SEMANTIC_BIN)/python -m factdesk.assist.evaluate
+	OMP_NUM_THREADS=$(EVAL_THREADS) $(SEMANTIC_BIN)/python -m factdesk.assist.retrieval
 
 clean:
-	rm -rf $(VENV) instance/*.db* .pytest_cache
+	rm -rf $(VENV) $(SEMANTIC_VENV) instance/*.db* .pytest_cache

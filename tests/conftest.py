@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -19,6 +20,10 @@ from factdesk.extensions import db, limiter
 from factdesk.jobs.queue import queue
 from factdesk.models import Role
 
+# No wall-clock checks in tests: Hypothesis's deadline and its "too slow" health check time each example,
+# and on a shared, loaded machine they fail a test for the machine's sake. Speed is the bench's job.
+settings.register_profile("desk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("desk")
 
 
 def _worker_database(url: str | None) -> str | None:

@@ -64,6 +64,18 @@ class Embedder:
         return self.encode([text])[0]
 
 
+def semantic_installed() -> bool:
+    """Whether the `semantic` extra's model package is installed (asked of the package metadata,
+    so nothing heavy is imported to find out)."""
+    import importlib.metadata
+
+    try:
+        importlib.metadata.distribution(MODEL_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def embedder() -> Embedder | None:
     """The local model when the `semantic` extra is installed, else None, said once in the log.
@@ -71,12 +83,9 @@ def embedder() -> Embedder | None:
     Hub downloads are switched off before the model loads: the desk never fetches a model at run time.
     A model that is installed but does not load is an error, not a quiet fall-back.
     """
-    import importlib.metadata
     import os
 
-    try:
-        importlib.metadata.distribution(MODEL_PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
+    if not semantic_installed():
         log.info("checked before?: the '%s' extra is not installed; ranking by full text, words and figures",
                  SEMANTIC_EXTRA)
         return None
