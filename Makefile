@@ -56,11 +56,11 @@ lint: $(STAMP)
 
 ## The whole suite on SQLite, browser tests included.
 test: $(STAMP) chromium redis nginx vnu fonts axe
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --durations=20
 
 ## The same suite on a throwaway PostgreSQL cluster (installed from Debian if missing).
 test-postgres: $(STAMP) chromium redis nginx vnu fonts axe
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n auto --durations=20
 
 ## The `semantic` extra (a local embedding model on CPU torch, ~1.1 GB) lives in its own venv, so `make test`
 ## always runs the default install. torch==2.13.0 is pinned: pip takes the CPU build from this machine's
