@@ -755,23 +755,43 @@ class _Reanchorer:
         return s, e
 
     def _claimed_by_another(self, a: Anchor, spans: Sequence[tuple[int, int]], loose: bool) -> set:
-        """Those of ``spans`` (in the new text) where the diff maps another old copy of the quote."""
+        """Those of ``spans`` (in the new text) where the diff maps another old copy of the quote
+        whose surroundings agree there at least as well as the claim's (else the diff crossed the
+        two copies, and the span is the claim's to take)."""
         taken = set()
         for s, e in spans:
             o = self.mapping.old_offset(s)
             if o is None or o == a.start or not self.old.startswith(a.quote, o):
                 continue
             image = self._mapped(o, o + len(a.quote))
-            if (_trim(self.new, *image) if loose else image) == (s, e):
+            if (_trim(self.new, *image) if loose else image) == (s, e) and (
+                    self._alike(a, o) or
+                    sum(self._wide_context(o, o + len(a.quote), s, e)) >= self._context(a, s, e)):
                 taken.add((s, e))
         return taken
+
+    def _alike(self, a: Anchor, o: int) -> bool:
+        """Whether the old copy of the quote at ``o`` has the claim's old surroundings (WIDE_CONTEXT
+        a side): no new text can read more like one than the other."""
+        old, w, n = self.old, WIDE_CONTEXT, len(a.quote)
+        return old[max(0, o - w):o] == old[max(0, a.start - w):a.start] and old[o + n:o + n + w] == old[a.end:a.end + w]
+
+    def _crossed(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the new span ``[s, e)`` holding the quote is where the diff took another old copy."""
+        o = self.mapping.old_offset(s)
+        return o is not None and o != a.start and self.old.startswith(a.quote, o)
+
+    def _free_or_crossed(self, a: Anchor, k: int) -> bool:
+        """Whether the copy of the quote at new offset ``k`` came from no old text the diff could
+        follow, or is where it took another old copy."""
+        return self.mapping.old_offset(k) is None or self._crossed(a, k, k + len(a.quote))
 
     def place(self, a: Anchor) -> Anchor:
         new = self.new
         positioned = self._positioned(a)
         if not a.quote:
             return replace(a, state=ORPHANED)
-        fuzzy_here, edited_in_place = None, False
+        fuzzy_here, edited_in_place, here = None, False, None
         if positioned:
             # 1. unchanged position, context and all
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
@@ -798,18 +818,31 @@ class _Reanchorer:
             fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
             if fuzzy_here is not None and fuzzy_here.state == MOVED:
                 return fuzzy_here
+            here = (fuzzy_here.start, fuzzy_here.end) if fuzzy_here is not None else (ts, te)
         # 4. the exact quote anywhere while it occurs once (and is not another copy's image), then the
         # same with only its spacing changed; a close match where the diff maps it wins unless the
         # copy's context agrees better
         found = self._unique(a, self.occurrences(a.quote), len(a.quote), loose=False)
         if found is None:
             found = self._unique_spaced(a)
+        if found is not None and (fuzzy_here is not None or edited_in_place) \
+                and self._crossed(a, *found) and self._reads_better(a, found, here):
+            # the diff crossed two old copies of the quote, pairing the claim with the other one,
+            # edited: the unchanged copy, which reads more like the claim's surroundings, is the claim
+            return _make(new, *found, MOVED)
         if found is not None and fuzzy_here is None:
             # the claim's own place holds its words edited (the diff maps it onto them): the copy
             # may be one pasted elsewhere before the edit, so it is offered, not moved
             return _make(new, *found, FUZZY if edited_in_place else MOVED)
         if fuzzy_here is not None:
-            # 5. fuzzy: the diff maps the old span and its text is still close to the quote
+            # 5. fuzzy: the diff maps the old span and its text is still close to the quote, unless
+            # the claim's surroundings stop there on one side and an unchanged copy the diff paired
+            # with no other copy (or crossed) reads more like them: that one is offered instead
+            if min(self._wide_context(a.start, a.end, *here)) < CONTEXT_SIDE and len(self.occurrences(a.quote)) > 1:
+                best = self._best_copy(a)
+                if best is not None and self._free_or_crossed(a, best) \
+                        and self._reads_better(a, (best, best + len(a.quote)), here):
+                    return _make(new, best, best + len(a.quote), FUZZY)
             return fuzzy_here
         if positioned:
             # 6. ... or where the claim's paragraph went, when the diff could not follow it
@@ -831,11 +864,22 @@ class _Reanchorer:
         prefix and suffix, whitespace aside."""
         if not self._positioned(a):
             return _loose_context_score(self.new, s, e, a.prefix, a.suffix)
+        return sum(self._wide_context(a.start, a.end, s, e))
+
+    def _wide_context(self, x: int, y: int, s: int, e: int) -> tuple[int, int]:
+        """Characters of the old text before and after ``[x, y)`` (up to WIDE_CONTEXT a side) that
+        read the same before and after the new span ``[s, e)``."""
         old, new = self.old, self.new
-        before = _common_suffix(old[max(0, a.start - WIDE_CONTEXT):a.start],
-                                new[max(0, s - WIDE_CONTEXT):s], WIDE_CONTEXT)
-        after = _common_prefix(old[a.end:a.end + WIDE_CONTEXT], new[e:e + WIDE_CONTEXT])
-        return before + after
+        before = _common_suffix(old[max(0, x - WIDE_CONTEXT):x], new[max(0, s - WIDE_CONTEXT):s], WIDE_CONTEXT)
+        after = _common_prefix(old[y:y + WIDE_CONTEXT], new[e:e + WIDE_CONTEXT])
+        return before, after
+
+    def _reads_better(self, a: Anchor, there: tuple[int, int], here: tuple[int, int]) -> bool:
+        """Whether the claim's old surroundings read at least as well on both sides of the new span
+        ``there`` as of ``here``, and better on one."""
+        b1, a1 = self._wide_context(a.start, a.end, *there)
+        b0, a0 = self._wide_context(a.start, a.end, *here)
+        return b1 >= b0 and a1 >= a0 and b1 + a1 > b0 + a0
 
     def _better_copy(self, a: Anchor, mapped: int) -> int | None:
         """Another copy of the quote whose context agrees strictly better than the diff's choice."""

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factdesk.articles.anchoring import (
@@ -456,8 +456,17 @@ def _untouched(doc: _Doc, s: int, e: int) -> bool:
     return doc.origin[k:k + len(want)] == want and len(want) > 0
 
 
+# A page whose sentence "...in an exaggerated fashion—think Donald Trump..." occurs twice: one copy
+# is edited and the claim's paragraph moves, and the diff crosses the two copies.
+_CROSSED = [("delete", 932, 640130, "not "), ("move", 0, 5, "not "), ("insert", 0, 0, "not "),
+            ("insert", 0, 0, "not "), ("move", 1701616, 146, "not ")]
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(revision())
+@example((TEXTS[2], [(1829, 1870)], _CROSSED))
+@example((TEXTS[2], [(1818, 1828)], _CROSSED))
+@example((TEXTS[2], [(1811, 1825)], [("delete", 932, 17538, "not ")] + _CROSSED[1:]))
 def test_reanchor_property_on_random_revisions(rev):
     old, spans, ops = rev
     anchors = [anchor_at(old, s, e) for s, e in spans]
