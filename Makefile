@@ -78,7 +78,7 @@ $(SEMANTIC_STAMP): pyproject.toml
 ## The helpers' tests with the `semantic` extra installed: stored claim vectors, nearest claims in meaning,
 ## monitoring's matcher. FACTDESK_REQUIRE_SEMANTIC=1 makes a missing extra a failure, not a skip.
 test-semantic: $(SEMANTIC_STAMP)
-	FACTDESK_REQUIRE_SEMANTIC=1 HF_HUB_OFFLINE=1 $(SEMANTIC_BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/assist/test_meaning.py tests/assist/test_similar.py tests/monitor
+	FACTDESK_REQUIRE_SEMANTIC=1 HF_HUB_OFFLINE=1 $(SEMANTIC_BIN)/python -m pytest -q -p no:cacheprovider tests/assist/test_meaning.py tests/assist/test_similar.py
 
 ## Fuzzes every API operation from the OpenAPI document, as every role (bounded: under ten minutes).
 test-fuzz: $(STAMP)
