@@ -158,3 +158,17 @@ def test_public_pages_cost_the_same_sql_for_one_check_or_many(app, client, check
     db.session.commit()
     after = {url: _statements(client, url) for url in urls()}
     assert after == before
+
+
+def test_a_desks_own_rating_shows_its_own_colour_wherever_readers_see_it(app, client, story, checker, editor, admin):
+    from factdesk.ratings import RatingInput, create_rating
+
+    create_rating(RatingInput(label="needs-context", name="Needs context", definition="True but partial.",
+                              colour="#0b5394", ordinal=None), by=admin)
+    db.session.commit()
+    trees = publish(claim(story, checker, "the city planted 40,000 trees last year"), checker, editor,
+                    rating="needs-context")
+    swatch = ('<circle cx="6" cy="6" r="6" fill="#0b5394"/></svg> '
+              '<span class="rating rating-needs-context">Needs context<')
+    for url in (path_of(app, trees), article_path_of(app, story), "/", "/ratings"):
+        assert swatch in client.get(url).get_data(as_text=True), url
