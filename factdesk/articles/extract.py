@@ -543,6 +543,8 @@ def _fuse(precise: list[_Block], full: list[_Block]) -> list[_Block]:
     """
     if not precise or not full:
         return precise
+    if [b.text for b in precise] == [b.text for b in full]:
+        return full  # the two readings agree on every paragraph: nothing to fuse, no shingles to build
     grams_p = [_shingle_set(b.text) for b in precise]
     words_p = [_norm(b.text) for b in precise]
 
