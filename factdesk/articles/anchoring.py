@@ -43,6 +43,8 @@ CONTEXT_SIDE = 12
 NEAREST_COPIES = 16
 # Copies of a quote are told apart by this many characters of the old text on each side.
 WIDE_CONTEXT = 400
+# A claim's sentence is looked for this far around its quote.
+SENTENCE_REACH = 600
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
 
@@ -656,6 +658,13 @@ def _shares_most_words(quote: str, other: str) -> bool:
     return len(words) >= 2 and 2 * sum(w in there for w in words) > len(words)
 
 
+def _close_words(quote: str, other: str) -> bool:
+    """Whether ``other`` is the quote's words with one replaced, added or dropped, or shares most
+    of them: the same words, edited."""
+    words, there = quote.split(), other.split()
+    return words != there and (_one_word_apart(words, there) or _shares_most_words(quote, other))
+
+
 def _one_word_apart(a: list[str], b: list[str]) -> bool:
     """Whether two word lists differ by exactly one word replaced, added or dropped."""
     if len(a) == len(b):
@@ -787,6 +796,68 @@ class _Reanchorer:
         return self.mapping.old_offset(k) is None or self._crossed(a, k, k + len(a.quote))
 
     def place(self, a: Anchor) -> Anchor:
+        placed = self._place(a)
+        if placed.state in (ANCHORED, MOVED) and self._positioned(a) and (
+                self._sentence_copied(a, placed.start, placed.end)
+                or self._framed_elsewhere(a, placed.start, placed.end)):
+            # a copy of the claim's sentence was pasted (whole, or with a word changed), and which
+            # one is the claim's the text cannot tell: a checker confirms it
+            return replace(placed, state=FUZZY)
+        return placed
+
+    def _framed_elsewhere(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the claim's sentence reads otherwise around its quote at the new span ``[s, e)``,
+        while another place holds the rest of the claim's sentence around other words close to the
+        quote: the claim may be there, edited, and this a copy pasted before the edit."""
+        old, new = self.old, self.new
+        before = old[self._sentence_edge(a.start, forward=False):a.start]
+        after = old[a.end:self._sentence_edge(a.end, forward=True)]
+        if len(before.strip()) + len(after.strip()) < CONTEXT_SIDE or (
+                _spaced(new[max(0, s - 2 * len(before) - 8):s]).endswith(_spaced(before))
+                and _spaced(new[e:e + 2 * len(after) + 8]).startswith(_spaced(after))):
+            return False
+        reach = 2 * len(a.quote) + PREFIX_LEN
+        near = (s - reach, e + reach)  # the placed quote's own surroundings, respaced or edited
+        if len(before) >= len(after):
+            for k in _occurrences(new, before, NEAREST_COPIES + 1):
+                k += len(before)
+                j = new.find(after, k, k + reach) if after else k + len(a.quote)
+                if not near[0] <= k <= near[1] and j > k and _close_words(a.quote, new[k:j]):
+                    return True
+        else:
+            for j in _occurrences(new, after, NEAREST_COPIES + 1):
+                k = new.rfind(before, max(0, j - reach), j) + len(before) if before else j - len(a.quote)
+                if not near[0] <= j <= near[1] and len(before) <= k < j and _close_words(a.quote, new[k:j]):
+                    return True
+        return False
+
+    def _sentence_copied(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the quote occurs more often in the new text than in the old (counting up to
+        NEAREST_COPIES + 1) and either the rest of its sentence came with it, or the new span
+        ``[s, e)`` does not stand in the claim's whole sentence (the copy may carry another word
+        changed, or the claim's own sentence be edited)."""
+        limit = NEAREST_COPIES + 1
+        if len(self.occurrences(a.quote)) <= len(_occurrences(self.old, a.quote, limit)):
+            return False
+        lo, hi = self._sentence_edge(a.start, forward=False), self._sentence_edge(a.end, forward=True)
+        sentence = self.old[lo:hi]
+        if len(_occurrences(self.new, sentence, limit)) > len(_occurrences(self.old, sentence, limit)):
+            return True
+        k = s - (a.start - lo)
+        return self.new[k:k + len(sentence)] != sentence
+
+    def _sentence_edge(self, x: int, *, forward: bool) -> int:
+        """Where the sentence-ish chunk holding old offset ``x`` ends (``forward``) or begins, looked
+        for within SENTENCE_REACH characters."""
+        old = self.old
+        if forward:
+            m = _CHUNK_END.search(old, x, min(len(old), x + SENTENCE_REACH))
+            return m.start() + len(m.group().rstrip()) if m else min(len(old), x + SENTENCE_REACH)
+        lo = max(0, x - SENTENCE_REACH)
+        ends = [m.end() for m in _CHUNK_END.finditer(old, lo, x)]
+        return ends[-1] if ends else lo
+
+    def _place(self, a: Anchor) -> Anchor:
         new = self.new
         positioned = self._positioned(a)
         if not a.quote:

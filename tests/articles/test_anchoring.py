@@ -639,3 +639,39 @@ def test_reanchor_short_quote_matched_by_chance_inside_a_rewrite_is_only_offered
     [b] = reanchor(old, new, [a])
     # only a chance "on" of the new sentence is left: offered for a checker, never silently placed
     assert b.state in (FUZZY, ORPHANED)
+
+
+def test_reanchor_sentence_pasted_whole_elsewhere_is_flagged_not_silently_kept():
+    # which of two identical sentences is the claim's the text cannot tell (a pull-quote, or the
+    # paragraph moved and the copy pasted where it was): a checker confirms it
+    old = _article([0, 1, 2, 3])
+    quote = "a shortage of cranes"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    new = PARAGRAPHS[1] + "\n\n" + old
+    [b] = reanchor(old, new, [a])
+    assert b.state == FUZZY and new[b.start:b.end] == quote
+
+
+def test_reanchor_near_copy_where_the_edited_claim_was_is_flagged_not_taken():
+    # the claim's paragraph is edited and moved to the end; a copy of it with another word changed
+    # now stands where it was: the exact words there may be the copy's
+    old = _article([0, 1, 2, 3])
+    quote = "cut night shifts twice"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    near = PARAGRAPHS[2].replace("slowed loading", "slowed unloading")
+    new = _article([0, 1, 3]).replace(PARAGRAPHS[3], near + "\n\n" + PARAGRAPHS[3]) \
+        + "\n\n" + PARAGRAPHS[2].replace("twice", "once")
+    [b] = reanchor(old, new, [a])
+    assert b.state in (FUZZY, ORPHANED)
+
+
+def test_reanchor_sentence_that_already_repeated_is_not_flagged_for_it():
+    old = _article([0, 1, 2]) + "\n\n" + PARAGRAPHS[1]
+    quote = "a shortage of cranes"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    new = "A new first paragraph.\n\n" + old
+    [b] = reanchor(old, new, [a])
+    assert b.state == MOVED and b.start == new.index(quote)
