@@ -19,6 +19,7 @@ from factdesk import create_app
 from factdesk.extensions import db, limiter
 from factdesk.jobs.queue import queue
 from factdesk.models import Role
+from tests.support.factories import PASSWORD, UserFactory
 
 # No wall-clock checks in tests: Hypothesis's deadline and its "too slow" health check time each example,
 # and on a shared, loaded machine they fail a test for the machine's sake. Speed is the bench's job.
@@ -50,7 +51,6 @@ def _worker_database(url: str | None) -> str | None:
 PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 FIXTURES = Path(os.environ.get("FACTDESK_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-PASSWORD = "correct-horse-battery"
 
 
 def _settings(url: str, **extra) -> dict:
@@ -144,32 +144,24 @@ def run_jobs(app):
     return lambda now=None: run_pending(app, now)
 
 
-def make_user(role: Role, email: str | None = None, name: str | None = None):
-    from factdesk.accounts.users import create_user
-
-    user = create_user(email or f"{role.value}@desk.test", name or f"{role.value.title()} Person", role, PASSWORD)
-    db.session.commit()
-    return user
-
-
 @pytest.fixture
 def checker(app):
-    return make_user(Role.checker)
+    return UserFactory(role=Role.checker)
 
 
 @pytest.fixture
 def editor(app):
-    return make_user(Role.editor)
+    return UserFactory(role=Role.editor)
 
 
 @pytest.fixture
 def editor2(app):
-    return make_user(Role.editor, "editor2@desk.test", "Second Editor")
+    return UserFactory(role=Role.editor, email="editor2@desk.test", name="Second Editor")
 
 
 @pytest.fixture
 def admin(app):
-    return make_user(Role.admin)
+    return UserFactory(role=Role.admin)
 
 
 def csrf_token(client) -> str:
@@ -189,14 +181,6 @@ def login(client, user, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
-
-
-def token_for(user, name: str = "tests") -> dict:
-    from factdesk.accounts.tokens import issue_token
-
-    _, raw = issue_token(user, name)
-    db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.fixture

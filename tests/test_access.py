@@ -8,7 +8,8 @@ import pytest
 from factdesk.access import READER, declared_role
 from factdesk.models import ROLE_RANK, Role
 
-from tests.conftest import login, make_user, token_for
+from tests.conftest import login
+from tests.support.factories import UserFactory, token_for
 
 ROLES = [None, Role.checker, Role.editor, Role.admin]  # None: a reader without an account
 
@@ -41,7 +42,7 @@ def test_every_route_meets_each_role_as_declared(app, role):
     client = app.test_client()
     headers = {}
     if role is not None:
-        user = make_user(role, f"walk-{role.value}@desk.test")
+        user = UserFactory(role=role, email=f"walk-{role.value}@desk.test")
         login(client, user)
         headers = token_for(user)
     rank = 0 if role is None else ROLE_RANK[role]

@@ -15,8 +15,8 @@ from factdesk.access import READER, declared_role
 from factdesk.extensions import db
 from factdesk.models import ROLE_RANK, ApiToken, Notification, Role, Status
 
-from tests.conftest import PASSWORD, login, post_form
-from tests.support.desk_data import build_desk
+from tests.conftest import login, post_form
+from tests.support.factories import PASSWORD, build_desk
 
 ROLES = [None, "checker", "editor", "admin"]
 RANK = {None: 0, "checker": ROLE_RANK[Role.checker], "editor": ROLE_RANK[Role.editor], "admin": ROLE_RANK[Role.admin]}
@@ -25,7 +25,7 @@ ROLE_REFUSAL = "Your role does not allow this."
 
 @pytest.fixture
 def desk(app, client):
-    return build_desk(client)
+    return build_desk()
 
 
 def _rank(least) -> int:
@@ -168,9 +168,9 @@ def test_unpublished_claims_do_not_exist_on_public_pages(app, desk, viewer):
 
 
 def test_an_article_without_published_checks_does_not_exist_for_readers(app, client, desk):
-    from tests.support.desk_data import _ok
+    from tests.support.api import ok
 
-    other = _ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
+    other = ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
                             json={"text": "Nothing here is published yet.\n\nA second paragraph.",
                                   "title": "Draft only"}), 201)
     for url in (f"/articles/{other['id']}", f"/articles/{other['id']}-draft-only"):
@@ -179,13 +179,13 @@ def test_an_article_without_published_checks_does_not_exist_for_readers(app, cli
 
 
 def test_public_api_feed_sitemap_and_search_list_only_published_checks(app, client, desk):
-    from tests.support.desk_data import _patch
+    from tests.support.api import patch_claim
 
     secret = "zebracrossing"
     for status in UNPUBLISHED:
         if status in ("new", "researching", "changes_requested"):
             claim_id = desk.claims[status]
-            _patch(client, desk.tokens["editor"], claim_id, summary=f"Unpublished {secret} {status} wording.")
+            patch_claim(client, desk.tokens["editor"], claim_id, summary=f"Unpublished {secret} {status} wording.")
     reviews = client.get("/api/v1/public/claimreviews").get_json()
     assert secret not in repr(reviews)
     items = reviews["items"] if isinstance(reviews, dict) and "items" in reviews else reviews

@@ -13,8 +13,9 @@ import time
 import pytest
 import requests
 
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 from tests.support.live import ROOT, desk_server
-from tests.support.publishkit import article, claim, path_of, publish
 
 from tests.conftest import PG_URL
 
@@ -32,9 +33,10 @@ def _flask(database_url: str, *args: str) -> subprocess.CompletedProcess:
 
 def test_cli_commands_beside_a_desk_under_read_load_crash_no_worker_and_lose_no_request(app, checker, editor,
                                                                                        tmp_path):
-    story = article(checker, "Harbour figures", "The harbour authority said cargo volumes rose by 12 percent.")
-    check = publish(claim(story, checker, "cargo volumes rose by 12 percent", "Cargo rose 12 percent."),
-                    checker, editor)
+    story = ArticleFactory(by=checker, title="Harbour figures",
+                           text="The harbour authority said cargo volumes rose by 12 percent.")
+    check = to_state(ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent",
+                                  summary="Cargo rose 12 percent."), "published", checker, editor)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     paths = ["/", path_of(app, check), "/feed.atom", "/sitemap.xml", "/api/v1/public/claimreviews"]
     log = tmp_path / "gunicorn.log"

@@ -18,10 +18,11 @@ import pytest
 import requests
 
 from factdesk.claims import workflow
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 from tests.support.live import ROOT, browser_login, desk_server, free_port
-from tests.support.publishkit import article, claim, path_of, publish
 
-from tests.conftest import PASSWORD
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -79,9 +80,10 @@ def nginx(upstream_port: int, workdir: Path):
 
 @pytest.fixture
 def trees(app, checker, editor):
-    story = article(checker, "Mayor boasts of greener city", "The mayor said the city planted 40,000 trees last year.")
-    return publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
-                   checker, editor)
+    story = ArticleFactory(by=checker, title="Mayor boasts of greener city",
+                           text="The mayor said the city planted 40,000 trees last year.")
+    return to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                 summary="The city planted 40,000 trees."), "published", checker, editor)
 
 
 @pytest.fixture
@@ -130,7 +132,7 @@ def test_a_crowd_is_served_by_nginx_while_a_correction_shows_within_s_maxage(app
     time.sleep(1.0)
     # A correction, in one transaction: reopened and published again with another rating.
     workflow.transition(trees, "researching", editor, "The parks department sent new figures.")
-    publish(trees, checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
+    to_state(trees, "published", checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
     published_at = time.monotonic()
     deadline = published_at + S_MAXAGE + 3
     while time.monotonic() < deadline and not any(t > published_at and new for t, _, new in seen):

@@ -25,7 +25,8 @@ from factdesk.models import (Article, ArticleRevision, Claim, ClaimHistory, Comm
                              Publication)
 
 from tests.conftest import PG_URL, login, post_form
-from tests.support.desk_data import _ok, build_desk
+from tests.support.api import ok
+from tests.support.factories import build_desk
 from tests.support.live import BIN, ROOT, desk_server
 
 TABLES = (Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Notification, Publication)
@@ -69,7 +70,7 @@ def _clean_500_json(response):
 
 @pytest.fixture
 def desk(app, client):
-    return build_desk(client)
+    return build_desk()
 
 
 API_FAULTS = [
@@ -224,7 +225,7 @@ def _claims_in(path: Path) -> dict[int, str]:
 
 @pytest.fixture
 def item_article(app, client, desk):
-    article = _ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
+    article = ok(client.post("/api/v1/articles", headers=desk.tokens["checker"],
                               json={"text": ITEM_TEXT, "title": "Items"}), 201)
     db.session.rollback()
     return article["id"]

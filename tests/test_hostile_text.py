@@ -22,8 +22,9 @@ from lxml import etree, html as lxml_html
 from factdesk.extensions import db
 from factdesk.models import Rating, User
 
-from tests.conftest import PASSWORD, login, post_form
-from tests.support.desk_data import _move, _ok, _patch, make_people
+from tests.conftest import login, post_form
+from tests.support.api import move_claim, ok, patch_claim
+from tests.support.factories import PASSWORD, make_people
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
 LONG_WORD = "Supercalifragilistic" * 250  # one 5,000-letter word
@@ -124,7 +125,7 @@ def build_hostile_desk(client) -> tuple[HostileDesk, dict, dict]:
     users, tokens = make_people()
     desk = HostileDesk()
     mallory = _admin_forms(client, users, desk)
-    from tests.conftest import token_for
+    from tests.support.factories import token_for
 
     tokens["mallory"] = token_for(mallory)
     checker, editor, editor2 = tokens["checker"], tokens["editor"], tokens["editor2"]
@@ -134,31 +135,31 @@ def build_hostile_desk(client) -> tuple[HostileDesk, dict, dict]:
                        {"text": text, "title": p[:500], "publisher": p[:300], "author": p[:500],
                         "source_url": f"https://example.org/report/{i}"}, desk, f"article {i}")
         if article is None:  # the payload itself is refused as text (e.g. a NUL): keep it out of the text
-            article = _ok(client.post("/api/v1/articles", headers=checker, json={
+            article = ok(client.post("/api/v1/articles", headers=checker, json={
                 "text": text.replace(p, "payload"), "title": p[:500], "publisher": p[:300],
                 "source_url": f"https://example.org/report/{i}"}), 201)
         desk.articles.append(article["id"])
-        claim = _ok(client.post(f"/api/v1/articles/{article['id']}/claims", headers=checker, json={
+        claim = ok(client.post(f"/api/v1/articles/{article['id']}/claims", headers=checker, json={
             "quote": f"carried {i} million riders", "summary": p[:2000], "claimant": p[:300]}), 201)
         desk.claims.append(claim["id"])
         # The payload as a quote of its own: highlighted in the text (marks) wherever it is found.
         _try(client, "POST", f"/api/v1/articles/{article['id']}/claims", checker,
              {"quote": p[:2000], "summary": "payload quoted"}, desk, f"quote {i}")
-        _move(client, checker, claim["id"], "researching")
-        version = _ok(client.get(f"/api/v1/claims/{claim['id']}", headers=checker))["version"]
+        move_claim(client, checker, claim["id"], "researching")
+        version = ok(client.get(f"/api/v1/claims/{claim['id']}", headers=checker))["version"]
         _try(client, "PATCH", f"/api/v1/claims/{claim['id']}", checker,
              {"version": version, "tags": [p[:60]]}, desk, f"tags {i}")
         _try(client, "POST", f"/api/v1/claims/{claim['id']}/evidence", checker,
              {"url": p[:2000], "title": "evidence with a hostile URL"}, desk, f"evidence url {i}")
-        _ok(client.post(f"/api/v1/claims/{claim['id']}/evidence", headers=checker, json={
+        ok(client.post(f"/api/v1/claims/{claim['id']}/evidence", headers=checker, json={
             "url": f"https://example.org/source?q={urlquote(p[:200])}", "title": p[:500], "publisher": p[:300],
             "excerpt": p, "stance": "refutes", "source_type": "official"}), 201)
-        _patch(client, checker, claim["id"], rating="false",
+        patch_claim(client, checker, claim["id"], rating="false",
                rationale=f"{p}\n\nSee [the source](https://example.org/{i}) and [this](javascript:window.__xss=1).")
-        _ok(client.post(f"/api/v1/claims/{claim['id']}/comments", headers=tokens["mallory"], json={"body": p}), 201)
-        _move(client, checker, claim["id"], "in_review")
-        _move(client, editor, claim["id"], "approved", p[:1000])
-        _move(client, editor2, claim["id"], "published", p[:1000])
+        ok(client.post(f"/api/v1/claims/{claim['id']}/comments", headers=tokens["mallory"], json={"body": p}), 201)
+        move_claim(client, checker, claim["id"], "in_review")
+        move_claim(client, editor, claim["id"], "approved", p[:1000])
+        move_claim(client, editor2, claim["id"], "published", p[:1000])
         desk.pages |= {f"/desk/claims/{claim['id']}", f"/checks/{claim['id']}", f"/desk/articles/{article['id']}",
                        f"/articles/{article['id']}", f"/api/v1/claims/{claim['id']}"}
     # A comment and an evidence link through the claim page's forms, as a checker types them.
@@ -168,9 +169,9 @@ def build_hostile_desk(client) -> tuple[HostileDesk, dict, dict]:
         response = post_form(page_client, f"/desk/claims/{desk.claims[0]}/comments", {"comment-body": p})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
     # Someone assigns Mallory (a hostile name) to a claim that is not yet published: notifications, queue.
-    extra = _ok(client.post(f"/api/v1/articles/{desk.articles[0]}/claims", headers=checker,
+    extra = ok(client.post(f"/api/v1/articles/{desk.articles[0]}/claims", headers=checker,
                             json={"quote": "End of report 0", "summary": PAYLOADS[0]}), 201)
-    _patch(client, editor, extra["id"], assignee=mallory.id, tags=["tram"])
+    patch_claim(client, editor, extra["id"], assignee=mallory.id, tags=["tram"])
     desk.pages |= {"/", "/desk", "/desk?q=script", "/desk/articles", "/desk/notifications", "/desk/dashboard",
                    "/desk/audit", "/corrections", f"/?q={urlquote('script')}", f"/desk/claims/{extra['id']}"}
     db.session.rollback()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import login, post_form
-from tests.support.desk_data import build_desk
+from tests.support.factories import build_desk
 from tests.support.pages_server import serve_pages
 from factdesk.extensions import db
 from factdesk.models import Evidence, Rating
@@ -58,7 +58,7 @@ def app_settings():
 
 @pytest.fixture
 def desk(client):
-    made = build_desk(client)
+    made = build_desk()
     evidence = db.session.get(Evidence, made.evidence_id)
     evidence.archive_text, evidence.archive_status = "9.8 million validated trips in 2024.", "archived"
     evidence.archived_at = datetime(2025, 1, 5, 12, 30, 15, 123456, tzinfo=timezone.utc)

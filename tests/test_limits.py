@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from factdesk.extensions import db
 from factdesk.models import Article, Claim, Comment
 
-from tests.conftest import login, post_form, token_for
+from tests.conftest import login, post_form
+from tests.support.factories import token_for
 
 ARTICLE = "The council spent 340 million euros on the tram.\n\nThe mayor said ridership doubled in 2024."
 

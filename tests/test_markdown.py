@@ -8,8 +8,8 @@ from factdesk.claims import comments, editing
 from factdesk.extensions import db
 from factdesk.markdown import render_markdown
 
-from tests.support.claimkit import make_claim
 from tests.conftest import login
+from tests.support.factories import SeedClaimFactory
 
 HOSTILE = """Intro with <script>alert('x')</script> and <img src=x onerror="alert(1)">.
 
@@ -78,7 +78,7 @@ def test_empty_rationale_renders_nothing():
 
 
 def test_hostile_rationale_and_comment_are_harmless_on_the_claim_page(client, seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, checker, {"rationale": HOSTILE}, claim.version)
     comments.add_comment(claim, checker, HOSTILE)
     db.session.commit()

@@ -17,8 +17,9 @@ from factdesk.claims import editing, workflow
 from factdesk.extensions import db
 from factdesk.models import ApiToken, Claim, ClaimHistory, Notification, Publication, Rating, RatingVersion, Status
 
-from tests.conftest import login, post_form, token_for
-from tests.support.publishkit import article, claim, path_of, publish, reopen
+from tests.conftest import login, post_form
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state, token_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TEXT = ("The minister said 10,000 homes were built last year. Critics disagree.\n\n"
@@ -31,15 +32,16 @@ def _jsonld(page: str) -> dict:
 
 
 def _published(checker, editor, **kwargs) -> Claim:
-    story = article(checker, "Homes built", TEXT)
-    return publish(claim(story, checker, QUOTE, "10,000 homes were built last year."), checker, editor, **kwargs)
+    story = ArticleFactory(by=checker, title="Homes built", text=TEXT)
+    return to_state(ClaimFactory(article=story, by=checker, quote=QUOTE, summary="10,000 homes were built last year."),
+                    "published", checker, editor, **kwargs)
 
 
 # ---------------------------------------------------------------- four eyes per contribution
 
 def test_split_verdict_is_refused_to_either_contributor_with_four_eyes(client, checker, editor, editor2):
-    story = article(checker, "Homes built", TEXT)
-    c = claim(story, checker, QUOTE)
+    story = ArticleFactory(by=checker, title="Homes built", text=TEXT)
+    c = ClaimFactory(article=story, by=checker, quote=QUOTE)
     workflow.transition(c, "researching", checker)
     editing.update_claim(c, editor, {"rating": "false"}, c.version)          # the editor sets the rating
     editing.update_claim(c, checker, {"rationale": "Records list 6,000."}, c.version)  # the checker writes
@@ -60,7 +62,7 @@ def test_split_verdict_is_refused_to_either_contributor_with_four_eyes(client, c
 
 def test_four_eyes_start_over_when_the_claim_enters_research_again(client, checker, editor, editor2):
     c = _published(checker, editor)
-    reopen(c, editor2, "A new source.")
+    move(c, "researching", editor2, "A new source.")
     editing.update_claim(c, editor2, {"rationale": "Records list 6,500."}, c.version)
     workflow.transition(c, "in_review", checker)
     db.session.commit()
@@ -119,7 +121,7 @@ def test_retag_of_a_published_claim_is_refused_as_locked(client, checker, editor
 
 def test_evidence_duplicate_reattach_and_confirm_are_locked_while_published(client, checker, editor):
     c = _published(checker, editor)
-    other = claim(c.article, checker, "The budget rose by 4 percent")
+    other = ClaimFactory(article=c.article, by=checker, quote="The budget rose by 4 percent")
     headers = token_for(editor)
     added = client.post(f"/api/v1/claims/{c.id}/evidence", headers=headers, json={"url": "https://x.example/a"})
     assert added.status_code == 409 and added.get_json()["error"]["code"] == "locked"
@@ -157,9 +159,9 @@ def test_published_check_keeps_its_quote_when_the_article_changes_and_is_flagged
 
 
 def test_claim_in_review_whose_words_change_goes_back_with_the_desks_note(client, checker, editor):
-    story = article(checker, "Homes built", TEXT)
-    c = claim(story, checker, QUOTE)
-    from tests.support.claimkit import research
+    story = ArticleFactory(by=checker, title="Homes built", text=TEXT)
+    c = ClaimFactory(article=story, by=checker, quote=QUOTE)
+    from tests.support.factories import research
 
     research(c, checker)
     workflow.transition(c, "in_review", checker)
@@ -203,7 +205,7 @@ def test_withdrawn_check_answers_410_with_date_and_reason_and_leaves_the_sitemap
 
 def test_a_published_claim_is_withdrawn_not_discarded(client, checker, editor):
     c = _published(checker, editor)
-    reopen(c, editor, "Checking again.")
+    move(c, "researching", editor, "Checking again.")
     refused = client.post(f"/api/v1/claims/{c.id}/transition", headers=token_for(editor),
                           json={"to": "discarded", "comment": "Not needed."})
     assert refused.status_code == 409 and "Withdraw it" in refused.get_json()["error"]["message"]

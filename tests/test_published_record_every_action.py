@@ -26,10 +26,10 @@ from factdesk.models import Appearance, Claim, Evidence, Rating, Role
 
 from factdesk.notify import unsubscribe_link
 
+from .conftest import csrf_token, login
 from tests.support.accountkit import SECRET_ON_PAGE, code, enrol
-from .conftest import PASSWORD, csrf_token, login, make_user, token_for
-from tests.support.pages_server import serve_pages
-from tests.support.publishkit import claim as make_claim, publish
+from tests.support.factories import PASSWORD, ClaimFactory, UserFactory, to_state, token_for
+from tests.support.pages_server import news_page, pages  # noqa: F401  (a fixture)
 
 ROLES = ("checker", "editor", "admin")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -40,9 +40,7 @@ PARAGRAPHS = ["The minister said on Monday that 10,000 homes were built last yea
 
 
 def html_page(paragraphs: list[str]) -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!doctype html><html><head><title>Homes built</title></head><body><nav><a href='/'>Home</a></nav>"
-            f"<article><h1>Homes built</h1>{body}</article><footer>© The Courier</footer></body></html>")
+    return news_page("Homes built", paragraphs, publisher="The Courier")
 
 
 CHANGED = [p.replace("10,000", "11,000") for p in PARAGRAPHS]
@@ -51,12 +49,6 @@ CHANGED = [p.replace("10,000", "11,000") for p in PARAGRAPHS]
 @pytest.fixture
 def app_settings():
     return {"FACTDESK_ALLOW_PRIVATE_FETCH": True, "FACTDESK_FETCH_TIMEOUT": 20}
-
-
-@pytest.fixture
-def pages():
-    with serve_pages() as served:
-        yield served
 
 
 @dataclass
@@ -100,7 +92,7 @@ class World:
 @pytest.fixture
 def people(app, checker, editor, admin):
     return {"checker": checker, "editor": editor, "admin": admin,
-            "editor2": make_user(Role.editor, "editor2@desk.test", "Second Editor")}
+            "editor2": UserFactory(role=Role.editor, email="editor2@desk.test", name="Second Editor")}
 
 
 def build_world(app, pages, people, n: int) -> World:
@@ -110,9 +102,10 @@ def build_world(app, pages, people, n: int) -> World:
     article = create_article(text="\n\n".join(PARAGRAPHS), by=people["checker"], title="Homes built",
                              source_url=source, publisher="The Courier")
     db.session.commit()
-    published = make_claim(article, people["checker"], QUOTE, "10,000 homes were built last year.")
-    publish(published, people["checker"], people["editor"], tags=["housing"])
-    other = make_claim(article, people["checker"], "the budget for housing rose by 4 percent")
+    published = ClaimFactory(article=article, by=people["checker"], quote=QUOTE,
+                             summary="10,000 homes were built last year.")
+    to_state(published, "published", people["checker"], people["editor"], tags=["housing"])
+    other = ClaimFactory(article=article, by=people["checker"], quote="the budget for housing rose by 4 percent")
     evidence = db.session.execute(select(Evidence).where(Evidence.claim_id == published.id)).scalar_one()
     evidence.url = pages.page(f"/records-{n}", html_page(["The registry lists 6,000 homes completed last year."]))
     appearance = Appearance(claim_id=published.id, url=pages.page(f"/again-{n}", html_page(PARAGRAPHS)),

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import login, post_form
+from tests.support.factories import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -122,7 +123,7 @@ NOT_WEB = ["javascript:alert(document.domain)", "JavaScript:alert(1)", " javascr
 
 @pytest.fixture
 def api(checker):
-    from tests.conftest import token_for
+    from tests.support.factories import token_for
 
     return token_for(checker)
 
@@ -184,7 +185,7 @@ def test_the_cli_import_refuses_a_source_that_is_not_http(runner, tmp_path):
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/xml,<rss/>", "file:///etc/passwd"])
 def test_a_monitored_source_is_http_only(client, editor, url):
-    from tests.conftest import token_for
+    from tests.support.factories import token_for
 
     response = client.post("/api/v1/monitor/sources", headers=token_for(editor), json={"url": url, "kind": "feed"})
     assert response.status_code == 422
@@ -236,16 +237,18 @@ def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, clie
     from factdesk.extensions import db
     from factdesk.models import Appearance, AppearanceState, Article, Evidence
 
-    from tests.support import publishkit
+    from tests.support.addresses import article_path_of, path_of
+    from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 
-    story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
-    check = publishkit.claim(story, checker, "they have conducted 69 launches")
+    story = ArticleFactory(by=checker, title="Launches",
+                           text="In 2022 alone, they have conducted 69 launches of rockets.")
+    check = ClaimFactory(article=story, by=checker, quote="they have conducted 69 launches")
     evidence.add_evidence(check, checker, {"url": "https://data.example/records", "title": "Public records",
                                            "stance": "refutes", "source_type": "official"})
     # Evidence stored before the rule is frozen into the publication as it was (readers see publications).
     db.session.execute(update(Evidence).values(url=OLD_LINKS["evidence"], archive_url=OLD_LINKS["archive"]))
     db.session.commit()
-    check = publishkit.publish(check, checker, editor)
+    check = to_state(check, "published", checker, editor)
     db.session.add(Appearance(claim_id=check.id, url=OLD_LINKS["appearance"], title="Said again",
                               sentence="69 launches", said_by="A minister", said_at=date(2026, 1, 5), score=0.9,
                               state=AppearanceState.public))
@@ -253,7 +256,7 @@ def test_links_stored_before_the_rule_are_shown_as_text_never_as_links(app, clie
     db.session.commit()
     [item] = db.session.execute(db.select(Evidence)).scalars().all()
 
-    pages = {"public check": publishkit.path_of(app, check), "public article": publishkit.article_path_of(app, story)}
+    pages = {"public check": path_of(app, check), "public article": article_path_of(app, story)}
     for name, path in pages.items():
         response = client.get(path)
         assert response.status_code == 200, name
@@ -284,10 +287,11 @@ def test_a_check_whose_source_was_stored_before_the_rule_cannot_be_published(app
     from factdesk.models import Article
     from factdesk.public.claimreview import publish_problems
 
-    from tests.support import publishkit
+    from tests.support.factories import ArticleFactory, ClaimFactory
 
-    story = publishkit.article(checker, "Launches", "In 2022 alone, they have conducted 69 launches of rockets.")
-    made = publishkit.claim(story, checker, "they have conducted 69 launches")
+    story = ArticleFactory(by=checker, title="Launches",
+                           text="In 2022 alone, they have conducted 69 launches of rockets.")
+    made = ClaimFactory(article=story, by=checker, quote="they have conducted 69 launches")
     for stored in ("javascript:alert(1)", "http://", "https://exa mple.com/"):
         db.session.execute(update(Article).values(source_url=stored))
         db.session.commit()

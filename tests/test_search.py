@@ -7,8 +7,8 @@ from factdesk.bench.statements import counting_statements
 from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db
-from tests.conftest import token_for
-from tests.support.publishkit import article, claim, path_of, publish
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state, token_for
 
 TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spring quarter.\n\n"
         "Officials also claimed the new <b>crane</b> fleet cut waiting times & costs by half.\n\n"
@@ -18,14 +18,15 @@ TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spri
 
 @pytest.fixture
 def story(app, checker):
-    return article(checker, "Lighthouse keepers return to Portmerrow", TEXT)
+    return ArticleFactory(by=checker, title="Lighthouse keepers return to Portmerrow", text=TEXT)
 
 
 @pytest.fixture
 def cargo(app, story, checker, editor):
-    c = claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter",
-              "Cargo volumes at the harbour grew by 12% in spring.", claimant="Harbour Authority")
-    return publish(c, checker, editor, rationale="Tonnage registers show a zeppelin-sized rise of 3 percent.")
+    c = ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent in the spring quarter",
+                     summary="Cargo volumes at the harbour grew by 12% in spring.", claimant="Harbour Authority")
+    return to_state(c, "published", checker, editor,
+                    rationale="Tonnage registers show a zeppelin-sized rise of 3 percent.")
 
 
 def _public_ids(q: str) -> list[int]:
@@ -47,7 +48,8 @@ def test_public_search_finds_a_published_claim(app, client, cargo, q, where):
 
 
 def test_public_search_ignores_unpublished_claims_and_desk_search_finds_them(app, client, story, checker):
-    c = claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes halved waits.")
+    c = ClaimFactory(article=story, by=checker, quote="the new <b>crane</b> fleet cut waiting times & costs by half",
+                     summary="Cranes halved waits.")
     assert _public_ids("crane") == []
     assert "No published check matches" in client.get("/?q=crane").get_data(as_text=True)
     found = search.search_desk("crane")
@@ -56,7 +58,8 @@ def test_public_search_ignores_unpublished_claims_and_desk_search_finds_them(app
 
 
 def test_a_new_or_edited_claim_is_findable_at_once(app, story, checker):
-    c = claim(story, checker, "Dockworkers dispute the figures", "Dockworkers dispute the figures.")
+    c = ClaimFactory(article=story, by=checker, quote="Dockworkers dispute the figures",
+                     summary="Dockworkers dispute the figures.")
     assert search.claim_ids_matching("dockworkers") == [c.id]
     editing.update_claim(c, checker, {"summary": "Stevedores reject the tonnage numbers."}, c.version)
     # Not committed yet: the same transaction already sees the new words, and not the old ones.
@@ -98,7 +101,8 @@ def test_websearch_syntax_phrases_exclusions_and_alternatives(app, cargo):
 
 
 def test_snippets_mark_the_words_and_escape_the_text(app, story, checker):
-    c = claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes & <i>waits</i>")
+    c = ClaimFactory(article=story, by=checker, quote="the new <b>crane</b> fleet cut waiting times & costs by half",
+                     summary="Cranes & <i>waits</i>")
     (hit,) = [h for h in search.search_desk("crane").items if h.kind == "claim"]
     snippet = str(hit.snippet)
     assert "<mark>crane</mark>" in snippet.lower() or "<mark>cranes</mark>" in snippet.lower()
@@ -110,8 +114,9 @@ def test_snippets_mark_the_words_and_escape_the_text(app, story, checker):
 
 
 def test_public_search_snippet_is_escaped_on_the_page(app, client, story, checker, editor):
-    publish(claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half",
-                  "Officials said the <b>crane</b> fleet halved waits."), checker, editor)
+    to_state(ClaimFactory(article=story, by=checker,
+                          quote="the new <b>crane</b> fleet cut waiting times & costs by half",
+                          summary="Officials said the <b>crane</b> fleet halved waits."), "published", checker, editor)
     html = client.get("/?q=crane").get_data(as_text=True)
     snippet = html.split('<p class="snippet">')[1].split("</p>")[0]
     assert "<mark>" in snippet and "<b>" not in snippet and "&lt;b&gt;" in snippet
@@ -132,16 +137,19 @@ def test_search_api_answers_checkers_with_articles_and_claims(app, client, cargo
 
 
 def test_better_matches_rank_first(app, checker, editor):
-    story = article(checker, "Budget", "Taxes rose. Taxes on taxes rose again, taxes everywhere. Spending fell.")
-    weak = publish(claim(story, checker, "Spending fell", "Spending fell while taxes rose."), checker, editor)
-    strong = publish(claim(story, checker, "Taxes on taxes rose again, taxes everywhere",
-                           "Taxes, taxes and more taxes."), checker, editor)
+    story = ArticleFactory(by=checker, title="Budget",
+                           text="Taxes rose. Taxes on taxes rose again, taxes everywhere. Spending fell.")
+    weak = to_state(ClaimFactory(article=story, by=checker, quote="Spending fell",
+                                 summary="Spending fell while taxes rose."), "published", checker, editor)
+    strong = to_state(ClaimFactory(article=story, by=checker, quote="Taxes on taxes rose again, taxes everywhere",
+                                   summary="Taxes, taxes and more taxes."), "published", checker, editor)
     assert _public_ids("taxes") == [strong.id, weak.id]
 
 
 def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story, checker, editor):
     headers = token_for(checker)
-    claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter", "Cargo grew.")
+    ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent in the spring quarter",
+                 summary="Cargo grew.")
 
     def statements() -> int:
         with counting_statements(db.engine) as seen:
@@ -150,10 +158,11 @@ def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story,
 
     statements()  # the token's first use is recorded once
     few = statements()
-    claim(story, checker, "the new <b>crane</b> fleet cut waiting times & costs by half", "Cranes.")
-    claim(story, checker, "Dockworkers dispute the figures", "Dockworkers.")
-    other = article(checker, "Cargo cranes", "Cargo cranes everywhere. Dockworkers too.")
-    claim(other, checker, "Cargo cranes everywhere", "More cargo.")
+    ClaimFactory(article=story, by=checker, quote="the new <b>crane</b> fleet cut waiting times & costs by half",
+                 summary="Cranes.")
+    ClaimFactory(article=story, by=checker, quote="Dockworkers dispute the figures", summary="Dockworkers.")
+    other = ArticleFactory(by=checker, title="Cargo cranes", text="Cargo cranes everywhere. Dockworkers too.")
+    ClaimFactory(article=other, by=checker, quote="Cargo cranes everywhere", summary="More cargo.")
     assert statements() == few
 
 
@@ -174,9 +183,9 @@ def test_search_index_machinery_survives_every_migration(app):
 def test_desk_search_pages_through_every_match_once_with_the_total(app, checker):
     """Each engine hands over only its best hits for the page; the pages still add up to every match."""
     texts = [f"Harbour dues rose {n} percent at berth {n}." for n in range(1, 24)]
-    story = article(checker, "Harbour dues", "\n\n".join(texts))
-    claims = {claim(story, checker, t, t).id for t in texts}
-    other = article(checker, "More on harbour dues", "The harbour dues debate went on.")
+    story = ArticleFactory(by=checker, title="Harbour dues", text="\n\n".join(texts))
+    claims = {ClaimFactory(article=story, by=checker, quote=t, summary=t).id for t in texts}
+    other = ArticleFactory(by=checker, title="More on harbour dues", text="The harbour dues debate went on.")
     seen, total = [], None
     for page in (1, 2, 3):
         results = search.search_desk("harbour", page=page, per_page=10)

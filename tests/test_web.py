@@ -9,7 +9,8 @@ import pytest
 from flask import request
 
 from factdesk.access import public
-from tests.support.publishkit import article, claim, path_of, publish
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 from tests.test_cli import _flask
 
 PUBLIC = "https://checks.example.org"
@@ -23,9 +24,10 @@ def app_settings():
 
 @pytest.fixture
 def trees(app, checker, editor):
-    story = article(checker, "Mayor boasts of greener city", "The mayor said the city planted 40,000 trees last year.")
-    return publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
-                   checker, editor)
+    story = ArticleFactory(by=checker, title="Mayor boasts of greener city",
+                           text="The mayor said the city planted 40,000 trees last year.")
+    return to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                 summary="The city planted 40,000 trees."), "published", checker, editor)
 
 
 def test_a_forged_host_never_reaches_canonical_links_claimreview_feed_sitemap_or_the_api(app, client, trees):

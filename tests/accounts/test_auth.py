@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.conftest import csrf_token, login, post_form
+from tests.support.factories import PASSWORD
 
 
 def test_login_with_email_in_any_case(client, editor):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from factdesk.extensions import db
 from factdesk.models import AuditEntry, User
 
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import login, post_form
+from tests.support.factories import PASSWORD
 from tests.support.mailkit import app_settings, inbox, links_in, mail_port, path_of, text_of  # noqa: F401
 
 NEW = "checker.new@elsewhere.test"

@@ -16,7 +16,7 @@ import requests
 
 from factdesk.extensions import db
 
-from tests.conftest import PASSWORD
+from tests.support.factories import PASSWORD
 from tests.support.live import browser_login, csrf_from, desk_server, redis_server
 
 pytestmark = pytest.mark.slow
@@ -191,10 +191,10 @@ def _form_login(client, email: str, password: str = PASSWORD, address: str = "12
 @pytest.mark.parametrize("typed", ["Élodie@desk.test", "élodie@desk.test", "ÉLODIE@DESK.TEST",
                                    "E\u0301lodie@desk.test", "  élodie@Desk.Test "])
 def test_an_address_with_non_ascii_letters_logs_in_in_any_case_and_form(client, typed):
-    from tests.conftest import make_user
+    from tests.support.factories import UserFactory
     from factdesk.models import Role
 
-    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    UserFactory(role=Role.checker, email="Élodie@desk.test", name="Élodie Martin")
     response = _form_login(client, typed)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     assert "Welcome, Élodie Martin." in client.get("/desk").get_data(as_text=True)
@@ -207,9 +207,9 @@ def test_an_account_cannot_be_created_beside_another_that_differs_only_in_case(a
     from factdesk.errors import ValidationError
     from factdesk.models import Role, User
 
-    from tests.conftest import make_user
+    from tests.support.factories import UserFactory
 
-    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    UserFactory(role=Role.checker, email="Élodie@desk.test", name="Élodie Martin")
     with pytest.raises(ValidationError) as refused:
         create_user(lookalike, "Someone Else", Role.admin, PASSWORD)
     assert refused.value.code == "email_taken"
@@ -232,10 +232,11 @@ def test_the_database_refuses_two_accounts_with_one_folded_address(app):
 
 
 def test_the_admin_form_refuses_a_lookalike_address_and_keeps_what_was_typed(client, admin):
-    from tests.conftest import login, make_user, post_form
+    from tests.conftest import login, post_form
+    from tests.support.factories import UserFactory
     from factdesk.models import Role
 
-    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    UserFactory(role=Role.checker, email="Élodie@desk.test", name="Élodie Martin")
     login(client, admin)
     response = post_form(client, "/admin/users", {"email": "élodie@desk.test", "name": "Impostor",
                                                   "role": "admin", "password": "long-enough-password"})
@@ -247,10 +248,10 @@ def test_the_admin_form_refuses_a_lookalike_address_and_keeps_what_was_typed(cli
 
 def test_the_account_throttle_counts_an_address_in_any_case(client, app):
     """Ten wrong passwords spread over ÉLODIE@, élodie@ and É (decomposed) are one account's ten."""
-    from tests.conftest import make_user
+    from tests.support.factories import UserFactory
     from factdesk.models import Role
 
-    make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
+    UserFactory(role=Role.checker, email="Élodie@desk.test", name="Élodie Martin")
     spellings = ["Élodie@desk.test", "élodie@desk.test", "ÉLODIE@DESK.TEST", "E\u0301lodie@desk.test"]
     for attempt in range(10):
         response = _form_login(client, spellings[attempt % 4], f"wrong-password-{attempt}", f"10.2.0.{attempt}")

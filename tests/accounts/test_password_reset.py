@@ -7,7 +7,8 @@ from datetime import timedelta
 from factdesk.extensions import db
 from factdesk.models import AccountLink, AuditEntry, utcnow
 
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import login, post_form
+from tests.support.factories import PASSWORD
 from tests.support.mailkit import app_settings, inbox, links_in, mail_port, path_of, text_of  # noqa: F401
 
 NEW_PASSWORD = "a-brand-new-password"

@@ -7,8 +7,9 @@ from factdesk.accounts.tokens import issue_token
 from factdesk.extensions import db
 from factdesk.models import ApiToken, utcnow
 
+from tests.conftest import login, post_form
 from tests.support.accountkit import code, enrol
-from tests.conftest import PASSWORD, login, post_form
+from tests.support.factories import PASSWORD
 
 
 def test_a_token_past_its_last_day_stops_working(client, checker):

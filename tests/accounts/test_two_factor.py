@@ -8,8 +8,9 @@ import pytest
 from factdesk.extensions import db
 from factdesk.models import AuditEntry, RecoveryCode, Role, User
 
+from tests.conftest import login, post_form
 from tests.support.accountkit import RECOVERY_ON_PAGE, SECRET_ON_PAGE, code, enrol
-from tests.conftest import PASSWORD, login, make_user, post_form
+from tests.support.factories import PASSWORD, UserFactory
 
 
 def _password_step(client, user):
@@ -116,7 +117,7 @@ def test_code_page_without_a_password_step_says_to_log_in(client):
 ])
 def test_require_2fa_is_enforced_at_login_for_the_roles_it_names(client, app, rule, role, asked):
     app.config["REQUIRE_2FA"] = rule
-    person = make_user(role, f"{role.value}-{rule}@desk.test")
+    person = UserFactory(role=role, email=f"{role.value}-{rule}@desk.test")
     location = _password_step(client, person)
     if not asked:
         assert location == "/desk/articles"

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from factdesk.extensions import db
 from factdesk.models import ApiToken, Role, User
 
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import login, post_form
+from tests.support.factories import PASSWORD
 
 
 def test_admin_creates_a_user_who_can_log_in(client, admin, app):

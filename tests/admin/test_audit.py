@@ -77,11 +77,12 @@ def test_rating_scale_edits_are_logged_with_before_and_after(client, admin):
 
 
 def test_a_withdrawal_is_logged_with_its_reason(client, admin, checker, editor):
-    from tests.support.publishkit import article, claim, publish
+    from tests.support.factories import ArticleFactory, ClaimFactory, to_state
     from factdesk.claims import workflow
 
-    story = article(checker, "Homes", "The minister said 10,000 homes were built last year.")
-    check = publish(claim(story, checker, "10,000 homes were built last year"), checker, editor)
+    story = ArticleFactory(by=checker, title="Homes", text="The minister said 10,000 homes were built last year.")
+    check = to_state(ClaimFactory(article=story, by=checker, quote="10,000 homes were built last year"), "published",
+                     checker, editor)
     workflow.transition(check, "withdrawn", editor, "The ministry withdrew the figures.")
     db.session.commit()
     entry = db.session.query(AuditEntry).filter_by(action="check_withdrawn").one()

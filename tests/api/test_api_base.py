@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from factdesk.extensions import db
 
-from tests.conftest import token_for
+from tests.support.factories import token_for
 
 
 def _error(response, status: int, code: str | None = None) -> dict:

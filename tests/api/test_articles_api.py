@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from factdesk.extensions import db
 from factdesk.models import Article, Claim, ClaimHistory
 
-from tests.conftest import FIXTURES, token_for
+from tests.conftest import FIXTURES
+from tests.support.factories import token_for
 
 SEED_TEXT = (FIXTURES / "articles" / "dprk-munitions-interview.txt").read_text(encoding="utf-8")
 WEB = sorted((FIXTURES / "web-articles" / "html").glob("*.html.gz"))

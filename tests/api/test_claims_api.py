@@ -6,13 +6,12 @@ import pytest
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Evidence
 
-from tests.support.claimkit import make_claim, research, to_state
-from tests.conftest import token_for
+from tests.support.factories import SeedClaimFactory, research, to_state, token_for
 
 
 @pytest.fixture
 def claim(seed_article, checker):
-    return make_claim(seed_article, checker)
+    return SeedClaimFactory(article=seed_article, by=checker)
 
 
 def test_get_claim_has_the_shape_of_the_contract(client, claim, checker):
@@ -121,8 +120,8 @@ def test_evidence_url_must_be_http_or_https(client, claim, checker, url):
 
 
 def test_evidence_of_another_claim_is_404(client, seed_article, checker):
-    one = research(make_claim(seed_article, checker, 0), checker)
-    other = make_claim(seed_article, checker, 1)
+    one = research(SeedClaimFactory(article=seed_article, by=checker, n=0), checker)
+    other = SeedClaimFactory(article=seed_article, by=checker, n=1)
     eid = one.evidence[0].id
     response = client.delete(f"/api/v1/claims/{other.id}/evidence/{eid}", headers=token_for(checker))
     assert response.status_code == 404

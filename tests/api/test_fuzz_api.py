@@ -34,7 +34,7 @@ from factdesk import create_app
 from factdesk.extensions import db
 
 from tests.conftest import PG_URL, DeskClient, _fresh_postgres, _settings
-from tests.support.desk_data import build_desk, make_people
+from tests.support.factories import build_desk, make_people
 
 pytestmark = pytest.mark.fuzz
 
@@ -74,7 +74,7 @@ def fuzz_desk(migrated_database, tmp_path_factory):
         if PG_URL:
             _fresh_postgres()
         users, tokens = make_people()
-        desk = build_desk(app.test_client(), users, tokens)
+        desk = build_desk(users, tokens)
         db.session.remove()
     yield app, desk
     with app.app_context():

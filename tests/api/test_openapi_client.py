@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import publishkit
-from tests.conftest import make_user, token_for
+from tests.support.factories import ArticleFactory, ClaimFactory, UserFactory, to_state, token_for
 from factdesk.models import Role
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
@@ -45,9 +44,9 @@ def _monitored(source_id: int, text: str) -> None:
     from factdesk.extensions import db
     from factdesk.models import MonitorSource
 
-    from tests.support import publishkit
+    from tests.support.factories import MonitoredArticleFactory
 
-    publishkit.monitored(db.session.get(MonitorSource, source_id), text)
+    MonitoredArticleFactory(source=db.session.get(MonitorSource, source_id), text=text)
 
 
 def test_generation_keeps_every_model_and_success_response(app, generated):
@@ -65,7 +64,7 @@ def test_every_operation_answers_a_model_to_the_generated_client(app, live_serve
     operations = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
     models = generated("models")
     client_module = generated("client")
-    admin = make_user(Role.admin)
+    admin = UserFactory(role=Role.admin)
     editor_token = token_for(editor)["Authorization"].split()[1]
     checker_token = token_for(checker)["Authorization"].split()[1]
     as_checker = client_module.AuthenticatedClient(base_url=live_server, token=checker_token,
@@ -73,10 +72,10 @@ def test_every_operation_answers_a_model_to_the_generated_client(app, live_serve
     as_editor = client_module.AuthenticatedClient(base_url=live_server, token=editor_token,
                                                   raise_on_unexpected_status=True)
     as_reader = client_module.Client(base_url=live_server, raise_on_unexpected_status=True)
-    published = publishkit.claim(publishkit.article(admin, "Earlier story",
-                                                    "The mayor said 12 bridges closed in 2023."),
-                                 admin, "12 bridges closed in 2023", summary="Twelve bridges closed in 2023")
-    publishkit.publish(published, checker, editor)
+    published = ClaimFactory(article=ArticleFactory(by=admin, title="Earlier story",
+                                                    text="The mayor said 12 bridges closed in 2023."), by=admin,
+                             quote="12 bridges closed in 2023", summary="Twelve bridges closed in 2023")
+    to_state(published, "published", checker, editor)
     called: set[str] = set()
 
     def call(operation: str, expected, *args, client=as_checker, code: int = 200, **kwargs):

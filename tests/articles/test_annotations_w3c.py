@@ -15,8 +15,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from tests.support import publishkit
-from tests.conftest import token_for
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state, token_for
 
 SUITE = Path(__file__).resolve().parents[1] / "data" / "web-annotation-tests"
 BASE = "https://w3c.example/web-annotation-tests/"
@@ -74,15 +73,18 @@ def test_the_suite_rejects_what_it_should():
 @pytest.fixture
 def export(client, checker, editor):
     """An article with an unrated claim, a rated one and a published check."""
-    article = publishkit.article(checker, "Readiness", "The minister said 40% of units were ready in 2022. "
-                                 "Critics said far fewer were ready. The ministry said 12 bridges closed.")
-    publishkit.claim(article, checker, "40% of units were ready")
-    rated = publishkit.claim(article, checker, "far fewer were ready", summary="Far fewer units were ready")
+    article = ArticleFactory(by=checker, title="Readiness",
+                             text="The minister said 40% of units were ready in 2022. "
+                                  "Critics said far fewer were ready. The ministry said 12 bridges closed.")
+    ClaimFactory(article=article, by=checker, quote="40% of units were ready")
+    rated = ClaimFactory(article=article, by=checker, quote="far fewer were ready",
+                         summary="Far fewer units were ready")
     from factdesk.claims import editing, workflow
 
     workflow.transition(rated, "researching", checker)
     editing.update_claim(rated, checker, {"rating": "mostly-true"}, rated.version)
-    published = publishkit.publish(publishkit.claim(article, checker, "12 bridges closed"), checker, editor)
+    published = to_state(ClaimFactory(article=article, by=checker, quote="12 bridges closed"), "published", checker,
+                         editor)
     answer = client.get(f"/api/v1/articles/{article.id}/annotations", headers=token_for(checker))
     assert answer.status_code == 200
     return answer.get_json(), published

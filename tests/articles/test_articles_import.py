@@ -20,7 +20,8 @@ from factdesk.articles.score import page_figures
 from factdesk.extensions import db
 from factdesk.models import Article
 
-from tests.conftest import FIXTURES, login, post_form, token_for
+from tests.conftest import FIXTURES, login, post_form
+from tests.support.factories import token_for
 from tests.support.pages_server import QuietHandler, serve
 
 SEED = FIXTURES / "articles" / "dprk-munitions-interview.txt"

@@ -10,23 +10,20 @@ since tests may reach only 127.0.0.1; every connect the fetcher makes is recorde
 from __future__ import annotations
 
 import gzip
-import ipaddress
 import io
-import socket
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from factdesk.articles import fetch as fetch_module
 from factdesk.articles.fetch import FetchError, public_only
 from factdesk.articles.importing import import_url
 from factdesk.extensions import db
 from factdesk.models import Article
 
-from tests.conftest import login, post_form, token_for
-from tests.support.pages_server import QuietHandler, serve
+from tests.conftest import login, post_form
+from tests.support.factories import token_for
+from tests.support.pages_server import QuietHandler, fetcher_connects, serving
 
 PAGE = (b"<html><head><title>Tram figures</title></head><body><article><h1>Tram figures</h1>"
         + b"<p>The tram carried twelve million riders in its first year, the mayor said on Monday.</p>" * 20
@@ -58,59 +55,20 @@ class Handler(QuietHandler):
         elif parts.path == "/bomb":
             self._send(200, BOMB, Content_Encoding="gzip")
         elif parts.path == "/endless":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            try:
-                while True:
-                    self.wfile.write(b"<p>" + b"x" * 65530 + b"</p>")
-            except OSError:
-                pass
-            self.close_connection = True
-        elif parts.path == "/drip":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", "1000000")
-            self.end_headers()
-            end = time.monotonic() + 15
-            try:
-                while time.monotonic() < end:
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except OSError:
-                pass
-            self.close_connection = True
+            self._stream(b"<p>" + b"x" * 65530 + b"</p>")
+        elif parts.path == "/drip":  # 15 s of a byte every 50 ms, never reaching the declared length
+            self._stream(b"x", 300, declared=1_000_000, pause=0.05)
         else:
             self._send(404, b"no")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with serve(Handler) as address:
-        yield address
+server = serving(Handler)
 
 
 @pytest.fixture
 def connects(monkeypatch):
-    """Every connect the fetcher makes, and a resolver that knows the FAKE_DNS names; only loopback is reachable."""
-    made: list[tuple[str, int]] = []
-    real_connect, real_resolve = socket.create_connection, socket.getaddrinfo
-
-    def guarded(address, *args, **kwargs):
-        made.append(address)
-        assert ipaddress.ip_address(address[0]).is_loopback, f"the fetcher tried to reach {address}"
-        return real_connect(address, *args, **kwargs)
-
-    def resolve(host, port, *args, **kwargs):
-        if host in FAKE_DNS:
-            return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                     (ip, port, 0, 0) if ":" in ip else (ip, port)) for ip in FAKE_DNS[host]]
-        return real_resolve(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(fetch_module.socket, "create_connection", guarded)
-    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)
-    return made
+    """Every connect the fetcher makes, with the FAKE_DNS names resolvable; only loopback is reachable."""
+    return fetcher_connects(monkeypatch, FAKE_DNS)
 
 
 def _articles() -> int:

@@ -11,9 +11,9 @@ from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.models import AnchorState, Article, ArticleRevision, Claim, Notification
 
-from tests.support.claimkit import to_state
 from tests.conftest import login
-from tests.support.pages_server import serve_pages
+from tests.support.factories import to_state
+from tests.support.pages_server import news_page, pages  # noqa: F401  (a fixture)
 
 PARAGRAPHS = [
     "The port authority said on Monday that 4,200 ships docked at the harbour in 2023, a record for the city.",
@@ -23,22 +23,12 @@ PARAGRAPHS = [
 
 
 def page(paragraphs: list[str], ad: str = "Subscribe today") -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!doctype html><html><head><title>Harbour traffic hits a record</title></head><body>"
-            f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><aside>{ad}</aside>"
-            f"<article><h1>Harbour traffic hits a record</h1>{body}</article>"
-            f"<footer>© The Harbour Times</footer></body></html>")
+    return news_page("Harbour traffic hits a record", paragraphs, publisher="The Harbour Times", aside=ad)
 
 
 @pytest.fixture
 def app_settings():
     return {"FACTDESK_ALLOW_PRIVATE_FETCH": True, "FACTDESK_FETCH_TIMEOUT": 20}
-
-
-@pytest.fixture
-def pages():
-    with serve_pages() as served:
-        yield served
 
 
 @pytest.fixture

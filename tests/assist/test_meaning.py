@@ -18,7 +18,7 @@ from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.models import ClaimVector
 
-from tests.support import publishkit
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 
 
 # `make test-semantic` (run by .ci/run) installs the extra in its own venv and sets
@@ -44,9 +44,9 @@ def _fill(run_jobs) -> None:
 
 
 def test_the_job_stores_each_claims_vector_once_and_again_when_its_words_change(app, checker, run_jobs):
-    article = publishkit.article(checker, "Vaccines", TEXT)
-    vaccines = publishkit.claim(article, checker, "vaccines cause autism in young children")
-    budget = publishkit.claim(article, checker, "approved a new budget for public libraries")
+    article = ArticleFactory(by=checker, title="Vaccines", text=TEXT)
+    vaccines = ClaimFactory(article=article, by=checker, quote="vaccines cause autism in young children")
+    budget = ClaimFactory(article=article, by=checker, quote="approved a new budget for public libraries")
     assert _vectors() == {}
     _fill(run_jobs)
     stored = _vectors()
@@ -65,9 +65,9 @@ def test_the_job_stores_each_claims_vector_once_and_again_when_its_words_change(
 
 
 def test_a_claim_said_in_other_words_is_found_by_meaning_once_its_vector_is_stored(app, checker, run_jobs):
-    article = publishkit.article(checker, "Vaccines", TEXT)
-    vaccines = publishkit.claim(article, checker, "vaccines cause autism in young children")
-    publishkit.claim(article, checker, "approved a new budget for public libraries")
+    article = ArticleFactory(by=checker, title="Vaccines", text=TEXT)
+    vaccines = ClaimFactory(article=article, by=checker, quote="vaccines cause autism in young children")
+    ClaimFactory(article=article, by=checker, quote="approved a new budget for public libraries")
     assert candidate_ids(SAID_OTHERWISE) == []  # no word in common: full-text search finds nothing
     assert similar_claims(SAID_OTHERWISE) == []
     _fill(run_jobs)
@@ -76,13 +76,13 @@ def test_a_claim_said_in_other_words_is_found_by_meaning_once_its_vector_is_stor
 
 
 def test_monitoring_finds_a_repeat_of_a_published_check_in_other_words(app, checker, editor, run_jobs):
-    article = publishkit.article(checker, "Vaccines", TEXT)
-    vaccines = publishkit.claim(article, checker, "vaccines cause autism in young children")
-    budget = publishkit.claim(article, checker, "approved a new budget for public libraries")
+    article = ArticleFactory(by=checker, title="Vaccines", text=TEXT)
+    vaccines = ClaimFactory(article=article, by=checker, quote="vaccines cause autism in young children")
+    budget = ClaimFactory(article=article, by=checker, quote="approved a new budget for public libraries")
     _fill(run_jobs)
     said_again = "Vaccination of young kids leads to autism, the minister insisted"
     assert published_repeats(said_again, min_score=0.3) == []  # nothing published yet
-    publishkit.publish(vaccines, checker, editor)
+    to_state(vaccines, "published", checker, editor)
     [(found, _score)] = published_repeats(said_again, min_score=0.3)
     assert found.id == vaccines.id
     assert budget.id not in [c.id for c, _ in published_repeats("The council passed a library budget", limit=5,

@@ -13,7 +13,8 @@ from factdesk.demo.claims import seed_claims
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role, Status
 
-from tests.conftest import login, post_form, token_for
+from tests.conftest import login, post_form
+from tests.support.factories import token_for
 
 SECOND_TEXT = ("Officials in Washington repeated on Tuesday that North Korea shipped over 10,000 containers of "
                "munitions to Russia. Analysts said the figure could rise.\n\n"

@@ -13,7 +13,8 @@ from factdesk.extensions import db
 from factdesk.models import Claim
 from factdesk.text import canonicalize
 
-from tests.conftest import FIXTURES, login, post_form, token_for
+from tests.conftest import FIXTURES, login, post_form
+from tests.support.factories import token_for
 
 SEED = FIXTURES / "articles" / "dprk-munitions-interview.txt"
 

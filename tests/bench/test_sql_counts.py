@@ -11,7 +11,8 @@ from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 
-from tests.conftest import login, token_for
+from tests.conftest import login
+from tests.support.factories import token_for
 
 
 def test_each_page_costs_the_same_statements_on_a_desk_ten_times_larger(app, client, editor, checker):

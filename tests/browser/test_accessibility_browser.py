@@ -21,7 +21,7 @@ from factdesk.extensions import db
 from factdesk.models import Rating
 
 from tests.conftest import browser_login
-from tests.support.desk_data import build_desk
+from tests.support.factories import build_desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,7 +38,7 @@ KNOWN = {"article_id", "claim_id", "evidence_id", "number", "part", "rating_id",
 def desk(app, client):
     from factdesk.bench.pages import heavy_article
 
-    built = build_desk(client)
+    built = build_desk()
     heavy, _ = heavy_article(OVERLAPPING, db.session.merge(built.users["checker"]))
     db.session.commit()
     built.heavy_id = heavy.id

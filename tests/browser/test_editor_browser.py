@@ -12,9 +12,9 @@ from factdesk.articles.revise import revise_article
 from factdesk.extensions import db
 from factdesk.models import Claim, Evidence, Status
 
-from tests.support.browserkit import screenshot, select_with_mouse
-from tests.support.claimkit import make_claim, move, research, to_state
 from tests.conftest import browser_login
+from tests.support.browserkit import screenshot, select_with_mouse
+from tests.support.factories import SeedClaimFactory, move, research, to_state
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def _page(browser: Browser, base: str, user, **context) -> Page:
 
 def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser: Browser, live_server, seed_article,
                                                                        checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     move(claim, "researching", checker)
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/claims/{claim.id}")
@@ -56,7 +56,7 @@ def test_evidence_is_added_and_removed_without_a_reload_and_focus_stays(browser:
 
 
 def test_a_question_taken_back_removes_nothing(browser: Browser, live_server, seed_article, checker):
-    claim = research(make_claim(seed_article, checker), checker)
+    claim = research(SeedClaimFactory(article=seed_article, by=checker), checker)
     page = browser_login(browser, live_server, checker)
     page.goto(f"/desk/claims/{claim.id}")
     ask = page.locator("#evidence details.confirm summary")
@@ -72,7 +72,7 @@ def test_a_question_taken_back_removes_nothing(browser: Browser, live_server, se
 
 def test_the_send_back_reason_is_a_banner_for_the_checker_until_resubmitted(browser: Browser, live_server,
                                                                            seed_article, checker, editor):
-    claim = to_state(make_claim(seed_article, checker), "in_review", checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), "in_review", checker, editor)
     page = _page(browser, live_server, editor)
     page.goto(f"/desk/claims/{claim.id}")
     page.fill("#move-changes_requested-comment", "Cite the customs **records**, not the press release.")
@@ -95,8 +95,8 @@ def test_the_send_back_reason_is_a_banner_for_the_checker_until_resubmitted(brow
 
 
 def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live_server, seed_article, checker, editor):
-    new = make_claim(seed_article, checker, 0)
-    published = to_state(make_claim(seed_article, checker, 1), "published", checker, editor)
+    new = SeedClaimFactory(article=seed_article, by=checker, n=0)
+    published = to_state(SeedClaimFactory(article=seed_article, by=checker, n=1), "published", checker, editor)
     page = _page(browser, live_server, editor)
     page.goto("/desk")
     _same_document(page)
@@ -123,7 +123,7 @@ def test_a_bulk_refusal_keeps_the_refused_claims_selected(browser: Browser, live
 
 def test_on_a_375px_phone_text_and_claims_are_tabs_and_the_queue_is_cards(browser: Browser, live_server,
                                                                          seed_article, checker):
-    claims = [make_claim(seed_article, checker, n) for n in range(3)]
+    claims = [SeedClaimFactory(article=seed_article, by=checker, n=n) for n in range(3)]
     page = _page(browser, live_server, checker, viewport={"width": 375, "height": 800})
     page.goto(f"/desk/articles/{seed_article.id}")
     tabs = page.get_by_role("tablist", name="Show")
@@ -223,7 +223,7 @@ def test_a_claim_added_from_a_selection_appears_in_place_with_focus_on_it(browse
 
 
 def test_a_refused_and_an_ambiguous_quote_answer_in_place(browser: Browser, live_server, seed_article, checker):
-    make_claim(seed_article, checker, 3)  # "In 2022 alone, they have conducted 69 launches"
+    SeedClaimFactory(article=seed_article, by=checker, n=3)  # "In 2022 alone, they have conducted 69 launches"
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/articles/{seed_article.id}")
     _same_document(page)
@@ -253,7 +253,7 @@ def test_a_refused_and_an_ambiguous_quote_answer_in_place(browser: Browser, live
 
 
 def test_a_fuzzy_reanchor_is_confirmed_in_place(browser: Browser, live_server, seed_article, checker):
-    claim = make_claim(seed_article, checker, 1)
+    claim = SeedClaimFactory(article=seed_article, by=checker, n=1)
     old = claim.quote
     reworded = old.replace("the South Korean", "South Korea's")
     revise_article(seed_article, seed_article.text.replace(old, reworded), checker)
@@ -299,7 +299,7 @@ def test_a_stale_revision_comes_back_with_the_diff_and_the_paragraphs(browser: B
 
 
 def test_wording_is_saved_and_the_claim_moved_without_a_reload(browser: Browser, live_server, seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/claims/{claim.id}")
     _same_document(page)
@@ -326,7 +326,7 @@ def test_wording_is_saved_and_the_claim_moved_without_a_reload(browser: Browser,
 
 def test_mentions_are_offered_while_typing_and_an_unknown_name_is_told(browser: Browser, live_server, seed_article,
                                                                        checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/claims/{claim.id}")
     _same_document(page)
@@ -357,7 +357,8 @@ def test_mentions_are_offered_while_typing_and_an_unknown_name_is_told(browser: 
 
 
 def test_a_comment_points_at_words_selected_in_the_quote(browser: Browser, live_server, seed_article, checker):
-    claim = make_claim(seed_article, checker)  # "North Korea has sent more than 10,000 containers filled with …"
+    # "North Korea has sent more than 10,000 containers filled with …"
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     page = _page(browser, live_server, checker)
     page.goto(f"/desk/claims/{claim.id}")
     page.locator("mark[data-quote]").evaluate("""(mark) => {
@@ -392,7 +393,7 @@ def test_marking_a_duplicate_asks_first(browser: Browser, live_server, seed_arti
     from factdesk.articles.service import create_article
     from factdesk.claims.highlight import add_claim, locate
 
-    original = make_claim(seed_article, checker, 0)
+    original = SeedClaimFactory(article=seed_article, by=checker, n=0)
     other = create_article(text="Officials said North Korea has sent more than 10,000 containers filled with "
                                 "military weapons to Russia, the report added.", by=checker, title="Repeat")
     copy = add_claim(other, checker, locate(other, quote="North Korea has sent more than 10,000 containers filled "

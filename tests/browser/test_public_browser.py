@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.publishkit import article, claim, path_of, publish
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 
 PHONE = {"width": 390, "height": 844}
 TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spring quarter, a record for the port.\n\n"
@@ -18,11 +19,13 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def published(app, checker, editor):
-    story = article(checker, "Portmerrow harbour: a record spring?", TEXT, source_url="https://news.example/harbour")
-    cargo = publish(claim(story, checker, "cargo volumes rose by 12 percent in the spring quarter",
-                          "Cargo volumes at Portmerrow harbour rose 12% in the spring quarter of 2026.",
-                          claimant="Portmerrow Harbour Authority"), checker, editor, rating="mostly-false",
-                    rationale="Tonnage registers show a **3 percent** rise.", tags=["shipping"])
+    story = ArticleFactory(by=checker, title="Portmerrow harbour: a record spring?", text=TEXT,
+                           source_url="https://news.example/harbour")
+    cargo = to_state(ClaimFactory(article=story, by=checker,
+                                  quote="cargo volumes rose by 12 percent in the spring quarter",
+                                  summary="Cargo volumes at Portmerrow harbour rose 12% in the spring quarter of 2026.",
+                                  claimant="Portmerrow Harbour Authority"), "published", checker, editor,
+                     rating="mostly-false", rationale="Tonnage registers show a **3 percent** rise.", tags=["shipping"])
     return cargo
 
 

@@ -8,8 +8,8 @@ from playwright.sync_api import Browser, Page, expect
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Publication, Status
 
-from tests.support.claimkit import make_claim
 from tests.conftest import browser_login
+from tests.support.factories import SeedClaimFactory
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def _status(page: Page, label: str) -> None:
 
 def test_checker_researches_editor_sends_back_checker_fixes_second_editor_publishes(
         browser: Browser, live_server, seed_article, checker, editor, editor2):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     url = f"/desk/claims/{claim.id}"
 
     # The checker takes the claim, rates it, writes a rationale, adds evidence and submits it.

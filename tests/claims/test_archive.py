@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from factdesk.claims.evidence import add_evidence
-from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.models import ClaimHistory, Evidence, Job, JobState
 
-from tests.conftest import login, post_form, token_for
+from tests.conftest import login, post_form
+from tests.support.archiving import archive_settings, claim  # noqa: F401  (a fixture)
+from tests.support.factories import token_for
 from tests.support.pages_server import serve_pages
 
 SOURCE_PAGE = """<!doctype html><html><head><title>Defence ministry briefing</title></head><body>
@@ -24,15 +25,8 @@ officials would publish a further update next month with new figures on the tran
 
 @pytest.fixture
 def app_settings():
-    return {"FACTDESK_ALLOW_PRIVATE_FETCH": True, "EVIDENCE_ARCHIVE": True, "FACTDESK_FETCH_TIMEOUT": 20}
+    return archive_settings(timeout=20)
 
-
-@pytest.fixture
-def claim(seed_article, checker):
-    made = add_claim(seed_article, checker, locate(seed_article,
-                                                   quote="In 2022 alone, they have conducted 69 launches"))
-    db.session.commit()
-    return made
 
 
 def _evidence(claim_id: int) -> list[Evidence]:

@@ -8,13 +8,13 @@ from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Role
 
-from tests.support.claimkit import make_claim, research, to_state
-from tests.conftest import login, make_user, token_for
+from tests.conftest import login
+from tests.support.factories import SeedClaimFactory, UserFactory, research, to_state, token_for
 
 
 @pytest.fixture
 def claim(seed_article, checker):
-    return research(make_claim(seed_article, checker), checker)
+    return research(SeedClaimFactory(article=seed_article, by=checker), checker)
 
 
 def form_values(html: str, action_suffix: str) -> dict:
@@ -151,7 +151,7 @@ def test_preview_renders_the_typed_rationale_without_saving(client, claim, check
 
 
 def test_a_checker_cannot_change_someone_elses_claim_on_the_page(client, claim, seed_article):
-    other = make_user(Role.checker, "other@desk.test", "Other Checker")
+    other = UserFactory(role=Role.checker, email="other@desk.test", name="Other Checker")
     login(client, other)
     html = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
     assert 'name="rationale"' not in html
@@ -159,7 +159,7 @@ def test_a_checker_cannot_change_someone_elses_claim_on_the_page(client, claim, 
 
 
 def test_checker_assigns_themselves_with_one_button(client, seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     login(client, checker)
     values = form_values(client.get(f"/desk/claims/{claim.id}").get_data(as_text=True), "/assign")
     response = client.post(f"/desk/claims/{claim.id}/assign", data={**values, "take": "me"})
@@ -170,7 +170,7 @@ def test_checker_assigns_themselves_with_one_button(client, seed_article, checke
 
 
 def test_editor_assigns_anyone_with_the_picker(client, seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     login(client, editor)
     values = form_values(client.get(f"/desk/claims/{claim.id}").get_data(as_text=True), "/assign")
     values["assign-assignee"] = str(checker.id)
@@ -179,7 +179,7 @@ def test_editor_assigns_anyone_with_the_picker(client, seed_article, checker, ed
 
 
 def test_evidence_form_keeps_what_was_typed_when_the_link_is_not_http(client, seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     login(client, checker)
     values = form_values(client.get(f"/desk/claims/{claim.id}").get_data(as_text=True), "/evidence")
     values.update({"evidence-url": "javascript:alert(1)", "evidence-title": "Typed title",
@@ -193,7 +193,7 @@ def test_evidence_form_keeps_what_was_typed_when_the_link_is_not_http(client, se
 
 
 def test_evidence_added_and_removed_on_the_page(client, seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     login(client, checker)
     values = form_values(client.get(f"/desk/claims/{claim.id}").get_data(as_text=True), "/evidence")
     values.update({"evidence-url": "https://stats.example/exports", "evidence-title": "Export statistics",
@@ -210,7 +210,7 @@ def test_evidence_added_and_removed_on_the_page(client, seed_article, checker):
 
 
 def test_a_refused_move_on_the_page_names_the_allowed_moves(client, seed_article, checker, editor):
-    claim = to_state(make_claim(seed_article, checker), "in_review", checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), "in_review", checker, editor)
     login(client, editor)
     page = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
     values = form_values(page, "/transition")
@@ -225,7 +225,7 @@ def test_a_refused_move_on_the_page_names_the_allowed_moves(client, seed_article
 
 
 def test_claim_page_shows_the_quote_in_context(client, seed_article, checker):
-    claim = make_claim(seed_article, checker, 3)
+    claim = SeedClaimFactory(article=seed_article, by=checker, n=3)
     login(client, checker)
     html = client.get(f"/desk/claims/{claim.id}").get_data(as_text=True)
     context = lxml.html.fromstring(html).xpath('string(//p[@class="quote-context"])')
@@ -235,7 +235,7 @@ def test_claim_page_shows_the_quote_in_context(client, seed_article, checker):
 
 
 def test_claim_page_costs_a_constant_number_of_statements(client, seed_article, checker, editor):
-    claim = research(make_claim(seed_article, checker), checker)
+    claim = research(SeedClaimFactory(article=seed_article, by=checker), checker)
     login(client, editor)
 
     def count() -> int:
@@ -260,7 +260,7 @@ def test_a_write_that_lands_between_read_and_save_is_refused_not_lost(seed_artic
     from factdesk.claims import editing
     from factdesk.errors import ConflictError
 
-    claim = research(make_claim(seed_article, checker), checker)
+    claim = research(SeedClaimFactory(article=seed_article, by=checker), checker)
     start = claim.version
     with db.engine.begin() as other:  # another request commits its edit meanwhile
         other.execute(update(Claim).where(Claim.id == claim.id)

@@ -11,15 +11,15 @@ from factdesk.errors import ValidationError
 from factdesk.extensions import db
 from factdesk.models import Comment, Role
 
-from tests.support.claimkit import make_claim
-from tests.conftest import login, make_user, token_for
+from tests.conftest import login
+from tests.support.factories import SeedClaimFactory, UserFactory, token_for
 
 QUOTE0 = "North Korea has sent more than 10,000 containers filled with military weapons to Russia"
 
 
 @pytest.fixture
 def claim(seed_article, checker):
-    return make_claim(seed_article, checker, 0)
+    return SeedClaimFactory(article=seed_article, by=checker, n=0)
 
 
 def test_a_comment_about_words_of_the_quote_keeps_them_and_where_they_began(claim, checker):
@@ -32,7 +32,7 @@ def test_a_comment_about_words_of_the_quote_keeps_them_and_where_they_began(clai
 
 
 def test_words_twice_in_the_quote_are_told_apart_by_where_they_were_selected(seed_article, checker):
-    claim = make_claim(seed_article, checker, 1)  # "…of 7,000 containers given by the South Korean defense chief"
+    claim = SeedClaimFactory(article=seed_article, by=checker, n=1)  # "…of 7,000 containers given by the South …"
     words = "the"
     second = claim.quote.index(" the ") + 1
     assert claim.quote.index(words) < second
@@ -64,10 +64,10 @@ def test_the_words_are_found_again_in_a_changed_quote_or_said_to_be_gone(seed_ar
 
 
 def test_people_are_offered_by_handle_or_name_and_a_shared_handle_by_whole_address(app, checker):
-    maria = make_user(Role.checker, "maria@desk.test", "Maria López")
-    make_user(Role.editor, "maria@wire.test", "Maria Wire")
-    make_user(Role.editor, "olu@desk.test", "Olúwaseun Adé")
-    gone = make_user(Role.checker, "mark@desk.test", "Mark Gone")
+    maria = UserFactory(role=Role.checker, email="maria@desk.test", name="Maria López")
+    UserFactory(role=Role.editor, email="maria@wire.test", name="Maria Wire")
+    UserFactory(role=Role.editor, email="olu@desk.test", name="Olúwaseun Adé")
+    gone = UserFactory(role=Role.checker, email="mark@desk.test", name="Mark Gone")
     gone.active = False
     db.session.commit()
     assert people_to_mention("mar") == [("maria@desk.test", "Maria López"), ("maria@wire.test", "Maria Wire")]
@@ -79,7 +79,7 @@ def test_people_are_offered_by_handle_or_name_and_a_shared_handle_by_whole_addre
 
 
 def test_the_mention_choices_answer_json_to_the_desk(client, checker):
-    make_user(Role.editor, "olu@desk.test", "Olúwaseun Adé")
+    UserFactory(role=Role.editor, email="olu@desk.test", name="Olúwaseun Adé")
     login(client, checker)
     answer = client.get("/desk/mentions?q=ol")
     assert answer.status_code == 200 and answer.get_json() == {

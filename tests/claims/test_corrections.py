@@ -10,7 +10,8 @@ from sqlalchemy import select
 from factdesk.claims import editing
 from factdesk.extensions import db
 from factdesk.models import ClaimHistory, Publication
-from tests.support.publishkit import article, claim, path_of, publish, reopen
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TEXT = "The governor said the state has 3,000 new teachers this year. The rest is weather."
@@ -22,11 +23,13 @@ def _jsonld(page: str) -> dict:
 
 
 def _corrected(app, checker, editor):
-    story = article(checker, "Teachers hired", TEXT)
-    c = claim(story, checker, "the state has 3,000 new teachers this year", "The state hired 3,000 new teachers.")
-    publish(c, checker, editor, rating="true", rationale="Hiring records list 3,000 new teachers.")
-    reopen(c, editor, REASON)
-    publish(c, checker, editor, rating="mostly-false", rationale="Revised records list 1,100 new teachers.")
+    story = ArticleFactory(by=checker, title="Teachers hired", text=TEXT)
+    c = ClaimFactory(article=story, by=checker, quote="the state has 3,000 new teachers this year",
+                     summary="The state hired 3,000 new teachers.")
+    to_state(c, "published", checker, editor, rating="true", rationale="Hiring records list 3,000 new teachers.")
+    move(c, "researching", editor, REASON)
+    to_state(c, "published", checker, editor, rating="mostly-false",
+             rationale="Revised records list 1,100 new teachers.")
     return c
 
 
@@ -86,11 +89,12 @@ def test_feed_and_corrections_page_announce_the_correction(app, client, checker,
 
 
 def test_reopened_check_stays_readable_as_published_with_a_dated_under_review_notice(app, client, checker, editor):
-    story = article(checker, "Teachers hired", TEXT)
-    c = publish(claim(story, checker, "the state has 3,000 new teachers this year"), checker, editor)
+    story = ArticleFactory(by=checker, title="Teachers hired", text=TEXT)
+    c = to_state(ClaimFactory(article=story, by=checker, quote="the state has 3,000 new teachers this year"),
+                 "published", checker, editor)
     path = path_of(app, c)
     before = client.get(path).get_data(as_text=True)
-    reopen(c, editor, REASON)
+    move(c, "researching", editor, REASON)
     editing.update_claim(c, checker, {"rating": "true", "rationale": "Unpublished draft words."}, c.version)
     db.session.commit()
     response = client.get(path)
@@ -104,10 +108,11 @@ def test_reopened_check_stays_readable_as_published_with_a_dated_under_review_no
 
 
 def test_republishing_without_change_is_not_a_correction(app, client, checker, editor):
-    story = article(checker, "Teachers hired", TEXT)
-    c = publish(claim(story, checker, "the state has 3,000 new teachers this year"), checker, editor)
-    reopen(c, editor, "Checking a source link.")
-    publish(c, checker, editor)
+    story = ArticleFactory(by=checker, title="Teachers hired", text=TEXT)
+    c = to_state(ClaimFactory(article=story, by=checker, quote="the state has 3,000 new teachers this year"),
+                 "published", checker, editor)
+    move(c, "researching", editor, "Checking a source link.")
+    to_state(c, "published", checker, editor)
     html = client.get(path_of(app, c)).get_data(as_text=True)
     assert "corrections-box" not in html
     assert "No corrections so far." in client.get("/corrections").get_data(as_text=True)

@@ -12,7 +12,8 @@ from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Priority, Status
 from factdesk.ratings import rating_by_label
 
-from tests.conftest import login, post_form, token_for
+from tests.conftest import login, post_form
+from tests.support.factories import token_for
 
 QUOTES = [
     "North Korea has sent more than 10,000 containers filled with military weapons to Russia",

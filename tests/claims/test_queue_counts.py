@@ -9,8 +9,8 @@ from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.claims import bulk
 from factdesk.extensions import db
 from factdesk.models import Claim, Priority, QueueCount, Status
-from tests.support.claimkit import move, to_state
-from tests.conftest import login, token_for
+from tests.conftest import login
+from tests.support.factories import move, to_state, token_for
 
 
 def _truth() -> dict:

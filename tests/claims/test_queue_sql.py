@@ -7,7 +7,8 @@ from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.extensions import db
 
-from tests.conftest import login, token_for
+from tests.conftest import login
+from tests.support.factories import token_for
 
 QUERIES = ["", "sort=updated", "status=researching,in_review&sort=due", "assignee=anyone&sort=-age",
            "priority=normal,high,urgent&sort=priority"]

@@ -8,8 +8,7 @@ from factdesk.errors import ConflictError, PermissionDenied, ValidationError
 from factdesk.extensions import db
 from factdesk.models import Claim, ClaimHistory, Publication, Role, Status
 
-from tests.support.claimkit import make_claim, move, research, to_state
-from tests.conftest import make_user
+from tests.support.factories import SeedClaimFactory, UserFactory, move, research, to_state
 
 STATES = [s.value for s in Status]
 
@@ -47,7 +46,7 @@ EXPECTED.update({(state, "admin"): moves for (state, who), moves in list(EXPECTE
 
 @pytest.fixture
 def people(app, checker, editor, admin):
-    return {"checker_a": checker, "checker_b": make_user(Role.checker, "b@desk.test", "Checker B"),
+    return {"checker_a": checker, "checker_b": UserFactory(role=Role.checker, email="b@desk.test", name="Checker B"),
             "editor": editor, "admin": admin}
 
 
@@ -66,7 +65,7 @@ def _moved(claim: Claim, to: str, by, comment: str | None = None) -> None:
 
 
 def test_one_claim_walks_every_allowed_move_by_the_right_people(seed_article, checker, editor, admin, editor2):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     seen: set[tuple[str, str]] = set()
 
     def go(to, by, comment=None):
@@ -117,7 +116,8 @@ def test_one_claim_walks_every_allowed_move_by_the_right_people(seed_article, ch
 
 @pytest.mark.parametrize("state, role", sorted(EXPECTED))
 def test_every_other_move_is_refused_naming_the_allowed_moves(seed_article, people, state, role):
-    claim = to_state(make_claim(seed_article, people["checker_a"]), state, people["checker_a"], people["editor"])
+    claim = to_state(SeedClaimFactory(article=seed_article, by=people["checker_a"]), state, people["checker_a"],
+                     people["editor"])
     person = people[role]
     allowed = EXPECTED[(state, role)]
     assert workflow.allowed_moves(claim, person) == allowed
@@ -141,7 +141,7 @@ def test_every_other_move_is_refused_naming_the_allowed_moves(seed_article, peop
 
 
 def test_four_eyes_holds_for_an_admin(seed_article, checker, admin, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, admin, {"assignee": admin.id}, claim.version)
     move(claim, "researching", admin)
     research(claim, admin)                 # the admin sets rating and rationale
@@ -159,7 +159,7 @@ def test_four_eyes_holds_for_an_admin(seed_article, checker, admin, editor):
 
 
 def test_the_last_person_to_touch_the_verdict_counts(seed_article, checker, editor, editor2):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     research(claim, checker)
     editing.update_claim(claim, editor, {"rationale": "Tightened by the editor."}, claim.version)
     db.session.commit()
@@ -172,7 +172,7 @@ def test_the_last_person_to_touch_the_verdict_counts(seed_article, checker, edit
 
 @pytest.mark.parametrize("app_settings", [{"ALLOW_SELF_APPROVAL": True}])
 def test_allow_self_approval_lifts_four_eyes(seed_article, admin, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, admin, {"assignee": admin.id}, claim.version)
     move(claim, "researching", admin)
     research(claim, admin)
@@ -184,7 +184,7 @@ def test_allow_self_approval_lifts_four_eyes(seed_article, admin, checker):
 
 
 def test_submitting_needs_rating_rationale_and_evidence(seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     move(claim, "researching", checker)
     with pytest.raises(ValidationError) as refused:
         workflow.transition(claim, "in_review", checker)
@@ -193,7 +193,7 @@ def test_submitting_needs_rating_rationale_and_evidence(seed_article, checker):
 
 
 def test_an_editor_starting_research_needs_an_assignee(seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     with pytest.raises(ValidationError) as refused:
         workflow.transition(claim, "researching", editor)
     assert refused.value.fields == {"assignee": "required"}
@@ -203,15 +203,15 @@ def test_an_editor_starting_research_needs_an_assignee(seed_article, checker, ed
                                        ("published", "researching"), ("new", "discarded"),
                                        ("researching", "discarded"), ("changes_requested", "discarded")])
 def test_moves_that_need_words_refuse_without_them(seed_article, checker, editor, editor2, state, to):
-    claim = to_state(make_claim(seed_article, checker), state, checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), state, checker, editor)
     with pytest.raises(ValidationError) as refused:
         workflow.transition(claim, to, editor2, "   ")
     assert refused.value.fields == {"comment": "required"}
 
 
 def test_a_checker_cannot_take_a_claim_assigned_to_someone_else(seed_article, checker, editor):
-    other = make_user(Role.checker, "other@desk.test", "Other Checker")
-    claim = make_claim(seed_article, checker)
+    other = UserFactory(role=Role.checker, email="other@desk.test", name="Other Checker")
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, editor, {"assignee": other.id}, claim.version)
     db.session.commit()
     assert workflow.allowed_moves(claim, checker) == []
@@ -220,7 +220,7 @@ def test_a_checker_cannot_take_a_claim_assigned_to_someone_else(seed_article, ch
 
 def test_publishing_writes_a_publication_and_a_correction_when_the_verdict_changes(seed_article, checker, editor,
                                                                                    editor2):
-    claim = to_state(make_claim(seed_article, checker), "published", checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), "published", checker, editor)
     first = db.session.query(Publication).filter_by(claim_id=claim.id).one()
     assert (first.number, first.is_correction, first.rating.label) == (1, False, "false")
     published_at = claim.published_at
@@ -246,7 +246,7 @@ def test_publishing_writes_a_publication_and_a_correction_when_the_verdict_chang
 
 
 def test_publishing_refuses_what_readers_pages_cannot_show(seed_article, checker, editor, editor2):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, checker, {"claimant": ""}, claim.version)
     db.session.commit()
     to_state(claim, "approved", checker, editor)
@@ -257,7 +257,7 @@ def test_publishing_refuses_what_readers_pages_cannot_show(seed_article, checker
 
 
 def test_unknown_state_is_422(seed_article, checker):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     with pytest.raises(ValidationError) as refused:
         workflow.transition(claim, "archived", checker)
     assert "archived" in refused.value.message
@@ -266,7 +266,7 @@ def test_unknown_state_is_422(seed_article, checker):
 def test_moves_notify_the_people_concerned(seed_article, checker, editor, editor2):
     from factdesk.models import Notification
 
-    claim = to_state(make_claim(seed_article, checker), "changes_requested", checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), "changes_requested", checker, editor)
     kinds = [n.kind for n in db.session.query(Notification).filter_by(user_id=checker.id)]
     assert "sent_back" in kinds
     move(claim, "in_review", checker)

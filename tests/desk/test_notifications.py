@@ -7,8 +7,8 @@ from factdesk.claims import comments, editing
 from factdesk.extensions import db
 from factdesk.models import Notification, Role
 
-from tests.support.claimkit import make_claim, move, to_state
-from tests.conftest import login, make_user, post_form
+from tests.conftest import login, post_form
+from tests.support.factories import SeedClaimFactory, UserFactory, move, to_state
 
 UNREAD = 'string(//nav//a[contains(@href, "/desk/notifications")]//span[contains(@class, "unread")])'
 
@@ -18,7 +18,7 @@ def _kinds(user) -> list[str]:
 
 
 def test_assigning_someone_notifies_them_but_not_oneself(seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     editing.update_claim(claim, editor, {"assignee": checker.id}, claim.version)
     db.session.commit()
     assert _kinds(checker) == ["assigned"]
@@ -28,7 +28,7 @@ def test_assigning_someone_notifies_them_but_not_oneself(seed_article, checker, 
 
 
 def test_sent_back_approved_and_published_reach_the_checker(seed_article, checker, editor, editor2):
-    claim = to_state(make_claim(seed_article, checker), "changes_requested", checker, editor)
+    claim = to_state(SeedClaimFactory(article=seed_article, by=checker), "changes_requested", checker, editor)
     note = db.session.query(Notification).filter_by(user_id=checker.id, kind="sent_back").one()
     assert "Needs a better source." in note.message and note.claim_id == claim.id
     move(claim, "in_review", checker)
@@ -38,8 +38,8 @@ def test_sent_back_approved_and_published_reach_the_checker(seed_article, checke
 
 
 def test_mentions_by_handle_or_full_address_notify_once(seed_article, checker, editor, editor2):
-    same_local = make_user(Role.checker, "editor@elsewhere.test", "Namesake")
-    claim = make_claim(seed_article, checker)
+    same_local = UserFactory(role=Role.checker, email="editor@elsewhere.test", name="Namesake")
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, checker, "Ping @editor2 and @EDITOR2 again, and @editor@desk.test; not @nobody.")
     db.session.commit()
     assert _kinds(editor2) == ["mentioned"]
@@ -52,9 +52,9 @@ def test_mentions_by_handle_or_full_address_notify_once(seed_article, checker, e
 
 
 def test_mentions_of_handles_with_non_ascii_letters_reach_them_in_any_case(seed_article, checker):
-    elodie = make_user(Role.checker, "Élodie@desk.test", "Élodie Martin")
-    strasse = make_user(Role.checker, "straße@desk.test", "Anna Straße")
-    claim = make_claim(seed_article, checker)
+    elodie = UserFactory(role=Role.checker, email="Élodie@desk.test", name="Élodie Martin")
+    strasse = UserFactory(role=Role.checker, email="straße@desk.test", name="Anna Straße")
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, checker, "Over to @ÉLODIE and @STRASSE@desk.test.")
     db.session.commit()
     assert _kinds(elodie) == ["mentioned"] and _kinds(strasse) == ["mentioned"]
@@ -62,14 +62,14 @@ def test_mentions_of_handles_with_non_ascii_letters_reach_them_in_any_case(seed_
 
 
 def test_a_mention_inside_an_email_address_is_not_a_mention(seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, checker, "Write to press@editor.example for the data.")
     db.session.commit()
     assert _kinds(editor) == []
 
 
 def test_unread_count_in_the_navigation_and_mark_read(client, seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, editor, "@checker have a look")
     comments.add_comment(claim, editor, "@checker and this")
     db.session.commit()
@@ -92,7 +92,7 @@ def test_unread_count_in_the_navigation_and_mark_read(client, seed_article, chec
 
 
 def test_one_cannot_mark_someone_elses_notification(client, seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, checker, "@editor look")
     db.session.commit()
     theirs = db.session.query(Notification).filter_by(user_id=editor.id).one()
@@ -102,7 +102,7 @@ def test_one_cannot_mark_someone_elses_notification(client, seed_article, checke
 
 
 def test_mark_read_never_redirects_off_the_desk(client, seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     comments.add_comment(claim, editor, "@checker look")
     db.session.commit()
     note = db.session.query(Notification).filter_by(user_id=checker.id).one()
@@ -112,7 +112,7 @@ def test_mark_read_never_redirects_off_the_desk(client, seed_article, checker, e
 
 
 def test_a_mention_of_nobody_is_told_to_the_writer_not_dropped(client, seed_article, checker, editor):
-    claim = make_claim(seed_article, checker)
+    claim = SeedClaimFactory(article=seed_article, by=checker)
     login(client, checker)
     page = post_form(client, f"/desk/claims/{claim.id}/comments",
                      {"comment-body": "@editor and @nosuchperson, please look."}, follow_redirects=True)

@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from factdesk.claims.archive import request_archive
 from factdesk.claims.evidence import add_evidence
-from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.jobs.queue import queue
 from factdesk.models import Evidence, Job, JobState, Role, utcnow
 
-from tests.conftest import login, make_user, post_form
+from tests.conftest import login, post_form
+from tests.support.archiving import archive_settings, claim  # noqa: F401  (a fixture)
+from tests.support.factories import UserFactory
 from tests.support.live import wait_until, worker_process
 from tests.support.pages_server import serve_pages
 
@@ -30,15 +31,8 @@ PAGE = ("<html><head><title>Briefing</title></head><body><article><h1>Briefing</
 
 @pytest.fixture
 def app_settings():
-    return {"FACTDESK_ALLOW_PRIVATE_FETCH": True, "EVIDENCE_ARCHIVE": True, "FACTDESK_FETCH_TIMEOUT": 30}
+    return archive_settings(timeout=30)
 
-
-@pytest.fixture
-def claim(seed_article, checker):
-    made = add_claim(seed_article, checker, locate(seed_article,
-                                                   quote="In 2022 alone, they have conducted 69 launches"))
-    db.session.commit()
-    return made
 
 
 def _jobs() -> list[Job]:
@@ -168,7 +162,7 @@ def test_admin_jobs_shows_waiting_running_and_failed_jobs_with_their_errors(app,
     failed.state, failed.attempts, failed.finished_at = JobState.failed, 2, utcnow()
     failed.last_error = "FetchError: Could not connect to <source> (refused)"
     db.session.commit()
-    editor = make_user(Role.editor, "ed@desk.test")
+    editor = UserFactory(role=Role.editor, email="ed@desk.test")
     login(client, editor)
     assert client.get("/admin/jobs").status_code == 403
     client.post("/logout")

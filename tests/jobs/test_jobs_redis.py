@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from factdesk.claims.archive import request_archive
 from factdesk.claims.evidence import add_evidence
-from factdesk.claims.highlight import add_claim, locate
 from factdesk.extensions import db
 from factdesk.jobs.queue import queue
 from factdesk.models import Evidence, Job, JobState
 
+from tests.support.archiving import archive_settings, claim  # noqa: F401  (a fixture)
 from tests.support.live import redis_server, wait_until, worker_process
 from tests.support.pages_server import serve_pages
 
@@ -34,16 +34,8 @@ def redis(tmp_path_factory):
 
 @pytest.fixture
 def app_settings(redis):
-    return {"FACTDESK_ALLOW_PRIVATE_FETCH": True, "EVIDENCE_ARCHIVE": True, "FACTDESK_FETCH_TIMEOUT": 30,
-            "REDIS_URL": redis[0]}
+    return {**archive_settings(timeout=30), "REDIS_URL": redis[0]}
 
-
-@pytest.fixture
-def claim(seed_article, checker):
-    made = add_claim(seed_article, checker,
-                     locate(seed_article, quote="In 2022 alone, they have conducted 69 launches"))
-    db.session.commit()
-    return made
 
 
 def _job() -> Job:

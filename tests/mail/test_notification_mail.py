@@ -144,17 +144,18 @@ RADIO = ("Officials said on Tuesday that the port of Rajin shipped about 7,000 c
 def test_the_daily_digest_tells_what_monitoring_found_since_the_last_one(checker, editor, inbox, run_jobs):
     from factdesk.models import MonitorSource, SourceKind, utcnow
 
-    from tests.support import publishkit
+    from tests.support.factories import ArticleFactory, ClaimFactory, MonitoredArticleFactory, to_state
 
     _choose(editor, "digest")
-    check = publishkit.claim(publishkit.article(checker, "Munitions", "The ministry said 7,000 containers of munitions "
-                                                "were shipped from the port of Rajin to Russia."),
-                             checker, "7,000 containers of munitions were shipped from the port of Rajin to Russia")
-    publishkit.publish(check, checker, editor)
+    story = ArticleFactory(by=checker, title="Munitions", text="The ministry said 7,000 containers of munitions "
+                                                               "were shipped from the port of Rajin to Russia.")
+    check = ClaimFactory(article=story, by=checker,
+                         quote="7,000 containers of munitions were shipped from the port of Rajin to Russia")
+    to_state(check, "published", checker, editor)
     source = MonitorSource(url="https://harbour.example/feed", kind=SourceKind.feed, name="Harbour radio")
     db.session.add(source)
     db.session.flush()
-    publishkit.monitored(source, RADIO)
+    MonitoredArticleFactory(source=source, text=RADIO)
 
     tomorrow = datetime.combine(utcnow().date(), datetime.min.time(), timezone.utc).replace(hour=8) + timedelta(days=1)
     assert notify.send_digests(tomorrow) == 1  # the editor, who chose the digest

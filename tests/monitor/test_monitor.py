@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 from factdesk.extensions import db
 from factdesk.jobs import enqueue
 from factdesk.models import (Appearance, AppearanceState, Article, Candidate, Job, JobState, MonitorItem,
-                             MonitorSource, Notification, utcnow)
+                             MonitorSource, Notification, Role, utcnow)
 from factdesk.monitor.crawl import forget_hosts
 
-from tests.support import publishkit
-from tests.conftest import FIXTURES, login, make_user, post_form, token_for
+from tests.conftest import FIXTURES, login, post_form
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, UserFactory, to_state, token_for
 from tests.support.live import wait_until, worker_process
 from tests.support.pages_server import QuietHandler, serve
 
@@ -116,23 +117,23 @@ def site():
 
 @pytest.fixture
 def people(app, checker, editor):
-    return {"checker": checker, "editor": editor, "editor2": make_user(__import__("factdesk.models").models.Role.editor,
-                                                                      "editor2@desk.test", "Second Editor")}
+    return {"checker": checker, "editor": editor,
+            "editor2": UserFactory(role=Role.editor, email="editor2@desk.test", name="Second Editor")}
 
 
 @pytest.fixture
 def published_check(app, people):
     """A published check whose wording differs from the fixture page that repeats it."""
-    article = publishkit.article(people["checker"], "Supercomputers in science",
-                                 "A research team said that a simulation ran for over a year on 16,000 cores of "
-                                 "Stuttgart's Hazel Hen supercomputer.\n\nOther researchers were not convinced.",
-                                 source_url="https://science.example/hazel-hen")
-    claim = publishkit.claim(article, people["checker"],
-                             "a simulation ran for over a year on 16,000 cores of Stuttgart's Hazel Hen supercomputer",
-                             summary="A simulation ran for more than a year on 16,000 cores of the Hazel Hen "
-                                     "supercomputer", claimant="A research team")
-    return publishkit.publish(claim, people["checker"], people["editor"], rating="true",
-                              rationale="The computing centre's records confirm it.")
+    article = ArticleFactory(by=people["checker"], title="Supercomputers in science",
+                             text="A research team said that a simulation ran for over a year on 16,000 cores of "
+                                  "Stuttgart's Hazel Hen supercomputer.\n\nOther researchers were not convinced.",
+                             source_url="https://science.example/hazel-hen")
+    claim = ClaimFactory(article=article, by=people["checker"], quote="a simulation ran for over a year on 16,000 "
+                                                                      "cores of Stuttgart's Hazel Hen supercomputer",
+                         summary="A simulation ran for more than a year on 16,000 cores of the Hazel Hen "
+                                 "supercomputer", claimant="A research team")
+    return to_state(claim, "published", people["checker"], people["editor"], rating="true",
+                    rationale="The computing centre's records confirm it.")
 
 
 def _count(model) -> int:
@@ -158,7 +159,7 @@ def test_worker_reads_sources_imports_once_ranks_candidates_finds_a_repeat_and_s
     login(client, editor)
     assert post_form(client, "/desk/monitor/topics", {"name": "Science", "keywords": "supercomputer, simulation"}
                      ).status_code == 302
-    public_url = publishkit.path_of(app, published_check)
+    public_url = path_of(app, published_check)
     assert "Also said by" not in client.get(public_url).get_data(as_text=True)
 
     enqueue("monitor.pass")

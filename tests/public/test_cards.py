@@ -7,7 +7,8 @@ import re
 
 from PIL import Image
 
-from tests.support.publishkit import article, claim, path_of, publish, reopen
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state
 
 TEXT = "The senator said exports doubled in 2025. Imports fell. The port handled 4 million containers."
 
@@ -20,8 +21,9 @@ def _meta(page: str, key: str) -> str:
 
 def test_check_page_points_og_image_and_twitter_card_at_its_share_card(app, client, checker, editor, tmp_path):
     app.config["SHARE_CARD_DIR"] = str(tmp_path / "cards")
-    story = article(checker, "Trade figures", TEXT)
-    c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)
+    story = ArticleFactory(by=checker, title="Trade figures", text=TEXT)
+    c = to_state(ClaimFactory(article=story, by=checker, quote="exports doubled in 2025",
+                              summary="Exports doubled in 2025."), "published", checker, editor)
     page = client.get(path_of(app, c)).get_data(as_text=True)
     image = _meta(page, "og:image")
     assert image == f"http://localhost/checks/{c.id}/card-1.png" == _meta(page, "twitter:image")
@@ -41,15 +43,16 @@ def test_check_page_points_og_image_and_twitter_card_at_its_share_card(app, clie
 
 def test_a_correction_gets_its_own_card_and_unpublished_checks_have_none(app, client, checker, editor, tmp_path):
     app.config["SHARE_CARD_DIR"] = str(tmp_path / "cards")
-    story = article(checker, "Trade figures", TEXT)
-    c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)
+    story = ArticleFactory(by=checker, title="Trade figures", text=TEXT)
+    c = to_state(ClaimFactory(article=story, by=checker, quote="exports doubled in 2025",
+                              summary="Exports doubled in 2025."), "published", checker, editor)
     first = client.get(f"/checks/{c.id}/card-1.png").data
-    reopen(c, editor, "New customs figures.")
-    publish(c, checker, editor, rating="true", rationale="The customs office now counts a doubling.")
+    move(c, "researching", editor, "New customs figures.")
+    to_state(c, "published", checker, editor, rating="true", rationale="The customs office now counts a doubling.")
     page = client.get(path_of(app, c)).get_data(as_text=True)
     assert _meta(page, "og:image").endswith(f"/checks/{c.id}/card-2.png")
     second = client.get(f"/checks/{c.id}/card-2.png")
     assert second.status_code == 200 and second.data != first  # the new rating is on it
     assert client.get(f"/checks/{c.id}/card-3.png").status_code == 404
-    never = claim(story, checker, "Imports fell", "Imports fell.")
+    never = ClaimFactory(article=story, by=checker, quote="Imports fell", summary="Imports fell.")
     assert client.get(f"/checks/{never.id}/card-1.png").status_code == 404

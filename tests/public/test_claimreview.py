@@ -11,7 +11,8 @@ from factdesk.claims import workflow
 from factdesk.errors import ValidationError
 from factdesk.extensions import db
 from factdesk.public.claimreview import claimant_type, publish_problems, publish_warnings
-from tests.support.publishkit import article, claim, path_of, publish, reopen
+from tests.support.addresses import path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state
 
 TEXT = "The minister said unemployment is at its lowest level in fifty years. Nobody disputes the weather."
 BLOCK = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -31,17 +32,17 @@ def _iso_datetime(value) -> datetime:
 
 @pytest.fixture
 def story(app, checker):
-    made = article(checker, "Jobs report: a record?", TEXT, source_url="https://news.example/jobs")
+    made = ArticleFactory(by=checker, title="Jobs report: a record?", text=TEXT, source_url="https://news.example/jobs")
     made.published_at = date(2026, 11, 20)
     db.session.commit()
     return made
 
 
 def test_check_page_carries_claim_review_with_every_field_of_section_7(app, client, story, checker, editor):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years",
-              "Unemployment is at a 50-year low.", claimant="Ministry of Labour")
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Unemployment is at a 50-year low.", claimant="Ministry of Labour")
     c.claimed_at = date(2026, 11, 19)
-    publish(c, checker, editor, rating="mostly-false")
+    to_state(c, "published", checker, editor, rating="mostly-false")
     review = _json_ld(client, path_of(app, c))
 
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
@@ -67,9 +68,10 @@ def test_check_page_carries_claim_review_with_every_field_of_section_7(app, clie
 
 
 def test_a_claim_without_its_own_date_was_said_when_its_article_appeared(app, client, story, checker, editor):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless rate at a 50-year low.")
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Jobless rate at a 50-year low.")
     assert c.claimed_at is None
-    publish(c, checker, editor, rating="false")
+    to_state(c, "published", checker, editor, rating="false")
     item = _json_ld(client, path_of(app, c))["itemReviewed"]
     assert item["datePublished"] == "2026-11-20" == item["appearance"]["datePublished"]
 
@@ -81,9 +83,9 @@ def test_the_ratings_page_says_which_ratings_carry_no_numeric_value(client, app)
 
 
 def test_a_person_claimant_and_a_rating_without_ordinal(app, client, story, checker, editor):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless rate at a 50-year low.",
-              claimant="Jane Doe")
-    publish(c, checker, editor, rating="misleading")
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Jobless rate at a 50-year low.", claimant="Jane Doe")
+    to_state(c, "published", checker, editor, rating="misleading")
     review = _json_ld(client, path_of(app, c))
     assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Jane Doe"}
     assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Misleading"}
@@ -96,9 +98,9 @@ def test_claimant_type_reads_bodies_and_acronyms_as_organisations():
 
 
 def test_json_ld_cannot_close_its_script_block(app, client, story, checker, editor):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years",
-              "Low </script><script>alert(1)</script> <!-- & co", claimant="</script>Eve")
-    publish(c, checker, editor)
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Low </script><script>alert(1)</script> <!-- & co", claimant="</script>Eve")
+    to_state(c, "published", checker, editor)
     html = client.get(path_of(app, c)).get_data(as_text=True)
     block = BLOCK.findall(html)[0]
     assert "<" not in block and ">" not in block
@@ -109,10 +111,10 @@ def test_json_ld_cannot_close_its_script_block(app, client, story, checker, edit
 
 
 def test_corrected_check_gains_date_modified(app, client, story, checker, editor):
-    c = publish(claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless low."),
-                checker, editor, rating="false")
-    reopen(c, editor, "New figures from the statistics office.")
-    publish(c, checker, editor, rating="half-true", rationale="The new figures change the picture.")
+    c = to_state(ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                              summary="Jobless low."), "published", checker, editor, rating="false")
+    move(c, "researching", editor, "New figures from the statistics office.")
+    to_state(c, "published", checker, editor, rating="half-true", rationale="The new figures change the picture.")
     review = _json_ld(client, path_of(app, c))
     assert _iso_datetime(review["dateModified"]) >= _iso_datetime(review["datePublished"])
     assert review["reviewRating"]["alternateName"] == "Half true"
@@ -126,7 +128,8 @@ def test_corrected_check_gains_date_modified(app, client, story, checker, editor
     ("source_url", "no source URL"),
 ])
 def test_publishing_is_refused_when_the_markup_would_lack_a_required_field(app, story, checker, editor, fault, reason):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless low.")
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Jobless low.")
     # Bring it to approved with everything present, then take one field away.
     workflow.transition(c, "researching", checker)
     from factdesk.claims import editing, evidence
@@ -148,7 +151,8 @@ def test_publishing_is_refused_when_the_markup_would_lack_a_required_field(app, 
 
 
 def test_complete_claim_has_no_publish_problems_and_long_wording_warns(app, story, checker):
-    c = claim(story, checker, "unemployment is at its lowest level in fifty years", "Short.")
+    c = ClaimFactory(article=story, by=checker, quote="unemployment is at its lowest level in fifty years",
+                     summary="Short.")
     assert publish_problems(c) == ["It has no rating: the markup needs reviewRating."]
     assert publish_warnings(c) == []
     c.summary = "x" * 76
@@ -156,9 +160,10 @@ def test_complete_claim_has_no_publish_problems_and_long_wording_warns(app, stor
 
 
 def test_public_claimreviews_api_lists_published_checks_without_a_token(app, client, story, checker, editor):
-    published = publish(claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless low."),
-                        checker, editor, rating="true")
-    claim(story, checker, "Nobody disputes the weather", "Weather.")
+    published = to_state(ClaimFactory(article=story, by=checker,
+                                      quote="unemployment is at its lowest level in fifty years",
+                                      summary="Jobless low."), "published", checker, editor, rating="true")
+    ClaimFactory(article=story, by=checker, quote="Nobody disputes the weather", summary="Weather.")
     body = client.get("/api/v1/public/claimreviews").get_json()
     assert body["total"] == 1 and body["page"] == 1
     (item,) = body["items"]
@@ -173,8 +178,9 @@ def test_public_claimreviews_api_carries_the_appearances_an_editor_made_public(a
     from factdesk.models import Appearance
     from factdesk.monitor import appearances
 
-    published = publish(claim(story, checker, "unemployment is at its lowest level in fifty years", "Jobless low."),
-                        checker, editor, rating="true")
+    published = to_state(ClaimFactory(article=story, by=checker,
+                                      quote="unemployment is at its lowest level in fifty years",
+                                      summary="Jobless low."), "published", checker, editor, rating="true")
     again = Appearance(claim_id=published.id, url="https://radio.example/interview", title="Morning interview",
                        sentence="Unemployment is at its lowest in fifty years", said_by="Jane Doe", score=0.9)
     db.session.add(again)
@@ -201,12 +207,12 @@ def test_desk_claim_page_warns_before_publishing_a_long_claim_reviewed(client, c
     from factdesk.claims import workflow
     from factdesk.demo import seed_article
 
-    from tests.support.claimkit import make_claim, research
     from tests.conftest import login
+    from tests.support.factories import SeedClaimFactory, research
 
     article = seed_article(checker)
     article.source_url = "https://news.example/story"
-    claim = research(make_claim(article, checker), checker)
+    claim = research(SeedClaimFactory(article=article, by=checker), checker)
     claim.summary = "North Korea has sent more than ten thousand containers of munitions to Russia, U.S. says."
     workflow.transition(claim, "in_review", checker)
     workflow.transition(claim, "approved", editor)

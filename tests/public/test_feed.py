@@ -4,7 +4,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
-from tests.support.publishkit import article, article_path_of, claim, path_of, publish
+from tests.support.addresses import article_path_of, path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -18,11 +19,12 @@ def _rfc3339(value: str) -> datetime:
 
 
 def test_feed_is_atom_with_an_entry_per_published_check(app, client, checker, editor):
-    story = article(checker, "Trade figures & <more>", TEXT)
-    first = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025 <b>."), checker, editor)
-    second = publish(claim(story, checker, "The port handled 4 million containers", "Port: 4m containers."),
-                     checker, editor, rating="true")
-    claim(story, checker, "Imports fell", "Imports fell.")  # never published
+    story = ArticleFactory(by=checker, title="Trade figures & <more>", text=TEXT)
+    first = to_state(ClaimFactory(article=story, by=checker, quote="exports doubled in 2025",
+                                  summary="Exports doubled in 2025 <b>."), "published", checker, editor)
+    second = to_state(ClaimFactory(article=story, by=checker, quote="The port handled 4 million containers",
+                                   summary="Port: 4m containers."), "published", checker, editor, rating="true")
+    ClaimFactory(article=story, by=checker, quote="Imports fell", summary="Imports fell.")  # never published
 
     response = client.get("/feed.atom")
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
@@ -60,10 +62,11 @@ def test_empty_feed_is_still_valid_atom(client):
 
 
 def test_sitemap_lists_published_checks_and_their_article_summaries(app, client, checker, editor):
-    story = article(checker, "Trade figures", TEXT)
-    other = article(checker, "Unchecked story", "Nothing checked here yet. Another sentence.")
-    published = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled."), checker, editor)
-    hidden = claim(story, checker, "Imports fell", "Imports fell.")
+    story = ArticleFactory(by=checker, title="Trade figures", text=TEXT)
+    other = ArticleFactory(by=checker, title="Unchecked story", text="Nothing checked here yet. Another sentence.")
+    published = to_state(ClaimFactory(article=story, by=checker, quote="exports doubled in 2025",
+                                      summary="Exports doubled."), "published", checker, editor)
+    hidden = ClaimFactory(article=story, by=checker, quote="Imports fell", summary="Imports fell.")
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     urlset = ET.fromstring(response.data)
@@ -88,9 +91,10 @@ def test_entries_published_within_one_second_keep_distinct_updated_times(app, cl
 
     assert atom_time(datetime(2026, 12, 1, 9, 0, 1, 500)) != atom_time(datetime(2026, 12, 1, 9, 0, 1, 900))
     assert atom_time(datetime(2026, 12, 1, 9, 0, 1, 500)) == "2026-12-01T09:00:01.000500Z"
-    story = article(checker, "Trade figures", TEXT)
+    story = ArticleFactory(by=checker, title="Trade figures", text=TEXT)
     for quote in ("exports doubled in 2025", "Imports fell", "The port handled 4 million containers"):
-        publish(claim(story, checker, quote, quote.capitalize() + "."), checker, editor)
+        to_state(ClaimFactory(article=story, by=checker, quote=quote, summary=quote.capitalize() + "."), "published",
+                 checker, editor)
     feed = ET.fromstring(client.get("/feed.atom").data)
     updated = [e.findtext(f"{ATOM}updated") for e in feed.findall(f"{ATOM}entry")]
     assert len(updated) == 3 and len(set(updated)) == 3
@@ -98,12 +102,13 @@ def test_entries_published_within_one_second_keep_distinct_updated_times(app, cl
 
 
 def test_a_correction_reason_ending_in_a_full_stop_gets_no_second_one(app, client, checker, editor):
-    from tests.support.publishkit import reopen
+    from tests.support.factories import move
 
-    story = article(checker, "Trade figures", TEXT)
-    c = publish(claim(story, checker, "exports doubled in 2025", "Exports doubled in 2025."), checker, editor)
-    reopen(c, editor, "The customs office revised its figures.")
-    publish(c, checker, editor, rating="mostly-false", rationale="The revised figures show a 60% rise.")
+    story = ArticleFactory(by=checker, title="Trade figures", text=TEXT)
+    c = to_state(ClaimFactory(article=story, by=checker, quote="exports doubled in 2025",
+                              summary="Exports doubled in 2025."), "published", checker, editor)
+    move(c, "researching", editor, "The customs office revised its figures.")
+    to_state(c, "published", checker, editor, rating="mostly-false", rationale="The revised figures show a 60% rise.")
     entries = ET.fromstring(client.get("/feed.atom").data).iter(f"{ATOM}entry")
     summaries = [e.findtext(f"{ATOM}summary") for e in entries]
     assert any(s.startswith("Corrected: The customs office revised its figures. ") for s in summaries), summaries

@@ -12,7 +12,8 @@ from factdesk.extensions import db
 from factdesk.models import Rating
 from factdesk.ratings import RatingInput, update_rating
 from tests.conftest import login
-from tests.support.publishkit import article, article_path_of, claim, path_of, publish, reopen
+from tests.support.addresses import article_path_of, path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state
 
 TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
         "She added that crime fell by half since 2019, a figure the police dispute.")
@@ -20,13 +21,13 @@ TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
 
 @pytest.fixture
 def story(app, checker):
-    return article(checker, "Mayor boasts of greener city", TEXT)
+    return ArticleFactory(by=checker, title="Mayor boasts of greener city", text=TEXT)
 
 
 @pytest.fixture
 def trees(app, story, checker, editor):
-    return publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
-                   checker, editor)
+    return to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                 summary="The city planted 40,000 trees."), "published", checker, editor)
 
 
 def _etag(client, url: str) -> str:
@@ -51,11 +52,11 @@ def test_asking_again_with_the_etag_is_a_304_with_one_statement_and_no_body(app,
 def test_a_correction_changes_the_check_page_and_the_listings(app, client, story, checker, editor, trees):
     url = path_of(app, trees)
     before = {u: _etag(client, u) for u in (url, "/", "/feed.atom", article_path_of(app, story))}
-    reopen(trees, editor, "The parks department sent new figures.")
+    move(trees, "researching", editor, "The parks department sent new figures.")
     during = client.get(url, headers={"If-None-Match": before[url]})
     assert during.status_code == 200 and during.headers["ETag"] != before[url]  # the dated notice is new
     assert "Under review" in during.get_data(as_text=True)
-    publish(trees, checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
+    to_state(trees, "published", checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
     for u, etag in before.items():
         response = client.get(u, headers={"If-None-Match": etag})
         assert response.status_code == 200, u

@@ -8,7 +8,8 @@ import pytest
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from tests.conftest import login
-from tests.support.publishkit import article, article_path_of, claim, path_of, publish
+from tests.support.addresses import article_path_of, path_of
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 
 TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
         "She added that crime fell by half since 2019, a figure the police dispute.\n\n"
@@ -18,12 +19,13 @@ TEXT = ("The mayor said the city planted 40,000 trees last year.\n\n"
 
 @pytest.fixture
 def story(app, checker):
-    return article(checker, "Mayor boasts of greener city", TEXT)
+    return ArticleFactory(by=checker, title="Mayor boasts of greener city", text=TEXT)
 
 
 def test_unpublished_claim_its_article_and_its_search_hits_are_invisible_to_readers(app, client, story, checker,
                                                                                      editor):
-    trees = claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees in 2024.")
+    trees = ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                         summary="The city planted 40,000 trees in 2024.")
     path, apath = path_of(app, trees), article_path_of(app, story)
     for url in (path, f"/checks/{trees.id}", apath, f"/articles/{story.id}", f"{path}/v/1"):
         assert client.get(url).status_code == 404, url
@@ -32,7 +34,7 @@ def test_unpublished_claim_its_article_and_its_search_hits_are_invisible_to_read
     assert trees.summary not in client.get("/feed.atom").get_data(as_text=True)
     assert path not in client.get("/sitemap.xml").get_data(as_text=True)
 
-    publish(trees, checker, editor)
+    to_state(trees, "published", checker, editor)
 
     page = client.get(path)
     assert page.status_code == 200
@@ -44,14 +46,15 @@ def test_unpublished_claim_its_article_and_its_search_hits_are_invisible_to_read
 
 
 def test_a_logged_in_checker_is_still_a_reader_on_public_pages(app, client, story, checker):
-    trees = claim(story, checker, "the city planted 40,000 trees last year")
+    trees = ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year")
     login(client, checker)
     assert client.get(path_of(app, trees)).status_code == 404
 
 
 def test_article_summary_shows_only_published_highlights(app, client, story, checker, editor):
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year"), checker, editor)
-    crime = claim(story, checker, "crime fell by half since 2019")
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year"),
+                     "published", checker, editor)
+    crime = ClaimFactory(article=story, by=checker, quote="crime fell by half since 2019")
     html = client.get(article_path_of(app, story)).get_data(as_text=True)
     assert f'data-claims="{trees.id}"' in html
     assert f'data-claims="{crime.id}"' not in html and f"hl-{crime.id}" not in html
@@ -61,8 +64,8 @@ def test_article_summary_shows_only_published_highlights(app, client, story, che
 
 
 def test_wrong_or_missing_slug_redirects_permanently_to_the_current_address(app, client, story, checker, editor):
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year", "Trees were planted."),
-                    checker, editor)
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                  summary="Trees were planted."), "published", checker, editor)
     path = path_of(app, trees)
     assert path == f"/checks/{trees.id}-trees-were-planted"
     for old in (f"/checks/{trees.id}", f"/checks/{trees.id}-an-old-slug"):
@@ -76,10 +79,11 @@ def test_wrong_or_missing_slug_redirects_permanently_to_the_current_address(app,
 
 
 def test_home_filters_by_rating_and_tag(app, client, story, checker, editor):
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year", "Trees claim"), checker, editor,
-                    rating="true", tags=["environment"])
-    crime = publish(claim(story, checker, "crime fell by half since 2019", "Crime claim"), checker, editor,
-                    rating="false", tags=["crime"])
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                  summary="Trees claim"), "published", checker, editor, rating="true",
+                     tags=["environment"])
+    crime = to_state(ClaimFactory(article=story, by=checker, quote="crime fell by half since 2019",
+                                  summary="Crime claim"), "published", checker, editor, rating="false", tags=["crime"])
     rated_true = client.get("/?rating=true").get_data(as_text=True)
     assert "Trees claim" in rated_true and "Crime claim" not in rated_true
     tagged = client.get("/?tag=+Crime+").get_data(as_text=True)
@@ -95,9 +99,10 @@ def test_home_is_paginated_newest_first(app, client, checker, editor, monkeypatc
     import factdesk.public.views as views
 
     monkeypatch.setattr(views, "PER_PAGE", 2)
-    story = article(checker, "Numbers", "One claim here. Two claim here. Three claim here.")
+    story = ArticleFactory(by=checker, title="Numbers", text="One claim here. Two claim here. Three claim here.")
     for word in ("One", "Two", "Three"):
-        publish(claim(story, checker, f"{word} claim here", f"{word} wording"), checker, editor)
+        to_state(ClaimFactory(article=story, by=checker, quote=f"{word} claim here", summary=f"{word} wording"),
+                 "published", checker, editor)
     first = client.get("/").get_data(as_text=True)
     assert "Three wording" in first and "Two wording" in first and "One wording" not in first
     assert first.index("Three wording") < first.index("Two wording")
@@ -108,8 +113,9 @@ def test_home_is_paginated_newest_first(app, client, checker, editor, monkeypatc
 
 
 def test_check_page_shows_context_rating_definition_rationale_and_evidence(app, client, story, checker, editor):
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year", "The city planted 40,000 trees."),
-                    checker, editor, rationale="Parks data shows **12,000** trees.\n\n<script>alert(1)</script>")
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                  summary="The city planted 40,000 trees."), "published", checker, editor,
+                     rationale="Parks data shows **12,000** trees.\n\n<script>alert(1)</script>")
     html = client.get(path_of(app, trees)).get_data(as_text=True)
     assert "The mayor said " in html and '<mark class="quote">the city planted 40,000 trees last year</mark>' in html
     assert "Jane Doe" in html and "https://news.example/story" in html and "Mayor boasts of greener city" in html
@@ -121,7 +127,8 @@ def test_check_page_shows_context_rating_definition_rationale_and_evidence(app, 
 
 
 def test_public_pages_are_cacheable_for_readers_and_private_for_the_desk(app, client, story, checker, editor):
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year"), checker, editor)
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year"),
+                     "published", checker, editor)
     for url in ("/", path_of(app, trees), article_path_of(app, story), "/ratings", "/corrections", "/feed.atom",
                 "/sitemap.xml"):
         response = client.get(url)
@@ -147,14 +154,16 @@ def _statements(client, url: str) -> int:
 
 
 def test_public_pages_cost_the_same_sql_for_one_check_or_many(app, client, checker, editor):
-    story = article(checker, "Many claims", " ".join(f"Claim number {i} is here." for i in range(8)))
-    first = publish(claim(story, checker, "Claim number 0 is here", "Wording 0"), checker, editor, tags=["a"])
+    story = ArticleFactory(by=checker, title="Many claims",
+                           text=" ".join(f"Claim number {i} is here." for i in range(8)))
+    first = to_state(ClaimFactory(article=story, by=checker, quote="Claim number 0 is here", summary="Wording 0"),
+                     "published", checker, editor, tags=["a"])
     urls = lambda: ("/", "/?q=claim", path_of(app, first), article_path_of(app, story), "/feed.atom",  # noqa: E731
                     "/sitemap.xml", "/corrections", "/?tag=a", "/api/v1/public/claimreviews")
     before = {url: _statements(client, url) for url in urls()}
     for i in range(1, 8):
-        publish(claim(story, checker, f"Claim number {i} is here", f"Wording {i}"), checker, editor,
-                    tags=["a", f"t{i}"])
+        to_state(ClaimFactory(article=story, by=checker, quote=f"Claim number {i} is here", summary=f"Wording {i}"),
+                 "published", checker, editor, tags=["a", f"t{i}"])
     db.session.commit()
     after = {url: _statements(client, url) for url in urls()}
     assert after == before
@@ -166,8 +175,8 @@ def test_a_desks_own_rating_shows_its_own_colour_wherever_readers_see_it(app, cl
     create_rating(RatingInput(label="needs-context", name="Needs context", definition="True but partial.",
                               colour="#0b5394", ordinal=None), by=admin)
     db.session.commit()
-    trees = publish(claim(story, checker, "the city planted 40,000 trees last year"), checker, editor,
-                    rating="needs-context")
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year"),
+                     "published", checker, editor, rating="needs-context")
     swatch = ('<circle cx="6" cy="6" r="6" fill="#0b5394"/></svg> '
               '<span class="rating rating-needs-context">Needs context<')
     for url in (path_of(app, trees), article_path_of(app, story), "/", "/ratings"):

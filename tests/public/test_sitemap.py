@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, insert, select
 
-from tests.support import publishkit
+from tests.support.factories import ArticleFactory, ClaimFactory, to_state
 from factdesk.extensions import db
 from factdesk.models import Claim, Publication
 from factdesk.public import reading
@@ -42,8 +42,8 @@ def _urls(client, path: str) -> list[str]:
 
 
 def test_more_than_50000_urls_make_a_sitemap_index_of_files_within_the_limit(app, client, checker, editor):
-    article = publishkit.article(checker, "Tram ridership", "The tram carried 12 million riders in 2024.")
-    first = publishkit.publish(publishkit.claim(article, checker, "12 million riders"), checker, editor)
+    article = ArticleFactory(by=checker, title="Tram ridership", text="The tram carried 12 million riders in 2024.")
+    first = to_state(ClaimFactory(article=article, by=checker, quote="12 million riders"), "published", checker, editor)
     _copies_of(first, 50_010)
     assert reading.sitemap_counts() == (50_011, 1)
 
@@ -64,8 +64,8 @@ def test_more_than_50000_urls_make_a_sitemap_index_of_files_within_the_limit(app
 
 
 def test_a_small_desk_keeps_one_sitemap_file(app, client, checker, editor):
-    article = publishkit.article(checker, "Tram ridership", "The tram carried 12 million riders in 2024.")
-    publishkit.publish(publishkit.claim(article, checker, "12 million riders"), checker, editor)
+    article = ArticleFactory(by=checker, title="Tram ridership", text="The tram carried 12 million riders in 2024.")
+    to_state(ClaimFactory(article=article, by=checker, quote="12 million riders"), "published", checker, editor)
     urls = _urls(client, "/sitemap.xml")
     assert len(urls) == 5 and "http://localhost/ratings" in urls
     assert reading.sitemap_files((49_996, 1)) == 1 and reading.sitemap_files((49_997, 1)) == 2
