@@ -455,6 +455,19 @@ class QueueCount(db.Model):
     claims: Mapped[int] = mapped_column(Integer)
 
 
+class QueueTagCount(db.Model):
+    """Claims per tag, status, assignee (0: unassigned) and priority, kept by triggers on `claims` and
+    `claim_tags` (factdesk/claims/queue_counts.py): a queue filtered by a tag without counting rows."""
+
+    __tablename__ = "queue_tag_counts"
+
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    priority: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
+
+
 class ClaimVector(db.Model):
     """A claim's sentence-embedding vector (the optional `semantic` extra), stored so "checked before?"
     finds the claims nearest in meaning, not only those full-text search finds (assist/meaning.py).

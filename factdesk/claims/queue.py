@@ -25,15 +25,17 @@ one count, the page's ids, its rows, and one SELECT per eager-loaded relation (a
 assignee, rating, tags); evidence and comment counts come from the counters on the claim. Every
 sort has an index to walk in its own order (migrations 0003, 0005, 0013); several states are walked
 one index range each and merged in the same statement, so a page of 50 never sorts every match.
-Counts under filters of status, assignee and priority only (the tabs, "My work", most totals) are
-sums over `queue_counts` (factdesk/claims/queue_counts.py), not counts of claim rows; with an
-article, tag, overdue or text filter they count the matching rows, which those filters keep few.
+Counts under filters of status, assignee, priority and a tag only (the tabs, "My work", most totals)
+are sums over `queue_counts` or, with a tag, `queue_tag_counts` (factdesk/claims/queue_counts.py),
+not counts of claim rows; with an article, overdue or text filter they count the matching rows,
+which those filters keep few. The queue page reads its rows as `QueueLine`s (one joined statement
+and one for the tags); the API and exports get the claims with their relations.
 Plans were checked with EXPLAIN QUERY PLAN on a desk of 100,000 claims.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Iterable, Iterator, Mapping
 
 from sqlalchemy import Select, and_, exists, func, or_, select, union_all
@@ -41,7 +43,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Article, Claim, ClaimTag, Priority, QueueCount, Status, User
+from ..models import Article, Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Rating, Status, User
 from ..params import MAX_ID, MAX_PAGE, whole_number
 from ..search import claim_ids_matching, has_terms
 
@@ -96,10 +98,31 @@ class QueueQuery:
         return self.assignee == "me" and set(self.statuses) == set(OPEN)
 
 
+@dataclass(slots=True)
+class QueueLine:
+    """What the queue page shows of one claim, as plain values: 50 rows of ORM objects (a claim with
+    its article, assignee, rating and tags) cost more than the rest of the page."""
+
+    id: int
+    quote: str
+    article_id: int
+    article_title: str
+    status: Status
+    rating_name: str | None
+    rating_colour: str | None
+    assignee_name: str | None
+    priority: int
+    due: date | None
+    created_at: datetime
+    evidence_count: int
+    comment_count: int
+    tags: list[str] = field(default_factory=list)
+
+
 @dataclass
 class QueuePage:
     query: QueueQuery
-    items: list[Claim]
+    items: list[Claim] | list[QueueLine]
     total: int
 
     @property
@@ -288,30 +311,36 @@ def _with_display(stmt: Select) -> Select:
 
 
 def _counted(query: QueueQuery) -> bool:
-    """Whether queue_counts can answer: only status, assignee and priority filter the queue."""
-    return query.article is None and not query.tag and not query.overdue and not query.changed and not query.q
+    """Whether the count tables can answer: only status, assignee, priority and a tag filter the queue."""
+    return query.article is None and not query.overdue and not query.changed and not query.q
+
+
+def _counts(query: QueueQuery):
+    """The count table for a query queue_counts or queue_tag_counts can answer."""
+    return QueueTagCount if query.tag else QueueCount
 
 
 def _count_conditions(query: QueueQuery, *, with_status: bool = True) -> list:
-    where = []
+    table = _counts(query)
+    where = [table.tag == query.tag] if query.tag else []
     if with_status and query.statuses:
-        where.append(QueueCount.status.in_([s.value for s in query.statuses]))
+        where.append(table.status.in_([s.value for s in query.statuses]))
     if query.assignee == "me":
-        where.append(QueueCount.assignee_id == (query.actor_id or -1))
+        where.append(table.assignee_id == (query.actor_id or -1))
     elif query.assignee == "none":
-        where.append(QueueCount.assignee_id == 0)
+        where.append(table.assignee_id == 0)
     elif query.assignee == "anyone":
-        where.append(QueueCount.assignee_id != 0)
+        where.append(table.assignee_id != 0)
     elif isinstance(query.assignee, int):
-        where.append(QueueCount.assignee_id == query.assignee)
+        where.append(table.assignee_id == query.assignee)
     if query.priorities:
-        where.append(QueueCount.priority.in_([int(p) for p in query.priorities]))
+        where.append(table.priority.in_([int(p) for p in query.priorities]))
     return where
 
 
 def count(query: QueueQuery) -> int:
     if _counted(query):
-        return db.session.execute(select(func.coalesce(func.sum(QueueCount.claims), 0))
+        return db.session.execute(select(func.coalesce(func.sum(_counts(query).claims), 0))
                                   .where(*_count_conditions(query))).scalar_one()
     return db.session.execute(select(func.count(Claim.id)).where(*conditions(query))).scalar_one()
 
@@ -319,6 +348,9 @@ def count(query: QueueQuery) -> int:
 # Up to this many matching claims, a walk reads them all by its filters' index and sorts them (cheap);
 # beyond, matches are dense enough that walking the sort's own index finds a page at once.
 SORT_IN_MEMORY = 3000
+# Picking a tag's claims reads every one's row (a walk steps along an index and probes the tag), so
+# a tag's claims are picked only when it has this few in all.
+TAG_PICK = 300
 
 
 def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[int]:
@@ -327,26 +359,34 @@ def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | Non
     Each state asked for (or the whole desk) is one walk in the sort's order, up to the end of this
     page; sort=due walks dated and undated claims apart, since "undated last" (due IS NULL) cannot
     follow an index. Several walks are merged and cut to the page. A walk over few matching claims
-    (queue_counts says how many; an article or text filter always has few) sorts them instead, so
-    an empty corner of the queue never walks a whole index range.
+    (the counts say how many; an article or text filter always has few) sorts them instead, so an
+    empty corner of the queue never walks a whole index range; a state with none is not walked. A
+    tag's claims are picked and sorted only when the tag has few in all: picking reads every claim
+    row of the tag (a tenth of the desk for a common one), while a walk along the sort's index probes
+    the tag per claim and stops at the page's end.
     """
     # Few matches are picked by their filters and sorted; many are found walking the sort's index.
     picked, walked = conditions(query, with_status=False), conditions(query, with_status=False, walking=True)
     if sizes is None and _counted(query):
         sizes = tab_counts(query)
     few = query.q != "" or query.article is not None
+    tagged = sum(sizes.values()) if query.tag and sizes is not None else TAG_PICK + 1
     due = query.sort.lstrip("-") == "due"
     columns = (Claim.id, Claim.priority, Claim.created_at, Claim.updated_at, Claim.due)
     walks = []
     for status in query.statuses or (None,):
         matching = sum(sizes.values()) if sizes is not None and status is None else \
             (sizes or {}).get(getattr(status, "value", None), SORT_IN_MEMORY + 1)
-        small = few or matching <= SORT_IN_MEMORY
+        if matching == 0:
+            continue
+        small = few or (tagged <= TAG_PICK if query.tag else matching <= SORT_IN_MEMORY)
         state = [Claim.status == status] if status is not None else []
         for dated in ((True, False) if due else (None,)):
             dating = [] if dated is None else [Claim.due.is_not(None) if dated else Claim.due.is_(None)]
             walks.append(select(*columns).where(*(picked if small else walked), *state, *dating)
                          .order_by(*_order(query.sort, dated=dated, unindexed=small)))
+    if not walks:
+        return []
     if len(walks) == 1:
         return list(db.session.execute(walks[0].with_only_columns(Claim.id).limit(limit).offset(offset)).scalars())
     parts = [select(walk).select_from(walk) for walk in
@@ -367,16 +407,35 @@ def _window(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | 
     return [found[i] for i in ids if i in found]
 
 
-def page(query: QueueQuery, *, tabs: dict[str, int] | None = None) -> QueuePage:
+def _lines(ids: list[int]) -> list[QueueLine]:
+    """The queue page's rows for these ids, in their order: one joined statement and one for the tags."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Claim.id, Claim.quote, Claim.article_id, Article.title, Claim.status, Rating.name, Rating.colour,
+               User.name, Claim.priority, Claim.due, Claim.created_at, Claim.evidence_count, Claim.comment_count)
+        .join(Article, Article.id == Claim.article_id).outerjoin(Rating, Rating.id == Claim.rating_id)
+        .outerjoin(User, User.id == Claim.assignee_id).where(Claim.id.in_(ids))).all()
+    found = {row[0]: QueueLine(*row) for row in rows}
+    for claim_id, tag in db.session.execute(select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(ids))
+                                            .order_by(ClaimTag.tag)):
+        found[claim_id].tags.append(tag)
+    return [found[i] for i in ids if i in found]
+
+
+def page(query: QueueQuery, *, tabs: dict[str, int] | None = None, lines: bool = False) -> QueuePage:
     """One page of the queue: a count, the page's ids, its rows, four eager loads — whatever the desk's size.
 
     tabs: the query's `tab_counts` when the caller shows them too; the total is then their sum over
-    the states asked for, and the walks know each state's size, so nothing is counted twice."""
+    the states asked for, and the walks know each state's size, so nothing is counted twice.
+    lines: the rows as `QueueLine`s (what the queue page shows) instead of claims with their relations."""
     if tabs is None:
         total = count(query)
     else:
         total = sum(tabs[s.value] for s in query.statuses) if query.statuses else sum(tabs.values())
-    return QueuePage(query, _window(query, query.per_page, (query.page - 1) * query.per_page, tabs), total)
+    limit, offset = query.per_page, (query.page - 1) * query.per_page
+    items = _lines(_ids(query, limit, offset, tabs)) if lines else _window(query, limit, offset, tabs)
+    return QueuePage(query, items, total)
 
 
 def rows(query: QueueQuery, *, limit: int, chunk: int = 500) -> Iterator[Claim]:
@@ -397,8 +456,9 @@ def tab_counts(query: QueueQuery) -> dict[str, int]:
     """Claims per status under the other filters (one GROUP BY), for the tabs; every state is present."""
     counts = {s.value: 0 for s in Status}
     if _counted(query):
-        stmt = select(QueueCount.status, func.sum(QueueCount.claims)) \
-            .where(*_count_conditions(query, with_status=False)).group_by(QueueCount.status)
+        table = _counts(query)
+        stmt = select(table.status, func.sum(table.claims)) \
+            .where(*_count_conditions(query, with_status=False)).group_by(table.status)
     else:
         stmt = select(Claim.status, func.count(Claim.id)).where(*conditions(query, with_status=False)) \
             .group_by(Claim.status)

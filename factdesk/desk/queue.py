@@ -6,7 +6,7 @@ which keeps what was typed.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
 from flask import flash, redirect, render_template, request, url_for
@@ -26,6 +26,7 @@ from ..models import Priority, Role, User
 from ..params import whole_number
 from ..urls import local_path
 from . import bp
+from .queue_rows import render_rows
 
 # The queue's headings: the workflow's own words for each state, capitalised.
 STATUS_LABELS = {status.value: label.capitalize() for status, label in workflow.LABELS.items()}
@@ -46,22 +47,20 @@ def _people() -> list[User]:
     return db.session.execute(select(User).where(User.active).order_by(User.name)).scalars().all()
 
 
-def _age(created: datetime) -> str:
-    seconds = (datetime.now(timezone.utc) - created).total_seconds()
-    if seconds < 3600:
-        return f"{max(1, int(seconds // 60))} min"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} d"
-
-
-def queue_context(query: claim_queue.QueueQuery, actor: User) -> dict:
+def queue_context(query: claim_queue.QueueQuery, actor: User, *, selectable: bool, selected: set[int]) -> dict:
     """What the page shows for a parsed query: the page of claims, tab counts and the links around them."""
     tabs = claim_queue.tab_counts(query)
-    return {
-        "result": claim_queue.page(query, tabs=tabs), "query": query, "tabs": tabs,
-        "my_work": claim_queue.my_work_count(actor), "my_work_args": claim_queue.my_work(actor).args(),
-    }
+    result = claim_queue.page(query, tabs=tabs, lines=True)
+    queue_url = url_for("desk.queue")
+    tags = {tag for line in result.items for tag in line.tags}
+    rows = render_rows(
+        result.items, statuses=STATUS_LABELS, selectable=selectable, selected=selected, today=date.today(),
+        # Links each row repeats, built once per page rather than once per row.
+        tag_links={tag: f"{queue_url}?{querystring(query.args(tag=tag, page=None))}" for tag in tags},
+        claim_base=url_for("desk.claim", claim_id=0).removesuffix("0"),
+        article_base=url_for("desk.article", article_id=0).removesuffix("0"))
+    return {"result": result, "rows": rows, "query": query, "tabs": tabs, "my_work": claim_queue.my_work_count(actor),
+            "my_work_args": claim_queue.my_work(actor).args()}
 
 
 @bp.route("")
@@ -76,7 +75,9 @@ def queue():
     except ValidationError as exc:
         error, status = exc, 422
         query = claim_queue.QueueQuery(actor_id=actor.id)
-    context = queue_context(query, actor) if error is None else {
+    selected = _selected(request.args)
+    context = queue_context(query, actor, selectable=actor.has_role(Role.editor), selected=selected) \
+        if error is None else {
         "result": None, "query": query, "tabs": claim_queue.tab_counts(query),
         "my_work": claim_queue.my_work_count(actor), "my_work_args": claim_queue.my_work(actor).args()}
     form = None
@@ -85,9 +86,9 @@ def queue():
         form.assignee.choices = [SelectChoice("none", "nobody (unassign)")] + [
             SelectChoice(str(u.id), u.name) for u in people]
     return render_template(
-        "desk/queue.html", error=error, people=people, form=form, raw=request.args, selected=_selected(request.args),
+        "desk/queue.html", error=error, people=people, form=form, raw=request.args,
         statuses=STATUS_LABELS, sorts=SORT_LABELS, priorities=[p.name for p in Priority],
-        open_statuses=",".join(s.value for s in claim_queue.OPEN), today=date.today(), age=_age,
+        open_statuses=",".join(s.value for s in claim_queue.OPEN),
         **context), status
 
 

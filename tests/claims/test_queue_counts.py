@@ -1,6 +1,9 @@
-"""The queue's counts come from queue_counts, which the database keeps equal to the claims themselves
-(factdesk/claims/queue_counts.py), and merged per-state index walks give the queue's own order."""
+"""The queue's counts come from queue_counts and queue_tag_counts, which the database keeps equal to the
+claims and their tags (factdesk/claims/queue_counts.py), and merged per-state index walks give the
+queue's own order."""
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import delete, func, insert, literal_column, select, update
 
@@ -8,7 +11,7 @@ from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
 from factdesk.claims import bulk
 from factdesk.extensions import db
-from factdesk.models import Claim, Priority, QueueCount, Status
+from factdesk.models import Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Status
 from tests.conftest import login
 from tests.support.factories import move, to_state, token_for
 
@@ -45,6 +48,70 @@ def test_queue_counts_follow_every_kind_of_change_to_claims(app, checker, editor
     db.session.execute(delete(Claim).where(Claim.quote == "The", Claim.status == Status.in_review))
     db.session.commit()
     assert _kept() == _truth()
+
+
+def _tag_truth() -> dict:
+    assignee = func.coalesce(Claim.assignee_id, literal_column("0"))
+    rows = db.session.execute(select(ClaimTag.tag, Claim.status, assignee, Claim.priority, func.count())
+                              .join(Claim, Claim.id == ClaimTag.claim_id)
+                              .group_by(ClaimTag.tag, Claim.status, assignee, Claim.priority)).all()
+    return {(t, Status(s).value, a, int(p)): n for t, s, a, p, n in rows}
+
+
+def _tags_kept() -> dict:
+    return {(r.tag, r.status, r.assignee_id, r.priority): r.claims
+            for r in db.session.execute(select(QueueTagCount)).scalars() if r.claims}
+
+
+def test_queue_tag_counts_follow_tags_and_every_kind_of_change_to_claims(app, checker, editor):
+    fill_desk(80, 8)
+    db.session.commit()
+    assert _tags_kept() == _tag_truth() and sum(_tag_truth().values()) >= 40
+    claims = db.session.execute(select(Claim).where(Claim.status == Status.new).limit(6)).scalars().all()
+    claims[0].tag_rows.append(ClaimTag(tag="harbour"))  # tags added and removed by the ORM
+    claims[1].tag_rows.clear()
+    db.session.flush()
+    move(claims[0], "researching", checker)
+    to_state(claims[1], "published", checker, editor)
+    assert len(bulk.apply([claims[2].id, claims[3].id], "priority", "urgent", editor).done) == 2
+    db.session.execute(update(Claim).where(Claim.id == claims[4].id).values(priority=Priority.low,
+                                                                            assignee_id=editor.id))
+    db.session.execute(insert(ClaimTag).values(claim_id=claims[4].id, tag="harbour"))  # plain SQL
+    db.session.execute(update(ClaimTag).where(ClaimTag.claim_id == claims[4].id, ClaimTag.tag == "harbour")
+                       .values(tag="port"))
+    db.session.commit()
+    assert _tags_kept() == _tag_truth()
+    assert _tags_kept()[("port", "new", editor.id, int(Priority.low))] == 1
+    made = [db.session.execute(insert(Claim).values(
+        article_id=claims[5].article_id, anchor_start=0, anchor_end=3, quote="The", status=Status.in_review,
+        priority=Priority.high).returning(Claim.id)).scalar_one() for _ in range(2)]  # no history: deletable
+    db.session.execute(insert(ClaimTag), [{"claim_id": i, "tag": t} for i in made for t in ("port", "berth")])
+    db.session.commit()
+    assert _tags_kept() == _tag_truth()
+    db.session.execute(delete(ClaimTag).where(ClaimTag.claim_id == made[0]))  # the tags first, then the claim
+    db.session.execute(delete(Claim).where(Claim.id == made[0]))
+    db.session.execute(delete(Claim).where(Claim.id == made[1]))  # the claim with its tags (the cascade)
+    db.session.commit()
+    assert _tags_kept() == _tag_truth()
+    assert not db.session.execute(select(ClaimTag).where(ClaimTag.claim_id.in_(made))).first()
+
+
+def test_a_queue_filtered_by_a_tag_sums_queue_tag_counts_and_lists_the_tags_claims(app, client, editor):
+    fill_desk(60, 6)
+    db.session.commit()
+    login(client, editor)
+    tag, n = max(((t, sum(v for (tt, *_), v in _tag_truth().items() if tt == t)) for t, *_ in _tag_truth()),
+                 key=lambda pair: pair[1])
+    client.get("/desk")
+    with counting_statements(db.engine, ignore=(TOKEN_TOUCH,)) as seen:
+        page = client.get(f"/desk?tag={tag}&per_page=100")
+    assert page.status_code == 200
+    assert not [s for s in seen if "count(claims.id)" in s]
+    assert [s for s in seen if "FROM queue_tag_counts" in s]
+    html = page.get_data(as_text=True)
+    assert f"{n} claim{'s' if n != 1 else ''}" in html
+    tagged = set(db.session.execute(select(ClaimTag.claim_id).where(ClaimTag.tag == tag)).scalars())
+    assert {int(i) for i in re.findall(r'<tr id="claim-(\d+)"', html)} == tagged
 
 
 def test_tabs_and_totals_are_sums_over_queue_counts_not_counts_of_claims(app, client, editor):
