@@ -12,8 +12,9 @@ one keyboard stop per claim, not one per stretch::
     <mark class="hl s-researching r-false hl-d2 hl-end" data-claims="15 12">text</mark>
 
 - The empty link where a highlight begins (a ``<span>`` when the highlight has no ``href``) carries
-  the highlight's ``css_class``, its ``label`` as the accessible name, and the id ``hl-<id>`` that a
-  claim panel links back to. The stylesheet draws it as an opening bracket and ``hl-end`` (on the
+  the highlight's ``start_class`` (its ``css_class`` if it has none: the start needs fewer classes
+  than the stretches), its ``label`` as the accessible name, and the id ``hl-<id>`` that a claim
+  panel links back to. The stylesheet draws it as an opening bracket and ``hl-end`` (on the
   last stretch of one or more highlights) as a closing one, so nested and overlapping highlights
   show where each claim starts and ends.
 - ``mark``: ``hl``, the ``css_class`` of the topmost highlight (the innermost: latest start, then
@@ -43,7 +44,8 @@ def escape(value: Any) -> str:
 
 def _fields(h: Any) -> tuple:
     get = h.get if type(h) is dict or isinstance(h, Mapping) else (lambda name, default=None: getattr(h, name, default))
-    return (get("start"), get("end"), get("id"), get("css_class") or "", get("href"),
+    css = get("css_class") or ""
+    return (get("start"), get("end"), get("id"), css, get("start_class") or css, get("href"),
             get("label") or get("title"))
 
 
@@ -58,11 +60,11 @@ def render_marked_text(text: str, highlights: Iterable[Any]) -> Markup:
     n = len(text)
     hls = []  # (start, end, order, id, css_class, opening markup)
     for h in highlights:
-        start, end, hl_id, css, href, label = _fields(h)
+        start, end, hl_id, css, start_css, href, label = _fields(h)
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n):
             continue
         css = escape(css)
-        cls = f' class="{css}"' if css else ""
+        cls = f' class="{escape(start_css)}"' if start_css else ""
         ident = None if hl_id is None else str(hl_id) if type(hl_id) is int else escape(hl_id)
         anchor = f' id="hl-{ident}"' if ident is not None else ""
         name = f' aria-label="{escape(label)}"' if label else ""

@@ -54,9 +54,9 @@ class ClaimLine:
 
     @property
     def label(self) -> str:
-        """The highlight's accessible name: short, since it is said where the claim starts."""
-        name = f"Claim {self.id}, {LABELS[self.status]}"
-        return f"{name}, {self.rating_name}" if self.rating_name else name
+        """The highlight's accessible name: short, since it is said where the claim starts (its panel,
+        one link away, says the rating)."""
+        return f"Claim {self.id}, {LABELS[self.status]}"
 
     @property
     def gist(self) -> str:
@@ -70,7 +70,7 @@ class ClaimLine:
     def highlight(self) -> dict:
         """The claim as marks.render_marked_text takes it."""
         return {"id": self.id, "start": self.start, "end": self.end, "css_class": self.css_class,
-                "href": f"#claim-{self.id}", "label": self.label}
+                "start_class": f"s-{self.status.value}", "href": f"#claim-{self.id}", "label": self.label}
 
 
 def claim_lines(article_id: int) -> list[ClaimLine]:
@@ -97,12 +97,13 @@ def badges(line: ClaimLine) -> Markup:
 
 def render_claim_list(lines: list[ClaimLine], claim_url: str) -> Markup:
     """One ``<li id="claim-N">`` per claim: its number linked to ``claim_url`` (which ends in the id,
-    given as 0), its badges, its gist linked back to its highlight ``#hl-N``, claimant and assignee."""
+    given as 0), its badges, its gist linked back to its highlight ``#hl-N`` (a block by the stylesheet, not
+    a paragraph: 300 panels), claimant and assignee."""
     base = claim_url.removesuffix("0")
     out = []
     for line in lines:
         byline = line.byline
         meta = f'<p class="meta">{escape(byline)}</p>' if byline else ""
         out.append(f'<li id="claim-{line.id}"><h3><a href="{base}{line.id}">Claim {line.id}</a> {badges(line)}</h3>'
-                   f'<p><a href="#hl-{line.id}">{escape(line.gist)}</a></p>{meta}</li>')
+                   f'<a href="#hl-{line.id}">{escape(line.gist)}</a>{meta}</li>')
     return Markup("".join(out))

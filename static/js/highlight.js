@@ -148,7 +148,7 @@ function goToClaim(id) {
 function describe(id) {
   const panel = document.getElementById(`claim-${id}`);
   const heading = panel?.querySelector("h3, h4");
-  const gist = panel?.querySelector("h3 + p, h4 + p");
+  const gist = panel?.querySelector("h3 + a, h4 + p");
   return [heading ? heading.textContent.trim() : `Claim ${id}`, gist ? gist.textContent.trim() : ""];
 }
 
