@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, String, bindparam, func, literal, literal_column, select, text, union_all
+from sqlalchemy import Float, Integer, String, bindparam, func, literal, literal_column, select, text, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from .claims.publishing import is_public
@@ -182,18 +182,17 @@ def _article_hits(q: str):
             .bindparams(aq=fts5_query(q)).columns(id=Integer, rank=Float).subquery("article_hits"))
 
 
-def _match_count(q: str) -> int:
-    """How many claims and articles match q, in one statement that ranks nothing."""
+def _match_count(q: str):
+    """How many claims and articles match q, as a scalar subquery that ranks nothing."""
     if _dialect() == "postgresql":
         tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
         matching = [select(func.count()).select_from(Claim).where(literal_column(CLAIM_DOCUMENT).op("@@")(tsq)),
                     select(func.count()).select_from(Article).where(literal_column(ARTICLE_DOCUMENT).op("@@")(tsq))]
-        return db.session.execute(select(matching[0].scalar_subquery() + matching[1].scalar_subquery())).scalar_one()
+        return matching[0].scalar_subquery() + matching[1].scalar_subquery()
     expression = fts5_query(q)
-    return db.session.execute(
-        text("SELECT (SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :fq) "
-             "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :aq)"),
-        {"fq": expression, "aq": expression}).scalar_one()
+    return text("(SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :cq) "
+                "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :cq)").bindparams(cq=expression) \
+        .columns(total=Integer).scalar_subquery()
 
 
 # ---------------------------------------------------------------- snippets for one page of hits
@@ -212,50 +211,20 @@ def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, 
 
 
 def claim_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
-    """Highlighted snippets of the given claims' words; claims found by their article's title get
-    the title, marked."""
-    if not ids:
-        return {}
+    """Highlighted snippets of the given claims' own words (quote, wording, claimant, rationale: what
+    the desk's search matches), in one statement whatever the hits."""
     if _dialect() == "postgresql":
         raw = _pg_headline("coalesce(claims.quote, '') || ' — ' || coalesce(claims.summary, '') || ' — ' "
-                           "|| coalesce(claims.rationale, '')", q, ids, Claim)
-        hit = {i: s for i, s in raw.items() if HIT_OPEN in (s or "")}
-        missing = [i for i in ids if i not in hit]
-        if missing:
-            titles = _pg_headline("coalesce(articles.title, '')", q,
-                                  _article_ids_of(missing), Article)
-            for claim_id, article_id in _claim_articles(missing).items():
-                hit[claim_id] = titles.get(article_id) or raw.get(claim_id, "")
-        return {i: mark_hits(s) for i, s in hit.items()}
-    expression = fts5_query(q)
+                           "|| coalesce(claims.claimant, '') || ' — ' || coalesce(claims.rationale, '')", q, ids, Claim)
+        return {i: mark_hits(s) for i, s in raw.items()}
     rows = db.session.execute(
         text(f"SELECT rowid, snippet(claims_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_TOKENS}) "
              "FROM claims_fts WHERE claims_fts MATCH :fq AND rowid IN :ids")
-        .bindparams(bindparam("ids", expanding=True)), {"fq": expression, "ids": ids}).all()
-    found = {row[0]: row[1] for row in rows}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        pairs = _claim_articles(missing)
-        titles = dict(db.session.execute(
-            text(f"SELECT rowid, highlight(articles_fts, 0, '{HIT_OPEN}', '{HIT_CLOSE}') FROM articles_fts "
-                 "WHERE articles_fts MATCH :tq AND rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
-            {"tq": "{title} : (" + expression + ")", "ids": sorted(set(pairs.values()))}).all())
-        for claim_id, article_id in pairs.items():
-            found[claim_id] = titles.get(article_id, "")
-    return {i: mark_hits(s) for i, s in found.items()}
-
-
-def _claim_articles(claim_ids: list[int]) -> dict[int, int]:
-    return dict(db.session.execute(select(Claim.id, Claim.article_id).where(Claim.id.in_(claim_ids))).all())
-
-
-def _article_ids_of(claim_ids: list[int]) -> list[int]:
-    return sorted(set(_claim_articles(claim_ids).values()))
+        .bindparams(bindparam("ids", expanding=True)), {"fq": fts5_query(q), "ids": ids}).all()
+    return {row[0]: mark_hits(row[1]) for row in rows}
 
 
 def article_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
-    if not ids:
-        return {}
     if _dialect() == "postgresql":
         raw = _pg_headline("coalesce(articles.title, '') || ' — ' || coalesce(articles.text, '')", q, ids, Article)
         return {i: mark_hits(s) for i, s in raw.items()}
@@ -361,20 +330,25 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
         select(literal("claim").label("kind"), best_claims.c.id, best_claims.c.rank),
         select(literal("article").label("kind"), best_articles.c.id, best_articles.c.rank),
     ).subquery("both")
-    rows = db.session.execute(select(both.c.kind, both.c.id, both.c.rank)
-                              .order_by(both.c.rank, both.c.kind, both.c.id).limit(per_page).offset(offset)).all()
-    total = _match_count(q)
+    page_hits = select(both.c.kind, both.c.id, both.c.rank).order_by(both.c.rank, both.c.kind, both.c.id) \
+        .limit(per_page).offset(offset).subquery("page_hits")
+    # The total rides along in the same statement, on a row of its own when the page is past the end.
+    totals = select(_match_count(q).label("total")).subquery("totals")
+    found = db.session.execute(
+        select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank).select_from(totals)
+        .outerjoin(page_hits, true()).order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id)).all()
+    total = found[0].total
+    rows = [row for row in found if row.kind is not None]
     claim_ids = [r.id for r in rows if r.kind == "claim"]
     article_ids = [r.id for r in rows if r.kind == "article"]
+    # The same statements whatever the page holds (claims, articles or both): each load runs, over
+    # an empty list if need be, so a page's cost does not depend on what it found.
     loaded: dict[tuple[str, int], Any] = {}
-    if claim_ids:
-        for c in db.session.execute(select(Claim).where(Claim.id.in_(claim_ids)).options(
-                joinedload(Claim.rating), joinedload(Claim.assignee), joinedload(Claim.article),
-                selectinload(Claim.tag_rows))).unique().scalars():
-            loaded["claim", c.id] = c
-    if article_ids:
-        for a in db.session.execute(select(Article).where(Article.id.in_(article_ids))).scalars():
-            loaded["article", a.id] = a
+    for c in db.session.execute(select(Claim).where(Claim.id.in_(claim_ids)).options(
+            joinedload(Claim.rating), joinedload(Claim.assignee), joinedload(Claim.tag_rows))).unique().scalars():
+        loaded["claim", c.id] = c
+    for a in db.session.execute(select(Article).where(Article.id.in_(article_ids))).scalars():
+        loaded["article", a.id] = a
     snippets = {("claim", i): s for i, s in claim_snippets(q, claim_ids).items()}
     snippets.update({("article", i): s for i, s in article_snippets(q, article_ids).items()})
     items = [Hit(r.kind, r.id, r.rank, snippets.get((r.kind, r.id), Markup("")), loaded.get((r.kind, r.id)))
