@@ -200,6 +200,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """Playwright's `expect` waits up to 5 s by default; a loaded two-core CI machine (the suite beside
+    PostgreSQL) can take longer to answer a bulk action. This is how long a wait may last, not a timing check."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch options, pointed at /usr/bin/chromium with the desk's flags."""
