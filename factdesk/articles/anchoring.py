@@ -797,39 +797,45 @@ class _Reanchorer:
 
     def place(self, a: Anchor) -> Anchor:
         placed = self._place(a)
-        if placed.state in (ANCHORED, MOVED) and self._positioned(a) and (
-                self._sentence_copied(a, placed.start, placed.end)
-                or self._framed_elsewhere(a, placed.start, placed.end)):
-            # a copy of the claim's sentence was pasted (whole, or with a word changed), and which
-            # one is the claim's the text cannot tell: a checker confirms it
+        if placed.state not in (ANCHORED, MOVED) or not self._positioned(a):
+            return placed
+        # a copy of the claim's sentence was pasted (whole, or with a word changed), and which one
+        # is the claim's the text cannot tell: a checker confirms it, offered the one that reads
+        # more like the claim's surroundings
+        if self._sentence_copied(a, placed.start, placed.end):
             return replace(placed, state=FUZZY)
-        return placed
+        other = self._framed_elsewhere(a, placed.start, placed.end)
+        if other is None:
+            return placed
+        if self._context(a, *other) > self._context(a, placed.start, placed.end):
+            return _make(self.new, *other, FUZZY)
+        return replace(placed, state=FUZZY)
 
-    def _framed_elsewhere(self, a: Anchor, s: int, e: int) -> bool:
-        """Whether the claim's sentence reads otherwise around its quote at the new span ``[s, e)``,
-        while another place holds the rest of the claim's sentence around other words close to the
-        quote: the claim may be there, edited, and this a copy pasted before the edit."""
+    def _framed_elsewhere(self, a: Anchor, s: int, e: int) -> tuple[int, int] | None:
+        """Where else, the claim's sentence reading otherwise around its quote at the new span
+        ``[s, e)``, the rest of the claim's sentence surrounds other words close to the quote (the
+        claim may be there, edited, and this a copy pasted before the edit), if anywhere."""
         old, new = self.old, self.new
         before = old[self._sentence_edge(a.start, forward=False):a.start]
         after = old[a.end:self._sentence_edge(a.end, forward=True)]
         if len(before.strip()) + len(after.strip()) < CONTEXT_SIDE or (
                 _spaced(new[max(0, s - 2 * len(before) - 8):s]).endswith(_spaced(before))
                 and _spaced(new[e:e + 2 * len(after) + 8]).startswith(_spaced(after))):
-            return False
+            return None
         reach = 2 * len(a.quote) + PREFIX_LEN
         near = (s - reach, e + reach)  # the placed quote's own surroundings, respaced or edited
         if len(before) >= len(after):
             for k in _occurrences(new, before, NEAREST_COPIES + 1):
                 k += len(before)
-                j = new.find(after, k, k + reach) if after else k + len(a.quote)
+                j = new.find(after, k, k + reach + len(after)) if after else k + len(a.quote)
                 if not near[0] <= k <= near[1] and j > k and _close_words(a.quote, new[k:j]):
-                    return True
+                    return _trim(new, k, j)
         else:
             for j in _occurrences(new, after, NEAREST_COPIES + 1):
-                k = new.rfind(before, max(0, j - reach), j) + len(before) if before else j - len(a.quote)
+                k = new.rfind(before, max(0, j - reach - len(before)), j) + len(before) if before else j - len(a.quote)
                 if not near[0] <= j <= near[1] and len(before) <= k < j and _close_words(a.quote, new[k:j]):
-                    return True
-        return False
+                    return _trim(new, k, j)
+        return None
 
     def _sentence_copied(self, a: Anchor, s: int, e: int) -> bool:
         """Whether the quote occurs more often in the new text than in the old (counting up to
@@ -903,7 +909,13 @@ class _Reanchorer:
             return _make(new, *found, MOVED)
         if found is not None and fuzzy_here is None:
             # the claim's own place holds its words edited (the diff maps it onto them): the copy
-            # may be one pasted elsewhere before the edit, so it is offered, not moved
+            # may be one pasted elsewhere before the edit, so it is offered, not moved (or the
+            # edited words are, when they read more like the claim's surroundings)
+            words = self._whole_words(a, *here) if edited_in_place else None
+            if words and words[1] - words[0] <= 2 * len(a.quote) \
+                    and _close_words(a.quote, new[words[0]:words[1]]) \
+                    and self._context(a, *words) > self._context(a, *found):
+                return _make(new, *words, FUZZY)
             return _make(new, *found, FUZZY if edited_in_place else MOVED)
         if fuzzy_here is not None:
             # 5. fuzzy: the diff maps the old span and its text is still close to the quote, unless
@@ -1032,7 +1044,7 @@ class _Reanchorer:
             w0, w1 = max(0, base - slack), min(len(new), base + (pe - ps) + slack)
             local = _Mapping(old[ps:pe], new[w0:w1], self.budget)
             s, e = self._whole_words(a, *_trim(new, w0 + local.start(a.start - ps), w0 + local.end(a.end - ps)))
-            if e > s and _similar(a.quote, new[s:e], self.budget):
+            if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):
                 return _make(new, s, e, FUZZY)
         return None
 

@@ -675,3 +675,17 @@ def test_reanchor_sentence_that_already_repeated_is_not_flagged_for_it():
     new = "A new first paragraph.\n\n" + old
     [b] = reanchor(old, new, [a])
     assert b.state == MOVED and b.start == new.index(quote)
+
+
+def test_reanchor_claim_reworded_in_place_is_offered_there_not_at_a_pasted_copy():
+    # two words of the claim changed in place; a copy of its old sentence was pasted elsewhere: the
+    # claim is flagged, and what is offered is its own place, which reads like its surroundings
+    old = _article([0, 1, 2, 3])
+    quote = "had cut night shifts twice"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    paras = _article([0, 1, 2, 3], lambda k, p: p.replace("night shifts twice", "day shifts once") if k == 2
+                     else p).split("\n\n")
+    new = "\n\n".join([paras[0], "Night work: the port had cut night shifts twice, officials said.", *paras[1:]])
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote, b.start) == (FUZZY, "had cut day shifts once", new.index("had cut day shifts once"))
