@@ -1,6 +1,8 @@
-"""Running the desk: people, their roles and API tokens (admins only)."""
-from flask import Blueprint
+"""Running the desk: people, their roles and API tokens (admins only).
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+Each page module registers its routes on `bp` (from `blueprint.py`) as it is imported here.
+"""
+from . import views, ratings, jobs  # noqa: F401
+from .blueprint import bp
 
-from . import views, ratings, jobs  # noqa: E402,F401
+__all__ = ["bp"]

@@ -4,7 +4,7 @@ from flask import render_template
 from ..access import requires
 from ..jobs.board import job_board
 from ..models import Role
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/jobs")

@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Rating, Role
 from ..ratings import RatingInput, all_ratings, create_rating, delete_rating, move_rating, update_rating, usage
-from . import bp
+from .blueprint import bp
 
 
 class RatingForm(FlaskForm):

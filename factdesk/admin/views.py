@@ -11,7 +11,7 @@ from ..accounts.users import change_role as set_role, create_user, set_active
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import ApiToken, Role, User, utcnow
-from . import bp
+from .blueprint import bp
 
 
 def _users() -> list[User]:

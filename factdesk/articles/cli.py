@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from factdesk.articles.extract import ExtractionError, extract
 from factdesk.articles.fetch import FetchError, fetch
+from factdesk.articles.watch import watch_command
 from factdesk.text import canonicalize
 
 articles = AppGroup("articles", help="Import and inspect articles.")
@@ -140,6 +141,4 @@ def import_command(source: str, by_email: str | None, title: str | None, publish
     click.echo(f"Imported article {article.id}: {article.title} (/desk/articles/{article.id})")
 
 
-from factdesk.articles.watch import watch_command  # noqa: E402  (`flask articles watch`)
-
-articles.add_command(watch_command)
+articles.add_command(watch_command)  # `flask articles watch`

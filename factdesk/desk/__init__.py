@@ -1,10 +1,9 @@
-"""The desk's pages under /desk: the queue, articles with highlights, claims."""
-from flask import Blueprint
+"""The desk's pages under /desk: the queue, articles with highlights, claims.
 
-bp = Blueprint("desk", __name__, url_prefix="/desk")
+Each page module registers its routes on `bp` (from `blueprint.py`) as it is imported here.
+"""
+from . import queue, export, dashboard, articles, claims  # noqa: F401
+from . import notifications, assist, monitor, mentions  # noqa: F401
+from .blueprint import bp
 
-from . import queue, export, dashboard, articles  # noqa: E402,F401
-from . import claims, notifications  # noqa: E402,F401  (the claim page, notifications)
-from . import assist  # noqa: E402,F401  (duplicates, copied evidence, archive copies)
-from . import monitor  # noqa: E402,F401
-from . import mentions  # noqa: E402,F401
+__all__ = ["bp"]

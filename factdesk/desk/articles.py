@@ -33,7 +33,7 @@ from ..errors import ConflictError, DomainError
 from ..extensions import db
 from ..models import AnchorState, Article, ArticleRevision, Claim, Role, User
 from ..params import MAX_PAGE, whole_number
-from . import bp
+from .blueprint import bp
 from .article_forms import ClaimForm, ConfirmForm, PasteForm, ReattachForm, ReviseForm, UploadForm, UrlForm
 
 PER_PAGE = 25

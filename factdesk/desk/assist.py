@@ -15,7 +15,7 @@ from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import Claim, Evidence, Role
 from ..params import whole_number
-from . import bp
+from .blueprint import bp
 
 
 def _claims(claim_id: int, other_id: str | None) -> tuple[Claim, Claim]:

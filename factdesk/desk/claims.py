@@ -32,7 +32,7 @@ from ..params import whole_number
 from ..models import Article, Claim, ClaimHistory, Comment, Priority, Role, Status
 from ..public.claimreview import publish_warnings
 from ..ratings import scale
-from . import bp
+from .blueprint import bp
 from .claim_forms import AssignForm, ClaimEditForm, CommentForm, EvidenceForm, RemoveForm, TransitionForm
 
 CONTEXT_CHARS = 700

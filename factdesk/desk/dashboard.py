@@ -16,7 +16,7 @@ from ..claims import stats
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Role, User
-from . import bp
+from .blueprint import bp
 from .queue import STATUS_LABELS
 
 STATUS_COLOURS = {"new": "#8c96a3", "researching": "#3d7fc1", "in_review": "#d9a400",

@@ -22,7 +22,7 @@ from ..access import current_actor, requires
 from ..api.serialize import claim as claim_shape
 from ..claims import queue as claim_queue
 from ..models import Priority, Role, Status
-from . import bp
+from .blueprint import bp
 
 DEFAULT_LIMIT = 10_000
 COLUMNS = ["id", "status", "quote", "summary", "claimant", "claimed_at", "article_id", "article_title",

@@ -6,7 +6,7 @@ from ..api import error_body
 from ..claims.comments import people_to_mention
 from ..errors import ValidationError
 from ..models import Role
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/mentions")

@@ -11,7 +11,7 @@ from ..models import Claim, Role
 from ..params import whole_number
 from ..monitor import appearances, candidates
 from ..monitor.sources import add_source, save_topic, sources, topics
-from . import bp
+from .blueprint import bp
 from .monitor_forms import ActionForm, AppearanceForm, SourceForm, TopicForm
 
 

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Role
 from ..urls import local_path
 from .. import notify
-from . import bp
+from .blueprint import bp
 from .claim_forms import RemoveForm
 
 

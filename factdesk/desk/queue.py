@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import Priority, Role, User
 from ..params import whole_number
 from ..urls import local_path
-from . import bp
+from .blueprint import bp
 from .queue_rows import render_rows
 
 # The queue's headings: the workflow's own words for each state, capitalised.

@@ -1,6 +1,8 @@
-"""What readers see, without an account (DESIGN.md §7), and the health route."""
-from flask import Blueprint
+"""What readers see, without an account (DESIGN.md §7), and the health route.
 
-bp = Blueprint("public", __name__)
+Each page module registers its routes on `bp` (from `blueprint.py`) as it is imported here.
+"""
+from . import views  # noqa: F401
+from .blueprint import bp
 
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

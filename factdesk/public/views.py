@@ -14,7 +14,8 @@ from ..models import utcnow
 from ..params import whole_number
 from ..monitor.appearances import public_of as public_appearances
 from ..ratings import scale
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .caching import article_validator, check_validator, desk_validator, readers_page
 from .cards import card_png
 from .claimreview import claim_review, json_ld
