@@ -166,42 +166,67 @@ def evaluate_similar(pairs_file: Path = DATA / "similar_claims.json", *,
 
     `distractors` (source → sentences) are added as further earlier claims that no pair points at.
     """
+    return evaluate_similar_pools(pairs_file, distractors=distractors)[-1]
+
+
+def evaluate_similar_pools(pairs_file: Path = DATA / "similar_claims.json", *,
+                           distractors: dict[str, list[str]] | None = None) -> list[tuple[float, list[dict]]]:
+    """Recall at 5 and the rows among the labelled claims alone, then (with `distractors`) again once
+    the distractors have joined them: one throwaway desk for the run, as a desk grows."""
     from ..accounts.users import create_user
-    from ..articles.anchoring import anchor_at
-    from ..articles.service import create_article
-    from ..claims.highlight import add_claim
-    from .meaning import store_vectors
-    from .similar import similar_claims
     from ..extensions import db
     from ..models import Role
 
     data = json.loads(pairs_file.read_text(encoding="utf-8"))
-    by_source: dict[str, list[tuple[str | None, str]]] = {}
+    labelled: dict[str, list[tuple[str | None, str]]] = {}
     for claim in data["claims"]:
-        by_source.setdefault(claim["source"], []).append((claim["id"], claim["text"]))
-    for source, sentences in (distractors or {}).items():
-        by_source.setdefault(f"distractor {source[:12]}", []).extend((None, t) for t in dict.fromkeys(sentences))
+        labelled.setdefault(claim["source"], []).append((claim["id"], claim["text"]))
+    pools = [labelled]
+    if distractors:
+        pools.append({f"distractor {source[:12]}": [(None, t) for t in dict.fromkeys(sentences)]
+                      for source, sentences in distractors.items()})
+    results = []
     with throwaway_desk():
         person = create_user("eval@factdesk.test", "Evaluation", Role.checker, "evaluation-only-pass")
         label_of: dict[int, str | None] = {}
-        for source, claims in by_source.items():
-            text = "\n\n".join(t for _, t in claims)
-            article = create_article(text=text, by=person, title=f"Evaluation source {source}")
-            at = 0
-            for label, claim_text in claims:
-                made = add_claim(article, person, anchor_at(article.text, at, at + len(claim_text)))
-                label_of[made.id] = label
-                at += len(claim_text) + 2
-        store_vectors()  # the `claims.vectors` job's work (with the `semantic` extra), done here at once
-        db.session.commit()
-        rows = []
-        for pair in data["pairs"]:
-            found = [label_of[c.id] or "(distractor)" for c, _ in similar_claims(pair["query"], limit=5)]
-            rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
-            rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
-                         "top": found[:3]})
-    recall = round(sum(1 for r in rows if r["rank"]) / (len(rows) or 1), 3)
-    return recall, rows
+        for pool in pools:
+            label_of |= _add_claims(person, pool)
+            db.session.commit()
+            results.append(_recall_at_5(data["pairs"], label_of))
+    return results
+
+
+def _add_claims(person, by_source: dict[str, list[tuple[str | None, str]]]) -> dict[int, str | None]:
+    """Each source as an article of its claims' texts, each text highlighted as a claim (and its
+    vector stored, as the `claims.vectors` job would with the `semantic` extra); claim id → label."""
+    from ..articles.anchoring import anchor_at
+    from ..articles.service import create_article
+    from ..claims.highlight import add_claim
+    from .meaning import store_vectors
+
+    label_of: dict[int, str | None] = {}
+    for source, claims in by_source.items():
+        text = "\n\n".join(t for _, t in claims)
+        article = create_article(text=text, by=person, title=f"Evaluation source {source}")
+        at = 0
+        for label, claim_text in claims:
+            made = add_claim(article, person, anchor_at(article.text, at, at + len(claim_text)))
+            label_of[made.id] = label
+            at += len(claim_text) + 2
+    store_vectors()
+    return label_of
+
+
+def _recall_at_5(pairs: list[dict], label_of: dict[int, str | None]) -> tuple[float, list[dict]]:
+    from .similar import similar_claims
+
+    rows = []
+    for pair in pairs:
+        found = [label_of[c.id] or "(distractor)" for c, _ in similar_claims(pair["query"], limit=5)]
+        rank = found.index(pair["match"]) + 1 if pair["match"] in found else None
+        rows.append({"query": pair["query"], "match": pair["match"], "kind": pair["kind"], "rank": rank,
+                     "top": found[:3]})
+    return round(sum(1 for r in rows if r["rank"]) / (len(rows) or 1), 3), rows
 
 
 def mean_reciprocal_rank(rows: list[dict]) -> float:
@@ -214,8 +239,7 @@ def evaluate(fixtures: Path | None = None) -> Report:
     data = json.loads((DATA / "similar_claims.json").read_text(encoding="utf-8"))
     avoid = [c["text"] for c in data["claims"]] + [p["query"] for p in data["pairs"]]
     distractors = fixture_distractors(fixtures, avoid)
-    r5, pairs = evaluate_similar(distractors=distractors)
-    small_r5, small_pairs = evaluate_similar()
+    (small_r5, small_pairs), (r5, pairs) = evaluate_similar_pools(distractors=distractors)
     return Report(_mean(docs, "p@5"), _mean(docs, "p@10"), r5, docs, pairs,
                   _mean(docs, "lead_p@5"), _mean(docs, "lead_p@10"),
                   pool=len(data["claims"]) + sum(len(v) for v in distractors.values()),
