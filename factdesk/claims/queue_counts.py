@@ -96,14 +96,16 @@ def create_tag_triggers(bind) -> None:
     if bind.dialect.name == "sqlite":
         changed = _CHANGED.replace("IS DISTINCT FROM", "IS NOT")
         for statement in (
-            f"CREATE TRIGGER claim_tags_counted_insert AFTER INSERT ON claim_tags BEGIN {_ADD_TAG.format(row='NEW')}; END",
+            f"CREATE TRIGGER claim_tags_counted_insert AFTER INSERT ON claim_tags "
+            f"BEGIN {_ADD_TAG.format(row='NEW')}; END",
             f"CREATE TRIGGER claim_tags_counted_delete AFTER DELETE ON claim_tags "
             f"BEGIN {_REMOVE_TAG.format(row='OLD')}; END",
             f"CREATE TRIGGER claim_tags_counted_update AFTER UPDATE ON claim_tags "
             f"BEGIN {_REMOVE_TAG.format(row='OLD')}; {_ADD_TAG.format(row='NEW')}; END",
             f"CREATE TRIGGER claims_tags_counted_update AFTER UPDATE OF status, assignee_id, priority ON claims "
             f"WHEN {changed} BEGIN {_REMOVE_TAGS.format(row='OLD')}; {_ADD_TAGS.format(row='NEW')}; END",
-            f"CREATE TRIGGER claims_tags_counted_delete BEFORE DELETE ON claims BEGIN {_REMOVE_TAGS.format(row='OLD')}; END",
+            f"CREATE TRIGGER claims_tags_counted_delete BEFORE DELETE ON claims "
+            f"BEGIN {_REMOVE_TAGS.format(row='OLD')}; END",
         ):
             bind.execute(text(statement))
         return
