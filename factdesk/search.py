@@ -2,8 +2,9 @@
 
 SQLite (the embedded default) uses the FTS5 tables of migration 0002 (external content over
 `claims` and `articles`, kept in step by triggers, so a write is findable inside its own
-transaction), ranked by bm25 with snippet() for highlighted snippets. PostgreSQL uses expression
-GIN indexes over `to_tsvector('english', …)`, `websearch_to_tsquery`, `ts_rank` and `ts_headline`.
+transaction), ranked by bm25 with snippet() for highlighted snippets. PostgreSQL uses stored
+tsvector columns (generated from `to_tsvector('english', …)`, migration 0023) with GIN indexes,
+`websearch_to_tsquery`, `ts_rank` and `ts_headline`.
 
 The query language is the same on both: words (all must match), "quoted phrases", `-word` to
 exclude and `or` between alternatives (PostgreSQL's websearch syntax). On SQLite the reader's text is
@@ -32,21 +33,22 @@ HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 ANGLE_OPEN, ANGLE_CLOSE = "\ue002", "\ue003"  # "<" and ">" inside PostgreSQL headlines
 SNIPPET_TOKENS = 24
 
-# The same expressions as the indexes of migration 0002 (the planner needs them identical).
-CLAIM_DOCUMENT = ("to_tsvector('english'::regconfig, coalesce(claims.quote, '') || ' ' || coalesce(claims.summary, '') "
-                  "|| ' ' || coalesce(claims.claimant, '') || ' ' || coalesce(claims.rationale, ''))")
-ARTICLE_TITLE = "to_tsvector('english'::regconfig, coalesce(articles.title, ''))"
-ARTICLE_DOCUMENT = ("to_tsvector('english'::regconfig, "
-                    "coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))")
+# The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
+# and ranking read them, where ranking an expression index's document parsed every match again.
+CLAIM_DOCUMENT = "claims.search_vector"
+ARTICLE_TITLE = "articles.title_vector"
+ARTICLE_DOCUMENT = "articles.search_vector"
 
 # Names of the search machinery that the models do not describe (see migrations/env.py).
 SEARCH_TABLE_PREFIXES = ("claims_fts", "articles_fts")
 SEARCH_INDEXES = {"ix_claims_search", "ix_articles_search_title", "ix_articles_search"}
+SEARCH_COLUMNS = {("claims", "search_vector"), ("articles", "search_vector"), ("articles", "title_vector")}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: the FTS5 tables (and their shadow tables) and the search indexes are
-    created by hand in migration 0002 and have no model, so autogenerate must not see them; nor the
+    """Alembic filter: the FTS5 tables (and their shadow tables), the search indexes and PostgreSQL's
+    stored search vectors are created by hand (migrations 0002, 0023) and have no model, so
+    autogenerate must not see them; nor the
     job queue's own tables, which Huey creates in a PostgreSQL desk (factdesk.jobs.queue)."""
     from .jobs.queue import QUEUE_TABLE_PREFIX
 
@@ -55,6 +57,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
         return False
     if type_ == "index" and name in SEARCH_INDEXES:
+        return False
+    if type_ == "column" and (getattr(obj.table, "name", None), name) in SEARCH_COLUMNS:
         return False
     return True
 

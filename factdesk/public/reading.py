@@ -16,7 +16,7 @@ from functools import cache
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload, undefer
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
 from .. import search
 from ..claims.publishing import is_public
@@ -116,7 +116,9 @@ def published_check(claim_id: int) -> Check:
     back with its withdrawal set: the page answers 410."""
     claim = db.session.execute(
         select(Claim).where(Claim.id == claim_id, Claim.published_at.is_not(None))
-        .options(joinedload(Claim.article),
+        .options(load_only(Claim.id, Claim.article_id, Claim.status, Claim.published_at, Claim.under_review_since),
+                 raiseload(Claim.tag_rows),  # readers see the publication's tags, never the claim's
+                 joinedload(Claim.article).load_only(Article.id, Article.title),
                  selectinload(Claim.publications).joinedload(Publication.rating))
     ).unique().scalar_one_or_none()
     if claim is None or not claim.publications:
