@@ -264,3 +264,13 @@ def test_public_search_snippets_are_text_not_markdown(client, checker, editor):
     page = client.get("/?q=registry").get_data(as_text=True)
     snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S).group(1)
     assert "<mark>registry</mark>" in snippet and "**" not in snippet and "](" not in snippet
+
+
+def test_a_locked_claim_page_offers_save_only_to_whoever_can_still_change_something(client, checker, editor):
+    published = _published(checker, editor)
+    login(client, checker)
+    page = client.get(f"/desk/claims/{published.id}").get_data(as_text=True)
+    assert "locked for everyone" in page and "Save changes" not in page  # nothing left for a checker to change
+    as_editor = login(client.application.test_client(), editor)
+    page = as_editor.get(f"/desk/claims/{published.id}").get_data(as_text=True)
+    assert 'id="priority"' in page and "Save changes" in page  # an editor still sets priority and due date
