@@ -9,9 +9,10 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, without silencing loggers that already exist: by
+# default fileConfig disables every logger it does not name, so a process that migrates after the desk
+# has logged (the worker, the test suite) would lose the desk's own log lines, such as mail sent to the log.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
