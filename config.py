@@ -125,6 +125,11 @@ def load(overrides: dict | None = None) -> dict:
     secure = env == "production"
     settings.setdefault("SESSION_COOKIE_SECURE", secure)
     settings.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    # Werkzeug's scrypt (n=2**15, r=8, p=1) everywhere a person's password is kept. The test suite
+    # alone hashes with n=2**10: it makes thousands of accounts and logins, each a full-strength hash
+    # costing ~0.13 s of CPU, half of a test's own time. A stored hash names its parameters, so
+    # checking one made either way works; not read from the environment, so no desk can lower it.
+    settings["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1" if env == "testing" else "scrypt:32768:8:1"
     if env == "testing":
         settings.setdefault("WTF_CSRF_ENABLED", True)
     if not settings.get("PUBLIC_URL") and env != "production":

@@ -74,3 +74,21 @@ def test_connections_to_a_database_server_are_checked_before_use_a_sqlite_files_
     assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
     with app.app_context():
         assert db.engine.pool._pre_ping == (db.engine.dialect.name != "sqlite")
+
+
+def test_a_desk_keeps_passwords_with_full_strength_scrypt_and_the_cheap_suite_hash_still_logs_in(
+        tmp_path, monkeypatch, app, client, editor):
+    """Only the test suite hashes cheaply; what a desk stores is Werkzeug's full-strength scrypt, and
+    no environment variable can lower it."""
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "plain")
+    monkeypatch.setattr(config, "INSTANCE", tmp_path / "instance")
+    for env in ("development", "production"):
+        with monkeypatch.context() as patch:
+            for name, value in PRODUCTION.items():
+                patch.setenv(name, value)
+            patch.setenv("FACTDESK_ENV", env)
+            assert config.load({"FACTDESK_ENV": env})["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:1"
+    assert editor.password_hash.startswith("scrypt:1024:8:1$")
+    from tests.conftest import login
+
+    assert login(client, editor).get("/desk").status_code == 200

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,8 +16,17 @@ from ..models import Role, User, email_key, utcnow
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-# A hash to check against when the account does not exist, so timing does not reveal which e-mails exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash to check against when the account does not exist, made as real ones are, so timing
+    does not reveal which e-mails exist."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -60,7 +71,7 @@ def create_user(email: str, name: str, role: Role | str, password: str | None, *
         check_password_rules(password)
     if find_by_email(email) is not None:
         raise ValidationError(f"{email} already has an account.", code="email_taken", fields={"email": "taken"})
-    password_hash = generate_password_hash(password, method="scrypt") if password is not None else ""
+    password_hash = hash_password(password) if password is not None else ""
     user = User(email=email, name=name, role=role, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
@@ -102,17 +113,17 @@ def set_active(user: User, active: bool, by: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = hash_password(password)
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same work either way)."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not user.has_password:  # invited, not yet accepted: same work as a wrong password
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
