@@ -6,9 +6,10 @@ re-extractions (the true text, our extractor, plain trafilatura: the same page e
 are judged by the claim's sentence found once in the other text. Only ``anchoring``'s public
 functions are called, and only to be judged.
 
-A claim is **correct** when placed on its true span (or, whose words are truly gone, when orphaned
-or flagged fuzzy), **wrong without a flag** when anchored or moved elsewhere, **wrong with a flag**
-when fuzzy elsewhere, **missed** when orphaned although its words are there.
+A claim is **correct** when placed on its true span or on a copy beside it that no reading can tell
+from it (``Truth.also``), or, its words truly gone, when orphaned or flagged fuzzy; **wrong without a
+flag** when anchored or moved elsewhere, **wrong with a flag** when fuzzy elsewhere, **missed** when
+orphaned although its words are there.
 
 Pages are split in two by name order: tune on ``--split tune`` (even pages, seeds from 1000), report
 on ``--split report`` (odd pages, seeds from 2000; the default), so the figures shown are on pages
@@ -60,10 +61,10 @@ def judge(truth: em.Truth, placed) -> str:
         return MISSED
     (ts, te), (ps, pe) = truth.span, (placed.start, placed.end)
     if truth.exact:
-        right = (ps, pe) == (ts, te)
+        right = (ps, pe) in ((ts, te), *truth.also)
     else:
-        inter = max(0, min(te, pe) - max(ts, ps))
-        right = inter >= EDITED_OVERLAP * (max(te, pe) - min(ts, ps))
+        right = any(max(0, min(te, pe) - max(ts, ps)) >= EDITED_OVERLAP * (max(te, pe) - min(ts, ps))
+                    for ts, te in ((ts, te), *truth.also))
     if right:
         return CORRECT
     return WRONG_FLAGGED if placed.state == FUZZY else WRONG_SILENT

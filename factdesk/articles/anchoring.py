@@ -877,13 +877,15 @@ class _Reanchorer:
             if new[s:e] != a.quote:
                 s, e = next(((k, k + len(a.quote)) for k in self.mapping.carried(a.start, a.end)
                              if new.startswith(a.quote, k)), (s, e))
-            # 2. the exact quote where the diff maps it (all of it, or the most of its characters),
-            # unless another copy's context agrees better (the diff may pair a duplicated sentence
-            # with the wrong copy): then that one, flagged
+            # 2. the exact quote where the diff maps it (all of it, or the most of its characters);
+            # where it has copies, the claim stays there, flagged, unless another copy reads
+            # decisively more like its old surroundings (the diff may pair a copied sentence with
+            # the wrong copy): then that one, flagged
             if new[s:e] == a.quote:
                 better = self._better_copy(a, s)
                 if better is not None:
-                    return _make(new, better, better + len(a.quote), FUZZY)
+                    there = (better, better + len(a.quote))
+                    return _make(new, *(there if self._outvotes(a, there, (s, e)) else (s, e)), FUZZY)
                 if len(a.quote.strip()) < MIN_UNIQUE_QUOTE and self.mapping.by_chance(a.start, a.end):
                     return _make(new, s, e, FUZZY)  # words agreeing by chance in a rewrite
                 return _make(new, s, e, ANCHORED if (s, e) == (a.start, a.end) else MOVED)
@@ -973,6 +975,13 @@ class _Reanchorer:
         if best is None or best == mapped:
             return None
         return best if self._copy_context(a, best) > self._copy_context(a, mapped) else None
+
+    def _outvotes(self, a: Anchor, there: tuple[int, int], here: tuple[int, int]) -> bool:
+        """Whether the claim's old surroundings read so much better around ``there`` than around the
+        diff's choice ``here`` that the diff is taken to have paired the claim with a copy: at
+        least as well on both sides, and better by more than a stored context's length (a
+        paragraph break or a few letters beside a copy are chance, not evidence)."""
+        return self._reads_better(a, there, here) and self._context(a, *there) > self._context(a, *here) + PREFIX_LEN
 
     def _copy_context(self, a: Anchor, k: int) -> int:
         return self._context(a, k, k + len(a.quote))

@@ -5,7 +5,10 @@ code it judges: it never calls it. A ``Draft`` is an article's text as paragraph
 character remembering the old offset it came from (or that it is new, and which old span it
 replaced); edits move, copy, insert, delete and rewrite paragraphs, sentences, words and whitespace.
 A claim's true span in the new text covers its surviving characters and what replaced characters
-inside it; a claim of which fewer than half the characters survive is truly gone.
+inside it, without whitespace at its ends (a claim is whole words); a claim of which fewer than half
+the characters survive is truly gone. Where a copy of the claim's words sits right beside them, so
+that the new text reads ``u w w v`` (the claim in one ``w``), no reading of the two texts can tell
+the original from the copy: the other copy is an equally true span (``Truth.also``).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ class Truth:
 
     span: tuple[int, int] | None
     exact: bool
+    also: tuple[tuple[int, int], ...] = ()
 
 
 class Draft:
@@ -38,6 +42,7 @@ class Draft:
     """
 
     def __init__(self, text: str):
+        self.old = text
         self.paragraphs: list[list[tuple[str, int]]] = []
         offset = 0
         for para in text.split(_SEP):
@@ -63,7 +68,7 @@ class Draft:
 
     def truth(self, start: int, end: int) -> Truth:
         """Where the old span ``[start, end)`` is now (each claim's span is unique to it)."""
-        _, origins = self._flat()
+        new, origins = self._flat()
         inside = [i for i, o in enumerate(origins) if start <= o < end]
         if len(inside) < MIN_SURVIVING * (end - start):
             return Truth(None, False)
@@ -77,7 +82,12 @@ class Draft:
         exact = survived == list(range(start, end))
         if not exact and any(o >= 0 and not start <= o < end for o in survived):
             return Truth(None, False)  # torn apart: other text now sits inside it
-        return Truth((lo, hi), exact)
+        if not exact:  # a word deleted at the claim's edge leaves the space before it behind
+            while lo < hi and new[lo].isspace() and not self.old[start].isspace():
+                lo += 1
+            while hi > lo and new[hi - 1].isspace() and not self.old[end - 1].isspace():
+                hi -= 1
+        return Truth((lo, hi), exact, _slides(new, lo, hi))
 
     def _replaces_inside(self, origin: int, start: int, end: int) -> bool:
         if origin > NEW or origin == NEW:
@@ -111,6 +121,26 @@ class Draft:
 
     def copy_paragraph_text(self, k: int) -> str:
         return "".join(ch for ch, _ in self.paragraphs[k])
+
+
+def _slides(text: str, s: int, e: int) -> tuple[tuple[int, int], ...]:
+    """The copies of ``text[s:e]`` that a tandem repeat carries it onto: ``text`` reads ``u w w v``
+    with ``[s, e)`` inside one ``w`` and the copy at the same place in the other, so deleting either
+    ``w`` leaves the same text and no one can say which was inserted."""
+    out = []
+    for k in (text.rfind(text[s:e], 0, e - 1), text.find(text[s:e], s + 1)):
+        if k < 0 or k == s:
+            continue
+        lo, d = min(s, k), abs(k - s)
+        r0 = lo  # the stretch of i with text[i] == text[i + d], around the first copy
+        while r0 > 0 and text[r0 - 1] == text[r0 - 1 + d]:
+            r0 -= 1
+        r1 = lo
+        while r1 + d < len(text) and text[r1] == text[r1 + d]:
+            r1 += 1
+        if max(r0, lo + (e - s) - d) <= min(lo, r1 - d):  # a period-d block holding the first copy
+            out.append((k, k + e - s))
+    return tuple(out)
 
 
 # --- the kinds of edit ---------------------------------------------------------------------------

@@ -513,6 +513,18 @@ def test_reanchor_never_moves_to_another_copy_on_context_alone():
     assert b.state in (FUZZY, ORPHANED)  # flagged, not silently moved onto the other copy
 
 
+
+def test_reanchor_stays_where_the_diff_maps_it_when_a_copy_reads_only_a_little_better():
+    sentence = "The port handled 10,000 boxes last year, the authority said."
+    old = f"Alpha opened the day.\n\n{sentence}\n\nBeta closed it.\n\nGamma went home."
+    # a paragraph inserted before the claim's, a sentence added after it, and a copy of its
+    # sentence pasted as a paragraph of its own further down (a paragraph break after it, as before)
+    new = (f"Alpha opened the day.\n\nOmega.\n\n{sentence} Ships waited offshore.\n\nBeta closed it."
+           f"\n\nGamma went home.\n\n{sentence}\n\nDelta.")
+    a = _anchor(old, "10,000 boxes")
+    [b] = reanchor(old, new, [a])
+    assert (b.start, b.state) == (new.index("10,000 boxes"), FUZZY)
+
 def test_reanchor_whitespace_only_change_inside_quote_is_a_move():
     a = _anchor(DPRK, "sent more than 10,000 containers filled with military weapons")
     new = DPRK.replace("more than 10,000 containers", "more than\n10,000  containers")
