@@ -7,6 +7,7 @@ while the desk was being written to, that the writers really wrote, and that no 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -18,9 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
+    """On SQLite the single-host shape; under `make test-postgres` the multi-host one (`--postgres`:
+    its own throwaway PostgreSQL and Redis, four gunicorn workers), so CI runs both."""
     out = tmp_path / "report.json"
+    shape = ["--postgres"] if os.environ.get("TEST_DATABASE_URL") else []
     result = app.test_cli_runner().invoke(bench, ["--quick", "--duration", "0.6", "--writer-seconds", "2",
-                                                  "--out", str(out)])
+                                                  "--out", str(out), *shape])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["size"]["claims"] >= 2000 and report["size"]["articles"] >= 200
@@ -46,6 +50,8 @@ def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
     assert writers["run"]["server_errors"] == 0 and writers["run"]["locked"] == 0
     assert rows["ingest"]["sentences"] > 0 and rows["ingest"]["unit"] == "sentences/s"
     assert "| queue_page |" in result.output
+    assert report["server"]["database"] == ("postgresql" if shape else "sqlite")
+    assert report["server"]["redis"] is bool(shape)
 
 
 def test_load_generator_refuses_any_host_but_this_machine():
