@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from factdesk import create_app
 from factdesk.extensions import db, limiter
-from factdesk.jobs.queue import queue
+from factdesk.jobs.queue import EXTENSION as QUEUE_EXTENSION, queue
 from factdesk.models import Role
 from tests.support.factories import PASSWORD, UserFactory
 
@@ -109,6 +109,9 @@ def app(migrated_database, tmp_path, app_settings):
         yield app
         db.session.remove()
         db.engine.dispose()
+        huey = app.extensions.get(QUEUE_EXTENSION)
+        if huey is not None:  # Huey's PostgreSQL storage holds its own connection until closed
+            huey.storage.close()
 
 
 class DeskClient(FlaskClient):
