@@ -10,7 +10,10 @@ The query language is the same on both: words (all must match), "quoted phrases"
 exclude and `or` between alternatives (PostgreSQL's websearch syntax). On SQLite the reader's text is
 rewritten into FTS5 syntax with every term quoted, so no input can be an FTS5 syntax error.
 
-Snippets come back as Markup: the engines mark hits with private-use characters, the text is
+Snippets are cut from the hits' own text (already loaded to show them) by the same stemmer each engine
+matches with (`snippet`): a bounded window around the query's words, never the engine re-reading and
+tokenising every hit's whole document (FTS5's `snippet()`, PostgreSQL's `ts_headline` over a 20,000
+character article). They come back as Markup: hits are marked with private-use characters, the text is
 escaped, and only then are the markers turned into <mark> elements.
 
 Ranks are normalised so that lower is better on both engines.
@@ -18,19 +21,21 @@ Ranks are normalised so that lower is better on both engines.
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+import Stemmer
 from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, String, bindparam, func, literal, literal_column, select, text, true, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from .claims.publishing import is_public
 from .extensions import db
 from .models import Article, Claim, Publication, Status
 
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
-ANGLE_OPEN, ANGLE_CLOSE = "\ue002", "\ue003"  # "<" and ">" inside PostgreSQL headlines
 SNIPPET_TOKENS = 24
 
 # The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
@@ -136,8 +141,7 @@ def mark_hits(raw: str | None) -> Markup:
         parts += [escaped[i:j], "<mark>", escaped[j + 1:k], "</mark>"]
         i = k + 1
     parts.append(escaped[i:])
-    marked = "".join(parts).replace(HIT_OPEN, "").replace(HIT_CLOSE, "")
-    return Markup(marked.replace(ANGLE_OPEN, "&lt;").replace(ANGLE_CLOSE, "&gt;"))
+    return Markup("".join(parts).replace(HIT_OPEN, "").replace(HIT_CLOSE, ""))
 
 
 def _dialect() -> str:
@@ -201,42 +205,112 @@ def _match_count(q: str):
 
 # ---------------------------------------------------------------- snippets for one page of hits
 
-def _pg_headline(document_sql: str, q: str, ids: list[int], table) -> dict[int, str]:
-    # ts_headline's parser reads "<b>" as an HTML tag and drops it; angle brackets travel as
-    # private-use characters instead and come back (escaped) in mark_hits.
-    document_sql = f"translate({document_sql}, '<>', chr(57346) || chr(57347))"
-    options = (f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, "
-               "FragmentDelimiter=\" … \"")
-    tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
-    headline = func.ts_headline(literal_column("'english'::regconfig"), literal_column(document_sql), tsq,
-                                bindparam("opts", options, type_=String))
-    rows = db.session.execute(select(table.id, headline).where(table.id.in_(ids))).all()
-    return {row[0]: row[1] for row in rows}
+# The stemmer each engine matches with: FTS5's `porter` tokenizer (migration 0002) is Martin Porter's
+# algorithm, PostgreSQL's `english` configuration Snowball's English one; PyStemmer holds both (one
+# instance per thread: its stemmers keep state between calls).
+STEMMERS = {"sqlite": "porter", "postgresql": "english"}
+SNIPPET_SCAN = 60  # candidate words examined per head and document at most: a snippet's cost is bounded
+_WORD_CHARS = r"[^\W_]"  # letters and digits, as the engines' tokenisers read words
+_WORD_FROM = re.compile(rf"{_WORD_CHARS}*")  # the rest of a word from where it starts
+_per_thread = threading.local()
 
 
-def claim_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
-    """Highlighted snippets of the given claims' own words (quote, wording, claimant, rationale: what
-    the desk's search matches), in one statement whatever the hits."""
-    if _dialect() == "postgresql":
-        raw = _pg_headline("coalesce(claims.quote, '') || ' — ' || coalesce(claims.summary, '') || ' — ' "
-                           "|| coalesce(claims.claimant, '') || ' — ' || coalesce(claims.rationale, '')", q, ids, Claim)
-        return {i: mark_hits(s) for i, s in raw.items()}
-    rows = db.session.execute(
-        text(f"SELECT rowid, snippet(claims_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_TOKENS}) "
-             "FROM claims_fts WHERE claims_fts MATCH :fq AND rowid IN :ids")
-        .bindparams(bindparam("ids", expanding=True)), {"fq": fts5_query(q), "ids": ids}).all()
-    return {row[0]: mark_hits(row[1]) for row in rows}
+def _stems_of(words: list[str], dialect: str) -> list[str]:
+    stemmers = _per_thread.__dict__.setdefault("stemmers", {})
+    stemmer = stemmers.get(dialect) or stemmers.setdefault(dialect, Stemmer.Stemmer(STEMMERS[dialect]))
+    return stemmer.stemWords([_folded(w) for w in words])
 
 
-def article_snippets(q: str, ids: list[int]) -> dict[int, Markup]:
-    if _dialect() == "postgresql":
-        raw = _pg_headline("coalesce(articles.title, '') || ' — ' || coalesce(articles.text, '')", q, ids, Article)
-        return {i: mark_hits(s) for i, s in raw.items()}
-    rows = db.session.execute(
-        text(f"SELECT rowid, snippet(articles_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', {SNIPPET_TOKENS}) "
-             "FROM articles_fts WHERE articles_fts MATCH :aq AND rowid IN :ids")
-        .bindparams(bindparam("ids", expanding=True)), {"aq": fts5_query(q), "ids": ids}).all()
-    return {row[0]: mark_hits(row[1]) for row in rows}
+def _folded(word: str) -> str:
+    """Lower case without diacritics (FTS5's `remove_diacritics 2`, PostgreSQL's lower-casing)."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The query's positive words as the engine stems them, and how candidate words begin (as a stem
+    does, or the query's word: a stemmer rewrites only a word's ending)."""
+
+    stems: frozenset[str]
+    heads: tuple[str, ...]
+    dialect: str
+
+    def matches(self, text: str, limit: int = SNIPPET_SCAN) -> list[tuple[int, int, str]]:
+        """(start, end, stem) of the words of `text` that the query names, in text order, from at most
+        `limit` candidate words per head. Heads are found by str.find as written, capitalised and in
+        capitals (a regex alternation, or lower-casing a whole article first, costs ten times more)."""
+        starts: dict[int, int] = {}
+        for head in self.heads:
+            i, n = text.find(head), 0
+            while i != -1 and n < limit:
+                if i == 0 or not text[i - 1].isalnum():
+                    starts[i] = _WORD_FROM.match(text, i).end()
+                    n += 1
+                i = text.find(head, i + 1)
+        spans = sorted(starts.items())
+        stems = _stems_of([text[b:e] for b, e in spans], self.dialect) if spans else []
+        return [(b, e, stem) for (b, e), stem in zip(spans, stems) if stem in self.stems]
+
+
+def query_terms(q: str, dialect: str | None = None) -> _Terms | None:
+    """The query's words ready for `snippet` (None when it names none)."""
+    dialect = dialect or _dialect()
+    words = sorted({w for alternative in parse_query(q) for neg, phrase in alternative if not neg for w in phrase})
+    if not words:
+        return None
+    stems = frozenset(_stems_of(words, dialect))
+    heads = {w.lower()[:3] for w in words} | {_folded(w)[:3] for w in words} | {s[:3] for s in stems}
+    return _Terms(stems, tuple(sorted({form for h in heads for form in (h, h.capitalize(), h.upper())})), dialect)
+
+
+def snippet(terms: _Terms | None, text: str, tokens: int = SNIPPET_TOKENS) -> Markup:
+    """About `tokens` words of `text` around where the query's words are (the first stretch naming the
+    most of them), those words marked; the text's beginning when none is found."""
+    if terms is None or not text:
+        return Markup("")
+    found = terms.matches(text)
+    reach = tokens * 8  # characters: more than `tokens` words of English
+    anchor, named = 0, 0
+    for i, (begin, _, _) in enumerate(found):
+        stretch = set()
+        for b, _, stem in found[i:]:
+            if b - begin >= reach:
+                break
+            stretch.add(stem)
+        count = len(stretch)
+        if count > named:
+            anchor, named = begin, count
+            if count == len(terms.stems):
+                break
+    since = max(0, anchor - reach)
+    while anchor > since and not text[anchor - 1].isspace():
+        anchor -= 1  # the window is cut between words, never inside "<b>crane"
+    before = text[since:anchor].split()
+    if before and since > 0 and not text[since - 1].isspace():
+        before = before[1:]  # a word cut by the reach
+    lead = before[len(before) - tokens // 3:] if len(before) > tokens // 3 else before
+    earlier = len(lead) < len(before) or bool(text[:since].strip())
+    after = text[anchor:anchor + 3 * reach].split(None, tokens - len(lead))
+    more = len(after) > tokens - len(lead) or bool(text[anchor + 3 * reach:].strip())
+    window = " ".join(lead + after[:tokens - len(lead)])
+    marked, i = [], 0
+    for b, e, _ in terms.matches(window, limit=tokens):
+        marked += [window[i:b], HIT_OPEN, window[b:e], HIT_CLOSE]
+        i = e
+    marked.append(window[i:])
+    return mark_hits(("…" if earlier else "") + "".join(marked) + ("…" if more else ""))
+
+
+def claim_words(claim) -> str:
+    """The words of a claim the desk's search matches (quote, wording, claimant, rationale), as text."""
+    return " — ".join(part for part in (claim.quote, claim.summary, claim.claimant, claim.rationale) if part)
+
+
+def article_words(article) -> str:
+    return " — ".join(part for part in (article.title, article.text) if part)
 
 
 # ---------------------------------------------------------------- the interface
@@ -289,7 +363,8 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
         select(Publication).where(Publication.id.in_(ids)).options(
             joinedload(Publication.claim), joinedload(Publication.rating), selectinload(Publication.tag_rows))
     ).unique().scalars()} if ids else {}
-    items = [Hit("claim", pubs[row[0]].claim_id, row[1], text_snippet(q, published_words(pubs[row[0]])), pubs[row[0]])
+    terms = query_terms(q)
+    items = [Hit("claim", pubs[row[0]].claim_id, row[1], snippet(terms, published_words(pubs[row[0]])), pubs[row[0]])
              for row in rows]
     return Results(items, page, per_page, total)
 
@@ -297,23 +372,6 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
 def published_words(publication: Publication) -> str:
     """The words of a publication a reader's search matches, as text."""
     return " — ".join(part for part in (publication.quote, publication.summary, publication.rationale_text) if part)
-
-
-def text_snippet(q: str, words: str, tokens: int = SNIPPET_TOKENS) -> Markup:
-    """A snippet of plain text around the first word the query names, those words marked."""
-    terms = sorted({w.lower() for alternative in parse_query(q) for neg, phrase in alternative if not neg
-                    for w in phrase}, key=len, reverse=True)
-    if not terms:
-        return Markup("")
-    # Whole words, or words the term begins (the engines stem: "launches" finds "launched").
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t[:max(4, len(t) - 2)]) + r"\w*" for t in terms) + r")",
-                         re.IGNORECASE)
-    parts = words.split()
-    first = next((i for i, w in enumerate(parts) if pattern.search(w)), 0)
-    start = max(0, first - tokens // 3)
-    window = " ".join(parts[start:start + tokens])
-    marked = pattern.sub(lambda m: HIT_OPEN + m.group(1) + HIT_CLOSE, window)
-    return mark_hits(("…" if start else "") + marked + ("…" if start + tokens < len(parts) else ""))
 
 
 def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
@@ -351,10 +409,11 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
     for c in db.session.execute(select(Claim).where(Claim.id.in_(claim_ids)).options(
             joinedload(Claim.rating), joinedload(Claim.assignee), joinedload(Claim.tag_rows))).unique().scalars():
         loaded["claim", c.id] = c
-    for a in db.session.execute(select(Article).where(Article.id.in_(article_ids))).scalars():
+    for a in db.session.execute(select(Article).where(Article.id.in_(article_ids)).options(undefer(Article.text))) \
+            .scalars():
         loaded["article", a.id] = a
-    snippets = {("claim", i): s for i, s in claim_snippets(q, claim_ids).items()}
-    snippets.update({("article", i): s for i, s in article_snippets(q, article_ids).items()})
-    items = [Hit(r.kind, r.id, r.rank, snippets.get((r.kind, r.id), Markup("")), loaded.get((r.kind, r.id)))
-             for r in rows]
+    terms = query_terms(q)
+    words = {"claim": claim_words, "article": article_words}
+    items = [Hit(r.kind, r.id, r.rank, snippet(terms, words[r.kind](obj)) if obj is not None else Markup(""), obj)
+             for r in rows for obj in [loaded.get((r.kind, r.id))]]
     return Results(items, page, per_page, total)

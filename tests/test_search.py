@@ -198,3 +198,24 @@ def test_desk_search_pages_through_every_match_once_with_the_total(app, checker)
     assert ranks == sorted(ranks)
     assert search.search_desk("harbour", page=4, per_page=10).items == [] and \
         search.search_desk("harbour", page=4, per_page=10).total == 25
+
+
+def test_a_long_article_s_snippet_is_the_stretch_that_names_the_words(app, checker):
+    """The snippet comes from where the words are, however deep in the text, marked as the engine
+    stems them ("strikes" finds and marks "striking"), and stays a few words long."""
+    filler = "\n\n".join(f"Paragraph {n} says nothing of note about the weather in town." for n in range(400))
+    story = ArticleFactory(by=checker, title="A long day",
+                           text=filler + "\n\nThen the lighthouse keepers began striking at dawn, and the "
+                           "harbour stood still.\n\n" + filler)
+    (hit,) = search.search_desk("strikes lighthouse").items
+    snippet = str(hit.snippet)
+    assert hit.id == story.id and snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>lighthouse</mark> keepers began <mark>striking</mark> at dawn" in snippet
+    assert len(snippet) < 300
+
+
+def test_snippets_mark_every_form_the_engine_matched_and_only_those(app, cargo):
+    (hit,) = search.search_public("volume spring").items
+    snippet = str(hit.snippet)
+    assert "<mark>volumes</mark>" in snippet and "<mark>spring</mark>" in snippet
+    assert "<mark>" not in snippet.replace("<mark>volumes</mark>", "").replace("<mark>spring</mark>", "")
