@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from enum import Enum
+from datetime import datetime, timezone
 from functools import cache, wraps
 from pathlib import Path
 from typing import Callable
 
 from flask import current_app, make_response, request, session
-from sqlalchemy import Integer, bindparam, cast, exists, func, select
+from werkzeug.http import quote_etag
+from sqlalchemy import Integer, String, bindparam, cast, exists, func, select
 
 from ..access import current_actor
 from ..errors import NotFound
@@ -39,7 +41,14 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 @dataclass(frozen=True)
 class Validator:
     etag: str
-    last_modified: datetime | None
+    moments: tuple[str | None, ...] = ()  # the page's timestamps as its statement read them (text)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """The newest of the page's timestamps (naive UTC text, as the desk stores them); a 304
+        carries only the ETag (RFC 9110 §15.4.5), so only a page that is sent reads this."""
+        present = [datetime.fromisoformat(m).replace(tzinfo=timezone.utc) for m in self.moments if m]
+        return max(present) if present else None
 
 
 def _build() -> str:
@@ -55,14 +64,15 @@ def _build() -> str:
     return cached
 
 
-def _validator(values, last_modified: datetime | None) -> Validator:
+def _validator(values, moments: tuple[str | None, ...]) -> Validator:
     text = "\x1f".join("" if v is None else str(v) for v in (_build(), *values))
-    return Validator(hashlib.sha1(text.encode()).hexdigest()[:24], last_modified)
+    return Validator(hashlib.sha1(text.encode()).hexdigest()[:24], moments)
 
 
-def _latest(*dates) -> datetime | None:
-    present = [d for d in dates if d is not None]
-    return max(present) if present else None
+def _text(column):
+    """A typed column as the database's own text of it: the validator's values are then the same
+    plain strings and integers whichever way its statement runs (raw driver or SQLAlchemy Core)."""
+    return cast(column, String)
 
 
 def _ratings_fingerprint():
@@ -78,7 +88,8 @@ def _ratings_fingerprint():
 # statement on the connection, where building and compiling it again took most of the answer's time.
 
 @cache
-def _check_statement():
+def check_statement():
+    """The check page's validator: its values first in the page's own statement too (reading.py)."""
     claim_id = bindparam("claim_id", type_=Integer)
     mine = Publication.claim_id == Claim.id
     publications = (select(func.count(Publication.id)).where(mine).scalar_subquery(),
@@ -87,9 +98,9 @@ def _check_statement():
     said_again = (Appearance.claim_id == Claim.id, Appearance.state == AppearanceState.public)
     appearances = (select(func.count(Appearance.id)).where(*said_again).scalar_subquery(),
                    select(func.sum(Appearance.id)).where(*said_again).scalar_subquery())
-    return (select(publications[0].label("publications"), Claim.status, Claim.under_review_since, Claim.published_at,
-                   Article.revision, Article.updated_at, Article.title, Article.source_url, publications[1], withdrawal,
-                   *appearances)
+    return (select(publications[0].label("publications"), _text(Claim.status), _text(Claim.under_review_since),
+                   _text(Claim.published_at), Article.revision, _text(Article.updated_at), Article.title,
+                   Article.source_url, publications[1], withdrawal, appearances[0].label("appearances"), appearances[1])
             .join(Article, Article.id == Claim.article_id).where(Claim.id == claim_id))
 
 
@@ -97,10 +108,10 @@ def _check_statement():
 def _article_statement():
     article_id = bindparam("article_id", type_=Integer)
     checked = (Claim.article_id == article_id, exists().where(Publication.claim_id == Claim.id))
-    return select(Article.revision, Article.updated_at, Article.title,
+    return select(Article.revision, _text(Article.updated_at), Article.title,
                   select(func.count(Claim.id)).where(*checked).scalar_subquery(),
                   select(func.sum(Claim.version)).where(*checked).scalar_subquery(),
-                  select(func.max(Claim.updated_at)).where(*checked).scalar_subquery(),
+                  _text(select(func.max(Claim.updated_at)).where(*checked).scalar_subquery()),
                   select(func.max(Publication.id)).join(Claim, Claim.id == Publication.claim_id)
                   .where(Claim.article_id == article_id).scalar_subquery(),
                   select(func.max(Withdrawal.id)).join(Claim, Claim.id == Withdrawal.claim_id)
@@ -111,9 +122,9 @@ def _public_record():
     # Publications and withdrawals are append-only, and only they change which checks readers see
     # and what those show: the newest of each names the public record (each a walk to one index end).
     return (select(func.max(Publication.id)).scalar_subquery(),
-            select(func.max(Publication.published_at)).scalar_subquery(),
+            _text(select(func.max(Publication.published_at)).scalar_subquery()),
             select(func.max(Withdrawal.id)).scalar_subquery(),
-            select(func.max(Withdrawal.withdrawn_at)).scalar_subquery())
+            _text(select(func.max(Withdrawal.withdrawn_at)).scalar_subquery()))
 
 
 @cache
@@ -131,19 +142,56 @@ def _claimreviews_statement():
                   select(func.sum(Appearance.id)).where(said_again).scalar_subquery())
 
 
-def _one_row(statement, **params):
-    """One row of a prebuilt validator statement, run on the request's connection (no ORM layer)."""
-    return db.session.connection().execute(statement, params).first()
+def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None]:
+    """A validator statement as the driver's SQL text, compiled once per app: the text, its fixed
+    parameters (an enum as the value it is stored as) and, when the driver takes parameters by
+    position (SQLite's `?`), their order."""
+    compiled = current_app.extensions.setdefault("factdesk_validator_sql", {})
+    if id(statement) not in compiled:
+        sql = statement.compile(dialect=db.engine.dialect)
+        fixed = {name: bind.value.value if isinstance(bind.value, Enum) else bind.value
+                 for name, bind in sql.binds.items() if not bind.required}
+        compiled[id(statement)] = (sql.string, fixed, tuple(sql.positiontup) if sql.positional else None)
+    return compiled[id(statement)]
+
+
+def _one_row(statement, **params) -> tuple | None:
+    """One row of a prebuilt validator statement, run on a pooled driver connection.
+
+    A 304 needs one indexed lookup; through the ORM session it also paid for a session, a
+    transaction, a SQLAlchemy connection, the statement's cache key and result processing, most of
+    its time beside a route that touches no database. Its values are ints and text (`_text`). The
+    engine's `before_cursor_execute` listeners still hear of it (with no SQLAlchemy connection), so
+    the statement counters of the bench and the tests count it."""
+    sql, fixed, order = _compiled(statement)
+    values = {**fixed, **params}
+    arguments = tuple(values[name] for name in order) if order is not None else values
+    engine = db.engine
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        engine.dispatch.before_cursor_execute(None, cursor, sql, arguments, None, False)
+        cursor.execute(sql, arguments)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the driver's transaction
+    return row
 
 
 def check_validator(claim_id: int, **_) -> Validator:
     """A public check's page: its publications (each frozen, so their count and newest id say what it
     shows), its withdrawal, the "under review" notice, its public appearances and its article's title
     and address. NotFound when it was never published (a withdrawn one is the view's 410)."""
-    row = _one_row(_check_statement(), claim_id=claim_id)
-    if row is None or not row.publications:
+    return check_validator_of(claim_id, _one_row(check_statement(), claim_id=claim_id))
+
+
+def check_validator_of(claim_id: int, row) -> Validator:
+    """The check page's validator from a row that starts with `check_statement()`'s values."""
+    if row is None or not row[0]:
         raise NotFound("Nothing here.")
-    return _validator((claim_id, *row), _latest(row[2], row[3], row[5]))
+    values = tuple(row[:len(check_statement().selected_columns)])
+    return _validator((claim_id, *values), (values[2], values[3], values[5]))
 
 
 def article_validator(article_id: int, **_) -> Validator:
@@ -152,20 +200,20 @@ def article_validator(article_id: int, **_) -> Validator:
     row = _one_row(_article_statement(), article_id=article_id)
     if row is None or not row[3]:
         raise NotFound("Nothing here.")
-    return _validator((article_id, *row), _latest(row[1], row[5]))
+    return _validator((article_id, *row), (row[1], row[5]))
 
 
 def desk_validator(**_) -> Validator:
     """Pages that list checks (home, feed, sitemap, corrections, ratings): the newest
     publication and withdrawal, and the rating scale in force (/ratings, the filters)."""
     row = _one_row(_desk_statement())
-    return _validator(tuple(row), _latest(row[1], row[3]))
+    return _validator(tuple(row), (row[1], row[3]))
 
 
 def claimreviews_validator(**_) -> Validator:
     """The public ClaimReview API: what the listings key on, and the public appearances."""
     row = _one_row(_claimreviews_statement())
-    return _validator(tuple(row), _latest(row[1], row[3]))
+    return _validator(tuple(row), (row[1], row[3]))
 
 
 def _shared_with_everyone() -> bool:
@@ -179,10 +227,14 @@ def _cache_control(shared: bool) -> str:
     return f"public, max-age={config['PUBLIC_MAX_AGE']}, s-maxage={config['PUBLIC_S_MAXAGE']}"
 
 
-def readers_page(validator: Callable[..., Validator]) -> Callable:
+def readers_page(validator: Callable[..., Validator], page: Callable[..., tuple[Validator, object]] | None = None
+                 ) -> Callable:
     """Answer a reader's page with its validator: a 304 before rendering when the client has it,
     otherwise the page with ETag, Last-Modified and Cache-Control. `validator` takes the view's
-    arguments and raises NotFound for what readers cannot see."""
+    arguments and raises NotFound for what readers cannot see.
+
+    `page`, when given, loads what the page shows and its validator in one statement: a first view
+    (no matching If-None-Match) then runs that alone, and the view gets its data as `loaded`."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -193,18 +245,26 @@ def readers_page(validator: Callable[..., Validator]) -> Callable:
                     response.headers["Cache-Control"] = _cache_control(False)
                     response.vary.add("Cookie")
                 return response
-            current = validator(*args, **kwargs)
-            if request.if_none_match.contains_weak(current.etag):  # weak comparison, as RFC 9110 asks for GET
-                response = current_app.response_class(status=304)
-            else:
-                session_was_modified = session.modified
-                response = make_response(view(*args, **kwargs))
-                if response.status_code != 200:
+            asked = request.if_none_match
+            if asked or page is None:
+                current = validator(*args, **kwargs)
+                if asked.contains_weak(current.etag):  # weak comparison, as RFC 9110 asks for GET
+                    response = current_app.response_class(status=304)
+                    headers = response.headers
+                    headers["ETag"] = quote_etag(current.etag, weak=True)
+                    headers["Cache-Control"] = _cache_control(True)
+                    headers["Vary"] = "Cookie"
                     return response
-                if session.modified != session_was_modified:  # the render set a cookie: not for everyone
-                    response.headers["Cache-Control"] = _cache_control(False)
-                    response.vary.add("Cookie")
-                    return response
+            if page is not None:
+                current, kwargs["loaded"] = page(*args, **kwargs)
+            session_was_modified = session.modified
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200:
+                return response
+            if session.modified != session_was_modified:  # the render set a cookie: not for everyone
+                response.headers["Cache-Control"] = _cache_control(False)
+                response.vary.add("Cookie")
+                return response
             response.set_etag(current.etag, weak=True)
             if current.last_modified is not None:
                 response.last_modified = current.last_modified

@@ -11,11 +11,12 @@ Each function costs a fixed number of SQL statements, whatever the data size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
+from sqlalchemy.sql.functions import aggregate_strings
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
 from .. import search
@@ -23,6 +24,7 @@ from ..claims.publishing import is_public
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal
+from .caching import Validator, check_statement, check_validator_of
 
 NOT_FOUND = "Nothing here."
 
@@ -31,9 +33,14 @@ NOT_FOUND = "Nothing here."
 class Check:
     """One check as readers know it: its publications (oldest first) and, if taken down, the withdrawal."""
 
-    claim: Claim
-    publications: list[Publication]
-    withdrawal: Withdrawal | None = None
+    claim: Claim | ClaimState
+    publications: list[Publication | PublishedCopy]
+    withdrawal: Withdrawal | WithdrawalShown | None = None
+    appearances: int | None = None  # how many public appearances, when the page's statement counted them
+
+    @property
+    def has_appearances(self) -> bool:
+        return self.appearances is None or self.appearances > 0
 
     @property
     def latest(self) -> Publication:
@@ -128,6 +135,121 @@ def published_check(claim_id: int) -> Check:
         select(Withdrawal).where(Withdrawal.publication_id == publications[-1].id).order_by(Withdrawal.id.desc())
         .limit(1)).scalar_one_or_none()
     return Check(claim, publications, withdrawal)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """The article a check page links to (its address is made from the live title)."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """What a check page shows of the live claim: only whether it is back under review, and since when."""
+
+    id: int
+    status: Status
+    published_at: datetime
+    under_review_since: datetime | None
+    article: ArticleRef
+
+
+@dataclass(frozen=True)
+class RatingAsPublished:
+    name: str
+    label: str
+    definition: str
+    colour: str
+    ordinal: int | None
+
+
+@dataclass
+class PublishedCopy:
+    """A publication as the check page shows it, read as plain values in the page's one statement
+    (the same attribute names as Publication, so the templates and ClaimReview take either)."""
+
+    claim_id: int
+    number: int
+    quote: str
+    prefix: str
+    suffix: str
+    summary: str
+    claimant: str
+    claimed_at: date | None
+    article_title: str
+    article_url: str | None
+    article_publisher: str | None
+    article_author: str | None
+    article_published_at: date | None
+    scale_best: int | None
+    scale_worst: int | None
+    rationale: str
+    evidence: list
+    published_at: datetime
+    is_correction: bool
+    rating: RatingAsPublished | None
+    tags: list[str]
+
+
+_COPIED = ("claim_id", "number", "quote", "prefix", "suffix", "summary", "claimant", "claimed_at", "article_title",
+           "article_url", "article_publisher", "article_author", "article_published_at", "scale_best", "scale_worst",
+           "rationale", "evidence", "published_at", "is_correction")
+_RATED = ("name", "label", "definition", "colour", "ordinal")
+TAG_SEPARATOR = "\x1f"
+
+
+@cache
+def _check_page_statement():
+    """A check page's one statement: its validator's values (caching.check_statement) first, then the
+    claim's state, the latest publication, its rating as published, its withdrawal and its tags."""
+    shown, taken_down = aliased(Publication, name="shown"), aliased(Withdrawal, name="taken_down")
+    latest = (select(Publication.id).where(Publication.claim_id == Claim.id).order_by(Publication.number.desc())
+              .limit(1).scalar_subquery())
+    withdrawal = (select(Withdrawal.id).where(Withdrawal.publication_id == shown.id)
+                  .order_by(Withdrawal.id.desc()).limit(1).scalar_subquery())
+    tags = (select(aggregate_strings(PublicationTag.tag, TAG_SEPARATOR))
+            .where(PublicationTag.publication_id == shown.id).scalar_subquery())
+    return (check_statement()
+            .add_columns(Claim.id.label("claim_key"), Claim.status.label("claim_status"),
+                         Claim.published_at.label("first_published_at"),
+                         Claim.under_review_since.label("claim_under_review_since"), Article.id.label("article_key"),
+                         Article.title.label("live_article_title"),
+                         *(getattr(shown, name).label(f"p_{name}") for name in _COPIED),
+                         *(getattr(RatingVersion, name).label(f"r_{name}") for name in _RATED),
+                         taken_down.id.label("w_id"), taken_down.withdrawn_at.label("w_withdrawn_at"),
+                         taken_down.reason.label("w_reason"), tags.label("tags"))
+            .outerjoin(shown, shown.id == latest)
+            .outerjoin(RatingVersion, RatingVersion.id == shown.rating_version_id)
+            .outerjoin(taken_down, taken_down.id == withdrawal))
+
+
+@dataclass(frozen=True)
+class WithdrawalShown:
+    withdrawn_at: datetime
+    reason: str
+
+
+def check_page(claim_id: int, **_) -> tuple[Validator, Check]:
+    """The check page of a first view: its validator and what it shows, from one statement when the
+    check was published once (a corrected check, whose page lists its versions and corrections, loads
+    them all as `published_check` does). NotFound when it was never published."""
+    row = db.session.connection().execute(_check_page_statement(), {"claim_id": claim_id}).first()
+    validator = check_validator_of(claim_id, row)
+    if row.publications > 1:
+        check = published_check(claim_id)
+        check.appearances = row.appearances
+        return validator, check
+    values = row._mapping
+    rating = RatingAsPublished(*(values[f"r_{name}"] for name in _RATED)) if values["r_name"] is not None else None
+    copy = PublishedCopy(**{name: values[f"p_{name}"] for name in _COPIED}, rating=rating,
+                         tags=sorted(values["tags"].split(TAG_SEPARATOR)) if values["tags"] else [])
+    article = ArticleRef(values["article_key"], values["live_article_title"])
+    claim = ClaimState(values["claim_key"], values["claim_status"], values["first_published_at"],
+                       values["claim_under_review_since"], article)
+    withdrawal = WithdrawalShown(values["w_withdrawn_at"], values["w_reason"]) if values["w_id"] is not None else None
+    return validator, Check(claim, [copy], withdrawal, row.appearances)
 
 
 def quote_context(publication: Publication) -> tuple[str, str]:

@@ -88,9 +88,9 @@ def check_short(claim_id: int):
 
 @bp.route("/checks/<int:claim_id>-<slug>")
 @public
-@readers_page(check_validator)
-def check(claim_id: int, slug: str):
-    check = reading.published_check(claim_id)
+@readers_page(check_validator, page=reading.check_page)
+def check(claim_id: int, slug: str, loaded: reading.Check | None = None):
+    check = loaded or reading.published_check(claim_id)
     if check.withdrawal:
         return _withdrawn(check)
     if slug != check_slug(check.latest):
@@ -122,7 +122,7 @@ def check_version(claim_id: int, slug: str, number: int):
 
 def _render_check(check: reading.Check, shown):
     latest = check.latest
-    said_again = public_appearances(check.claim.id)
+    said_again = public_appearances(check.claim.id) if check.has_appearances else []
     review = claim_review(shown, latest, check.first_published_at, appearances=said_again)
     return render_template(
         "public/check.html", check=check, version=shown, latest=latest, earlier=shown is not latest,

@@ -124,3 +124,37 @@ def test_taking_a_check_off_the_record_changes_the_listings_validator(app, clien
     for url, etag in before.items():
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 200, url
     assert f"/checks/{trees.id}-" not in client.get("/sitemap.xml").get_data(as_text=True)
+
+
+def _check_block(html: str) -> str:
+    """The check itself (the <article> of the page), without the site's header."""
+    return html[html.index('<article class="check"'):html.index("</article>")]
+
+
+def test_a_check_pages_first_view_is_one_statement_and_shows_what_loading_it_whole_shows(app, client, story, checker,
+                                                                                         editor):
+    trees = to_state(ClaimFactory(article=story, by=checker, quote="the city planted 40,000 trees last year",
+                                  summary="The city planted 40,000 trees."), "published", checker, editor,
+                     tags=["parks", "city hall"], rationale="Parks data shows **12,000** trees.\n\n<script>x</script>")
+    move(trees, "researching", editor, "The parks department sent new figures.")
+    db.session.commit()
+    url = path_of(app, trees)
+    with counting_statements(db.engine) as seen:
+        first = client.get(url)
+    assert first.status_code == 200 and len(seen) == 1, seen  # its validator and everything it shows
+    html = first.get_data(as_text=True)
+    assert "Under review" in html and "<strong>12,000</strong>" in html and "<script>x</script>" not in html
+    assert ">city hall</a>" in html and ">parks</a>" in html and "The statement is not accurate." in html
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    login(client, checker)  # a person's view loads the check the long way: every publication as a row
+    assert _check_block(client.get(url).get_data(as_text=True)) == _check_block(html)
+
+
+def test_a_corrected_checks_first_view_still_lists_its_versions_and_corrections(app, client, story, checker, editor,
+                                                                                 trees):
+    move(trees, "researching", editor, "The parks department sent new figures.")
+    to_state(trees, "published", checker, editor, rating="mostly-false", rationale="New figures: 30,000 trees.")
+    db.session.commit()
+    html = client.get(path_of(app, trees)).get_data(as_text=True)
+    assert "Version 1" in html and "Version 2" in html and "The rating changed from False to Mostly false." in html
+    assert "Why: The parks department sent new figures." in html
