@@ -260,6 +260,7 @@ def find_quote(text: str, quote: str, prefix: str | None = None, suffix: str | N
 
 # --- mapping old offsets to new through a diff ---------------------------------------------------
 
+_NONSPACE = re.compile(r"\S+")
 _CHUNK_END = re.compile(r"\n+|[.!?;:\u2026][\"'\u201d\u2019)\]]*[ \t]+")
 _WORD = re.compile(r"\w+|[^\w\s]|\s+")
 
@@ -518,6 +519,24 @@ def _cleaned(ops: list[tuple[bool, int, int, int, int]], blank: str | None = Non
     return [tuple(op) for op in out]
 
 
+def _chunk_end(text: str, x: int, reach: int) -> int:
+    """Where the sentence-ish chunk holding offset ``x`` ends, looked for within ``reach``."""
+    m = _CHUNK_END.search(text, x, min(len(text), x + reach))
+    return m.start() + len(m.group().rstrip()) if m else min(len(text), x + reach)
+
+
+def _chunk_start(text: str, x: int, reach: int) -> int:
+    """Where the sentence-ish chunk holding offset ``x`` begins, looked for within ``reach``."""
+    lo = max(0, x - reach)
+    ends = [m.end() for m in _CHUNK_END.finditer(text, lo, x)]
+    return ends[-1] if ends else lo
+
+
+def _within(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``[s, e)`` lies inside one of ``spans`` (in any order)."""
+    return any(a <= s and e <= b for a, b in spans)
+
+
 def _inside(s: int, e: int, stretches: list[tuple[int, int]]) -> bool:
     """Whether ``[s, e)`` lies inside one of the sorted, disjoint ``stretches``."""
     k = bisect_right(stretches, (s, len(stretches) and stretches[-1][1] + 1)) - 1
@@ -627,6 +646,48 @@ def _offsets(tokens: Sequence[str]) -> list[int]:
     return out
 
 
+class _Words:
+    """A text's words (runs of non-space) and where each occurs: finding a short quote with one word
+    changed costs the occurrences of its rarest kept word, not a scan of the text per variant."""
+
+    def __init__(self, text: str):
+        self.spans = [m.span() for m in _NONSPACE.finditer(text)]
+        self.words = [text[s:e] for s, e in self.spans]
+        self.at: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self.at.setdefault(w, []).append(i)
+
+    def find(self, pattern: Sequence[str | None], avoid: str | None, limit: int) -> list[tuple[int, int]] | None:
+        """Spans of runs of words reading as ``pattern``, where None stands for any word but ``avoid``;
+        None when even its rarest word occurs more than NEAREST_COPIES times (too common to say)."""
+        k0, w0 = min(((k, w) for k, w in enumerate(pattern) if w is not None),
+                     key=lambda kw: len(self.at.get(kw[1], ())))
+        starts = self.at.get(w0, ())
+        if len(starts) > NEAREST_COPIES:
+            return None
+        out, words, n = [], self.words, len(pattern)
+        for i in starts:
+            j = i - k0
+            if 0 <= j and j + n <= len(words) and all(
+                    words[j + k] == p if p is not None else words[j + k] != avoid for k, p in enumerate(pattern)):
+                out.append((self.spans[j][0], self.spans[j + n - 1][1]))
+                if len(out) >= limit:
+                    break
+        return out
+
+
+def _one_word_variants(words: list[str]):
+    """(pattern, avoid) for the quote's words with one replaced, dropped, or added between two,
+    keeping at least two of them."""
+    n = len(words)
+    for k in range(n):
+        if n - 1 >= 2:
+            yield words[:k] + [None] + words[k + 1:], words[k]
+            yield words[:k] + words[k + 1:], None
+    for k in range(1, n):
+        yield words[:k] + [None] + words[k:], None
+
+
 # --- re-anchoring --------------------------------------------------------------------------------
 
 def _ratio(a: str, b: str, budget: Budget) -> float:
@@ -716,6 +777,7 @@ class _Reanchorer:
         self._mapping: _Mapping | None = None
         self._occ: dict[str, list[int]] = {}
         self._spaced: _SpacedIndex | None = None
+        self._words: tuple[_Words, _Words] | None = None
 
     def _positioned(self, a: Anchor) -> bool:
         """Whether the anchor's offsets still describe the old text (else only its quote is known)."""
@@ -804,36 +866,57 @@ class _Reanchorer:
         # more like the claim's surroundings
         if self._sentence_copied(a, placed.start, placed.end):
             return replace(placed, state=FUZZY)
-        other = self._framed_elsewhere(a, placed.start, placed.end)
+        here = (placed.start, placed.end)
+        other = self._framed_elsewhere(a, *here)
         if other is None:
             return placed
-        if self._context(a, *other) > self._context(a, placed.start, placed.end):
+        if self._sentence_reads_same(a, *here):
+            # the placed quote stands in the claim's whole sentence: only surroundings that read
+            # decisively better beside the edited words (two or more, so an edit and not any other
+            # word in a sentence alike) make it doubtful
+            doubtful = len(a.quote.split()) > 1 and self._outvotes(a, other, here)
+            return _make(self.new, *other, FUZZY) if doubtful else placed
+        if self._context(a, *other) > self._context(a, *here):
             return _make(self.new, *other, FUZZY)
         return replace(placed, state=FUZZY)
 
+    def _sentence_halves(self, a: Anchor) -> tuple[str, str]:
+        """The claim's old sentence before and after its quote."""
+        old = self.old
+        return old[self._sentence_edge(a.start, forward=False):a.start], old[a.end:self._sentence_edge(a.end, forward=True)]
+
+    def _sentence_reads_same(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the claim's old sentence reads the same around the new span ``[s, e)``."""
+        before, after = self._sentence_halves(a)
+        new = self.new
+        return _spaced(new[max(0, s - 2 * len(before) - 8):s]).endswith(_spaced(before)) \
+            and _spaced(new[e:e + 2 * len(after) + 8]).startswith(_spaced(after))
+
     def _framed_elsewhere(self, a: Anchor, s: int, e: int) -> tuple[int, int] | None:
-        """Where else, the claim's sentence reading otherwise around its quote at the new span
-        ``[s, e)``, the rest of the claim's sentence surrounds other words close to the quote (the
-        claim may be there, edited, and this a copy pasted before the edit), if anywhere."""
-        old, new = self.old, self.new
-        before = old[self._sentence_edge(a.start, forward=False):a.start]
-        after = old[a.end:self._sentence_edge(a.end, forward=True)]
-        if len(before.strip()) + len(after.strip()) < CONTEXT_SIDE or (
-                _spaced(new[max(0, s - 2 * len(before) - 8):s]).endswith(_spaced(before))
-                and _spaced(new[e:e + 2 * len(after) + 8]).startswith(_spaced(after))):
+        """Where else than the new span ``[s, e)`` the rest of the claim's sentence surrounds other
+        words close to the quote (the claim may be there, edited, and this a copy pasted before
+        the edit), if anywhere."""
+        new = self.new
+        before, after = self._sentence_halves(a)
+        if len(before.strip()) + len(after.strip()) < CONTEXT_SIDE:
             return None
         reach = 2 * len(a.quote) + PREFIX_LEN
-        near = (s - reach, e + reach)  # the placed quote's own surroundings, respaced or edited
+
+        def own(k: int, j: int) -> bool:  # the placed quote's own surroundings, respaced or edited
+            return s - reach <= k <= e + reach and "\n\n" not in new[min(k, s):max(j, e)]
+
+        # (a quote that ends or begins its sentence is looked for up to the sentence's edge there)
         if len(before) >= len(after):
             for k in _occurrences(new, before, NEAREST_COPIES + 1):
                 k += len(before)
-                j = new.find(after, k, k + reach + len(after)) if after else k + len(a.quote)
-                if not near[0] <= k <= near[1] and j > k and _close_words(a.quote, new[k:j]):
+                j = new.find(after, k, k + reach + len(after)) if after else _chunk_end(new, k, reach)
+                if j > k and not own(k, j) and _close_words(a.quote, new[k:j]):
                     return _trim(new, k, j)
         else:
             for j in _occurrences(new, after, NEAREST_COPIES + 1):
-                k = new.rfind(before, max(0, j - reach - len(before)), j) + len(before) if before else j - len(a.quote)
-                if not near[0] <= j <= near[1] and len(before) <= k < j and _close_words(a.quote, new[k:j]):
+                k = new.rfind(before, max(0, j - reach - len(before)), j) + len(before) if before \
+                    else _chunk_start(new, j, reach)
+                if len(before) <= k < j and not own(k, j) and _close_words(a.quote, new[k:j]):
                     return _trim(new, k, j)
         return None
 
@@ -855,13 +938,7 @@ class _Reanchorer:
     def _sentence_edge(self, x: int, *, forward: bool) -> int:
         """Where the sentence-ish chunk holding old offset ``x`` ends (``forward``) or begins, looked
         for within SENTENCE_REACH characters."""
-        old = self.old
-        if forward:
-            m = _CHUNK_END.search(old, x, min(len(old), x + SENTENCE_REACH))
-            return m.start() + len(m.group().rstrip()) if m else min(len(old), x + SENTENCE_REACH)
-        lo = max(0, x - SENTENCE_REACH)
-        ends = [m.end() for m in _CHUNK_END.finditer(old, lo, x)]
-        return ends[-1] if ends else lo
+        return (_chunk_end if forward else _chunk_start)(self.old, x, SENTENCE_REACH)
 
     def _place(self, a: Anchor) -> Anchor:
         new = self.new
@@ -939,6 +1016,12 @@ class _Reanchorer:
         best = self._best_copy(a)
         if best is not None:
             return _make(new, best, best + len(a.quote), FUZZY)
+        if positioned:
+            # ... or a short quote with one word changed, wherever it went: offered where its words
+            # now occur once and occurred nowhere in the old text
+            edited = self._one_word_changed_anywhere(a)
+            if edited is not None:
+                return _make(new, *edited, FUZZY)
         # 8. orphaned: keep everything the claim knew
         return replace(a, state=ORPHANED)
 
@@ -1035,6 +1118,32 @@ class _Reanchorer:
         return (_context_agrees(a.prefix, before, before=True)
                 and _context_agrees(a.suffix, after, before=False)
                 and bool((a.prefix + a.suffix).strip()))
+
+    def _one_word_changed_anywhere(self, a: Anchor) -> tuple[int, int] | None:
+        """The one place in the new text reading as the quote (of at most SHORT_QUOTE_WORDS words)
+        with one word replaced, dropped or added, within a paragraph, when the old text held such
+        words nowhere but in the quote and its copies (the new text's copies are not edits)."""
+        words = a.quote.split()
+        if not 2 <= len(words) <= SHORT_QUOTE_WORDS:
+            return None
+        if self._words is None:
+            self._words = (_Words(self.old), _Words(self.new))
+        old, new = self._words
+        n = len(a.quote)
+        old_copies = [(k, k + n) for k in _occurrences(self.old, a.quote, NEAREST_COPIES + 1)]
+        new_copies = [(k, k + n) for k in self.occurrences(a.quote)]
+        one_paragraph = "\n\n" not in a.quote
+        found: list[tuple[int, int]] = []
+        for pattern, avoid in _one_word_variants(words):
+            before, after = old.find(pattern, avoid, NEAREST_COPIES), new.find(pattern, avoid, NEAREST_COPIES)
+            if before is None or after is None or any(not _within(s, e, old_copies) for s, e in before):
+                return None
+            found += [(s, e) for s, e in after
+                      if not _within(s, e, new_copies) and not (one_paragraph and "\n\n" in self.new[s:e])]
+        if not found:
+            return None
+        widest = max(found, key=lambda span: span[1] - span[0])
+        return widest if all(s < widest[1] and widest[0] < e for s, e in found) else None
 
     def _fuzzy_where_moved(self, a: Anchor) -> Anchor | None:
         """Diff the claim's old paragraph against where its context now is, and map the span there."""

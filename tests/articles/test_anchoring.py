@@ -525,6 +525,30 @@ def test_reanchor_stays_where_the_diff_maps_it_when_a_copy_reads_only_a_little_b
     [b] = reanchor(old, new, [a])
     assert (b.start, b.state) == (new.index("10,000 boxes"), FUZZY)
 
+
+def test_reanchor_finds_a_short_quote_with_one_word_changed_wherever_its_paragraph_went():
+    first = "Alpha opened the meeting early and thanked everyone for coming."
+    rest = "Beta closed it after a long debate about the budget.\n\nGamma went home.\n\nDelta wrote the minutes."
+    old = f"{first}\n\nOur partner: Acme Systems\n\n{rest}"
+    # the paragraph before it deleted, the claim's moved to the end with one word changed: neither
+    # the diff nor the stored context leads there
+    new = f"{rest}\n\nOur partner: Zenith Systems"
+    [b] = reanchor(old, new, [_anchor(old, "Our partner: Acme Systems")])
+    assert (b.quote, b.state) == ("Our partner: Zenith Systems", FUZZY)
+    assert new[b.start:b.end] == b.quote
+
+
+def test_reanchor_flags_an_exact_copy_when_the_claims_own_place_holds_it_edited_in_its_old_surroundings():
+    sentence = "Eve Door brings automations to your Siri setup"
+    intro = "The tablet has a bright screen, a fast chip and a battery that lasts all day, which makes it a good buy."
+    offer = "Amazon is offering the sensor for $30 today, a quarter off its usual price."
+    old = f"{intro}\n\n{sentence}\n\n{offer}"
+    # the claim's words edited in place; a copy of its sentence (as it was) pasted further down
+    new = (f"{intro}\n\n{sentence.replace('to your', 'price your')} and more\n\n{offer}"
+           f"\n\nShips sail at dawn.\n\n{sentence} and more")
+    [b] = reanchor(old, new, [_anchor(old, "to your")])
+    assert (b.start, b.quote, b.state) == (new.index("price your"), "price your", FUZZY)
+
 def test_reanchor_whitespace_only_change_inside_quote_is_a_move():
     a = _anchor(DPRK, "sent more than 10,000 containers filled with military weapons")
     new = DPRK.replace("more than 10,000 containers", "more than\n10,000  containers")
