@@ -103,11 +103,11 @@ def _limiter_storage(redis_url: str | None) -> str:
 @login_manager.user_loader
 def _load_user(user_id: str):
     """The session's person, only while the session's epoch is current (a logout moves it on)."""
-    from .models import User
+    from .notify import person_with_unread
 
     person, _, epoch = (user_id or "").partition(".")
     try:
-        user = db.session.get(User, int(person))
+        user = person_with_unread(int(person))
         epoch_number = int(epoch)
     except (ValueError, OverflowError):
         return None

@@ -1,7 +1,9 @@
 """Notifications (DESIGN.md §3): assigned to you, sent back to you, mentioned, approved, published.
 
 Nobody is notified of their own doing. Reading the unread count is one COUNT on the
-(user_id, read_at, id) index, cheap enough for every page's navigation.
+(user_id, read_at, id) index, cheap enough for every page's navigation; a signed-in request reads
+it in the same statement that loads the person (`person_with_unread`), so the navigation's badge
+costs no round trip of its own.
 
 By e-mail too, as each person chooses (§14): at once (a mail per notification, sent after the
 commit), a daily digest (what they would see unread on their notifications page, once per desk day
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -160,10 +162,26 @@ def _default_message(kind: str, claim: Claim | None, actor: User | None) -> str:
     return f"{who} {what} claim {claim.id}" if claim else f"{who} {what}"
 
 
+def _unread(user_id):
+    return select(func.count(Notification.id)).where(Notification.user_id == user_id,
+                                                      Notification.read_at.is_(None))
+
+
+def person_with_unread(user_id: int) -> User | None:
+    """The person of a session and, in the same statement, their unread count for this request's
+    navigation (kept on `g`: a request that marks notifications read redirects before it renders)."""
+    row = db.session.execute(select(User, _unread(User.id).scalar_subquery()).where(User.id == user_id)).first()
+    if row is None:
+        return None
+    g.unread_notifications = (row[0].id, row[1])
+    return row[0]
+
+
 def unread_count(user: User) -> int:
-    return db.session.execute(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).scalar_one()
+    known = g.get("unread_notifications")
+    if known is not None and known[0] == user.id:
+        return known[1]
+    return db.session.execute(_unread(user.id)).scalar_one()
 
 
 def recent(user: User, limit: int = 100) -> list[Notification]:

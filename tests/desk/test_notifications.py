@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import lxml.html
 
+from factdesk.bench.statements import counting_statements
 from factdesk.claims import comments, editing
 from factdesk.extensions import db
 from factdesk.models import Notification, Role
@@ -78,6 +79,10 @@ def test_unread_count_in_the_navigation_and_mark_read(client, seed_article, chec
     assert page.status_code == 200
     doc = lxml.html.fromstring(page.get_data(as_text=True))
     assert doc.xpath(UNREAD) == "2"
+    with counting_statements(db.engine) as seen:  # the badge's count comes with the person: no statement of its own
+        assert lxml.html.fromstring(client.get("/desk").get_data(as_text=True)).xpath(UNREAD) == "2"
+    assert not [s for s in seen if s.lstrip().startswith("SELECT count(notifications.id)")], seen
+    assert sum("FROM notifications" in s for s in seen) == 1, seen
     assert len(doc.xpath('//li[contains(@class, "notification") and contains(@class, "unread")]')) == 2
     first = db.session.query(Notification).filter_by(user_id=checker.id).order_by(Notification.id).first()
     response = post_form(client, f"/desk/notifications/{first.id}/read", {"next": f"/desk/claims/{claim.id}"})
