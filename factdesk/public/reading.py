@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import cache
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.sql.functions import aggregate_strings
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
@@ -25,8 +25,10 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal
 from .caching import Validator, check_statement, check_validator_of
+from .listing import Card
 
 NOT_FOUND = "Nothing here."
+TAG_SEPARATOR = "\x1f"  # between the tags of one publication, read in its statement
 
 
 @dataclass
@@ -66,7 +68,7 @@ def _public_latest():
 
 @dataclass
 class CheckList:
-    items: list[Publication]  # each check's latest publication (its claim loaded: the first publication date)
+    items: list[Card]  # each check's card, from its latest publication
     page: int
     per_page: int
     has_next: bool
@@ -77,29 +79,47 @@ class CheckList:
 def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = None, page: int = 1,
                   per_page: int = 20) -> CheckList:
     """Public checks, newest first or (with q) best match first, filtered by the published rating and tags."""
-    filters = []
-    if rating:
-        filters.append(Publication.rating_version_id.in_(select(RatingVersion.id).where(RatingVersion.label == rating)))
-    if tag:
-        filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
     if search.has_terms(q):
+        filters = []
+        if rating:
+            filters.append(Publication.rating_version_id.in_(select(RatingVersion.id)
+                                                             .where(RatingVersion.label == rating)))
+        if tag:
+            filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
         found = search.search_public(q, page, per_page, *filters, count=False)
         has_next = page * per_page < found.total
-        return CheckList([hit.obj for hit in found.items], page, per_page, has_next,
+        return CheckList([Card.of(hit.obj) for hit in found.items], page, per_page, has_next,
                          None if has_next else found.total, {hit.obj.claim_id: hit.snippet for hit in found.items})
-    rows = db.session.execute(
-        _newest_first(_public_walk(filters, per_page + 1, (page - 1) * per_page))
-        .options(*_as_cards())
-    ).unique().scalars().all()
-    return CheckList(rows[:per_page], page, per_page, len(rows) > per_page)
+    rows = db.session.connection().execute(
+        _cards_statement(rating is not None, tag is not None),
+        {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
+    cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at or row.published_at,
+                  row.name, row.label, row.colour, tuple(sorted(row.tags.split(TAG_SEPARATOR))) if row.tags else ())
+             for row in rows[:per_page]]
+    return CheckList(cards, page, per_page, len(rows) > per_page)
 
 
-def _as_cards():
-    """Only what a check's card shows (templates/public/_public.html check_card): a list never reads
-    the rationale, the evidence or the claim's own row."""
-    return (load_only(Publication.id, Publication.claim_id, Publication.number, Publication.summary, Publication.quote,
-                      Publication.claimant, Publication.published_at, Publication.rating_version_id),
-            contains_eager(Publication.claim).load_only(Claim.id, Claim.published_at).raiseload(Claim.tag_rows))
+@cache
+def _cards_statement(rated: bool, tagged: bool):
+    """One page of cards in one statement, built once per kind of filter (rating, tag, both, none):
+    the page's claims walked newest first (`_public_walk`), each one's public publication with its
+    rating as published and its tags, as plain values."""
+    filters = []
+    if rated:
+        filters.append(Publication.rating_version_id.in_(
+            select(RatingVersion.id).where(RatingVersion.label == bindparam("rating"))))
+    if tagged:
+        filters.append(exists().where(PublicationTag.publication_id == Publication.id,
+                                      PublicationTag.tag == bindparam("tag")))
+    tags = (select(aggregate_strings(PublicationTag.tag, TAG_SEPARATOR))
+            .where(PublicationTag.publication_id == Publication.id).scalar_subquery())
+    return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.claimant,
+                   Publication.published_at, Claim.published_at.label("first_published_at"), RatingVersion.name,
+                   RatingVersion.label, RatingVersion.colour, tags.label("tags"))
+            .join(Claim, Claim.id == Publication.claim_id)
+            .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id)
+            .where(is_public(), Claim.id.in_(_public_walk(filters, bindparam("limit"), bindparam("offset"))))
+            .order_by(Claim.published_at.desc(), Claim.id.desc()))
 
 
 def _public_walk(filters: list, limit: int, offset: int):
@@ -197,7 +217,6 @@ _COPIED = ("claim_id", "number", "quote", "prefix", "suffix", "summary", "claima
            "article_url", "article_publisher", "article_author", "article_published_at", "scale_best", "scale_worst",
            "rationale", "evidence", "published_at", "is_correction")
 _RATED = ("name", "label", "definition", "colour", "ordinal")
-TAG_SEPARATOR = "\x1f"
 
 
 @cache

@@ -19,6 +19,7 @@ from .blueprint import bp
 from .caching import article_validator, check_validator, desk_validator, readers_page
 from .cards import card_png
 from .claimreview import claim_review, json_ld
+from .listing import render_cards
 from .slugs import article_path, article_slug, check_link, check_path, check_slug, version_path
 
 PER_PAGE = 20
@@ -69,7 +70,8 @@ def home():
     rating = request.args.get("rating", "").strip() or None
     tag = " ".join(request.args.get("tag", "").split()).lower()[:60] or None  # stored as the desk writes tags
     checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE)
-    return render_template("public/home.html", checks=checks, q=q, rating=rating, tag=tag, ratings=scale())
+    return render_template("public/home.html", checks=checks, cards=render_cards(checks.items, checks.snippets), q=q,
+                           rating=rating, tag=tag, ratings=scale())
 
 
 def _withdrawn(check: reading.Check):
