@@ -353,8 +353,9 @@ SORT_IN_MEMORY = 3000
 TAG_PICK = 300
 
 
-def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[int]:
-    """The ids of rows limit/offset of the sorted queue, in ONE statement.
+def _page_keys(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None):
+    """Rows limit/offset of the sorted queue as a subquery of their keys (id and the sort's columns),
+    or None when no state asked for has a claim; `_ids` and `_lines` each read it in ONE statement.
 
     Each state asked for (or the whole desk) is one walk in the sort's order, up to the end of this
     page; sort=due walks dated and undated claims apart, since "undated last" (due IS NULL) cannot
@@ -386,14 +387,21 @@ def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | Non
             walks.append(select(*columns).where(*(picked if small else walked), *state, *dating)
                          .order_by(*_order(query.sort, dated=dated, unindexed=small)))
     if not walks:
-        return []
+        return None
     if len(walks) == 1:
-        return list(db.session.execute(walks[0].with_only_columns(Claim.id).limit(limit).offset(offset)).scalars())
+        return walks[0].limit(limit).offset(offset).subquery("page")
     parts = [select(walk).select_from(walk) for walk in
              (w.limit(offset + limit).subquery(f"walk_{n}") for n, w in enumerate(walks))]
     merged = union_all(*parts).subquery("merged")
-    return list(db.session.execute(select(merged.c.id).order_by(*_order(query.sort, merged.c))
-                                   .limit(limit).offset(offset)).scalars())
+    return select(merged).order_by(*_order(query.sort, merged.c)).limit(limit).offset(offset).subquery("page")
+
+
+def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[int]:
+    """The ids of rows limit/offset of the sorted queue, in their order."""
+    keys = _page_keys(query, limit, offset, sizes)
+    if keys is None:
+        return []
+    return list(db.session.execute(select(keys.c.id).order_by(*_order(query.sort, keys.c))).scalars())
 
 
 def _window(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[Claim]:
@@ -407,20 +415,26 @@ def _window(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | 
     return [found[i] for i in ids if i in found]
 
 
-def _lines(ids: list[int]) -> list[QueueLine]:
-    """The queue page's rows for these ids, in their order: one joined statement and one for the tags."""
-    if not ids:
+# Tags ride in the row as one string (a tag is word characters, spaces and . - / &: never this).
+TAG_SEPARATOR = "\x1f"
+
+
+def _lines(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[QueueLine]:
+    """The queue page's rows, in order, in ONE statement: the page's keys joined to what each row
+    shows, its tags aggregated beside it (each statement is a round trip, dear on a database server)."""
+    keys = _page_keys(query, limit, offset, sizes)
+    if keys is None:
         return []
+    tags = select(func.aggregate_strings(ClaimTag.tag, TAG_SEPARATOR)).where(ClaimTag.claim_id == keys.c.id) \
+        .scalar_subquery()
     rows = db.session.execute(
         select(Claim.id, Claim.quote, Claim.article_id, Article.title, Claim.status, Rating.name, Rating.colour,
-               User.name, Claim.priority, Claim.due, Claim.created_at, Claim.evidence_count, Claim.comment_count)
-        .join(Article, Article.id == Claim.article_id).outerjoin(Rating, Rating.id == Claim.rating_id)
-        .outerjoin(User, User.id == Claim.assignee_id).where(Claim.id.in_(ids))).all()
-    found = {row[0]: QueueLine(*row) for row in rows}
-    for claim_id, tag in db.session.execute(select(ClaimTag.claim_id, ClaimTag.tag).where(ClaimTag.claim_id.in_(ids))
-                                            .order_by(ClaimTag.tag)):
-        found[claim_id].tags.append(tag)
-    return [found[i] for i in ids if i in found]
+               User.name, Claim.priority, Claim.due, Claim.created_at, Claim.evidence_count, Claim.comment_count,
+               tags)
+        .select_from(keys).join(Claim, Claim.id == keys.c.id).join(Article, Article.id == Claim.article_id)
+        .outerjoin(Rating, Rating.id == Claim.rating_id).outerjoin(User, User.id == Claim.assignee_id)
+        .order_by(*_order(query.sort, keys.c))).all()
+    return [QueueLine(*row[:-1], tags=sorted(row[-1].split(TAG_SEPARATOR)) if row[-1] else []) for row in rows]
 
 
 def page(query: QueueQuery, *, tabs: dict[str, int] | None = None, lines: bool = False) -> QueuePage:
@@ -434,7 +448,7 @@ def page(query: QueueQuery, *, tabs: dict[str, int] | None = None, lines: bool =
     else:
         total = sum(tabs[s.value] for s in query.statuses) if query.statuses else sum(tabs.values())
     limit, offset = query.per_page, (query.page - 1) * query.per_page
-    items = _lines(_ids(query, limit, offset, tabs)) if lines else _window(query, limit, offset, tabs)
+    items = _lines(query, limit, offset, tabs) if lines else _window(query, limit, offset, tabs)
     return QueuePage(query, items, total)
 
 
