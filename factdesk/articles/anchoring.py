@@ -903,7 +903,8 @@ class _Reanchorer:
         reach = 2 * len(a.quote) + PREFIX_LEN
 
         def own(k: int, j: int) -> bool:  # the placed quote's own surroundings, respaced or edited
-            return s - reach <= k <= e + reach and "\n\n" not in new[min(k, s):max(j, e)]
+            gap = new[e:k] if k >= e else new[j:s] if j <= s else ""
+            return s - reach <= k <= e + reach and "\n\n" not in gap
 
         # (a quote that ends or begins its sentence is looked for up to the sentence's edge there)
         if len(before) >= len(after):
