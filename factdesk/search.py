@@ -20,6 +20,7 @@ Ranks are normalised so that lower is better on both engines.
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -28,7 +29,8 @@ from typing import Any
 
 import Stemmer
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, String, bindparam, func, literal, literal_column, select, text, true, union_all
+from sqlalchemy import (Float, Integer, String, bindparam, column, func, literal, literal_column, select, text, true,
+                        union_all)
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from .claims.publishing import is_public
@@ -39,10 +41,10 @@ HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
 
 # The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
-# and ranking read them, where ranking an expression index's document parsed every match again.
+# and ranking read them, where ranking an expression index's document parsed every match again. The
+# articles' whole documents are read only by migration 0025's functions (article_matches, article_match_count).
 CLAIM_DOCUMENT = "claims.search_vector"
 ARTICLE_TITLE = "articles.title_vector"
-ARTICLE_DOCUMENT = "articles.search_vector"
 
 # Names of the search machinery that the models do not describe (see migrations/env.py).
 SEARCH_TABLE_PREFIXES = ("claims_fts", "articles_fts")
@@ -149,11 +151,25 @@ def _dialect() -> str:
 
 
 # ---------------------------------------------------------------- hits (id, rank) per engine
+#
+# The statements name the query by bind parameters (`q` on PostgreSQL; `fq`, and `tq` for articles'
+# titles, on SQLite) whose values `_values` makes at run time, so a statement can be built once.
 
-def _claim_hits(q: str, *, with_article_title: bool):
+def _values(q: str, dialect: str) -> dict[str, str]:
+    if dialect == "postgresql":
+        return {"q": q}
+    expression = fts5_query(q)
+    return {"fq": expression, "tq": "{title} : (" + expression + ")"}
+
+
+def _tsquery():
+    return func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", type_=String))
+
+
+def _claim_hits(dialect: str, *, with_article_title: bool):
     """A subquery (id, rank) of claims matching q in their own words (and their article's title)."""
-    if _dialect() == "postgresql":
-        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
+    if dialect == "postgresql":
+        tsq = _tsquery()
         doc = literal_column(CLAIM_DOCUMENT)
         if not with_article_title:
             return (select(Claim.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank"))
@@ -167,40 +183,59 @@ def _claim_hits(q: str, *, with_article_title: bool):
             .join(Article, Article.id == Claim.article_id).where(title.op("@@")(tsq)),
         ).subquery("matches")
         return select(both.c.id, func.min(both.c.rank).label("rank")).group_by(both.c.id).subquery("hits")
-    expression = fts5_query(q)
     own = ("SELECT claims_fts.rowid AS id, bm25(claims_fts, 2.0, 2.0, 1.0, 1.0) AS rank "
            "FROM claims_fts WHERE claims_fts MATCH :fq")
     if not with_article_title:
-        return text(own).bindparams(fq=expression).columns(id=Integer, rank=Float).subquery("hits")
+        return text(own).columns(id=Integer, rank=Float).subquery("hits")
     by_title = ("SELECT claims.id AS id, bm25(articles_fts, 1.0, 0.0) * 0.5 AS rank FROM articles_fts "
                 "JOIN claims ON claims.article_id = articles_fts.rowid WHERE articles_fts MATCH :tq")
-    union = text(f"SELECT id, min(rank) AS rank FROM ({own} UNION ALL {by_title}) GROUP BY id").bindparams(
-        fq=expression, tq="{title} : (" + expression + ")")
-    return union.columns(id=Integer, rank=Float).subquery("hits")
+    return text(f"SELECT id, min(rank) AS rank FROM ({own} UNION ALL {by_title}) GROUP BY id") \
+        .columns(id=Integer, rank=Float).subquery("hits")
 
 
-def _article_hits(q: str):
-    if _dialect() == "postgresql":
-        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
-        doc = literal_column(ARTICLE_DOCUMENT)
-        return (select(Article.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank"))
-                .where(doc.op("@@")(tsq)).subquery("article_hits"))
+def _article_hits(dialect: str):
+    """A subquery (id, rank) of the best `k` articles matching q. On PostgreSQL through migration 0025's
+    function, which keeps the planner on the GIN index (an article's vector is large and stored out of
+    line, and a sequential scan would decompress every one)."""
+    if dialect == "postgresql":
+        best = func.article_matches(_tsquery(), bindparam("k", type_=Integer)).table_valued(
+            column("id", Integer), column("rank", Float), name="matches")
+        return select(best.c.id, best.c.rank).subquery("article_hits")
     return (text("SELECT articles_fts.rowid AS id, bm25(articles_fts, 3.0, 1.0) AS rank "
-                 "FROM articles_fts WHERE articles_fts MATCH :aq")
-            .bindparams(aq=fts5_query(q)).columns(id=Integer, rank=Float).subquery("article_hits"))
+                 "FROM articles_fts WHERE articles_fts MATCH :fq ORDER BY rank, id LIMIT :k")
+            .columns(id=Integer, rank=Float).subquery("article_hits"))
 
 
-def _match_count(q: str):
+def _match_count(dialect: str):
     """How many claims and articles match q, as a scalar subquery that ranks nothing."""
-    if _dialect() == "postgresql":
-        tsq = func.websearch_to_tsquery(literal_column("'english'::regconfig"), bindparam("q", q, type_=String))
-        matching = [select(func.count()).select_from(Claim).where(literal_column(CLAIM_DOCUMENT).op("@@")(tsq)),
-                    select(func.count()).select_from(Article).where(literal_column(ARTICLE_DOCUMENT).op("@@")(tsq))]
-        return matching[0].scalar_subquery() + matching[1].scalar_subquery()
-    expression = fts5_query(q)
-    return text("(SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :cq) "
-                "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :cq)").bindparams(cq=expression) \
+    if dialect == "postgresql":
+        claims = select(func.count()).select_from(Claim).where(literal_column(CLAIM_DOCUMENT).op("@@")(_tsquery()))
+        return claims.scalar_subquery() + select(func.article_match_count(_tsquery())).scalar_subquery()
+    return text("(SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :fq) "
+                "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :fq)") \
         .columns(total=Integer).scalar_subquery()
+
+
+@functools.cache
+def _desk_statement(dialect: str):
+    """Desk search's one statement for a page, built once per engine (building it cost more than the
+    database's work for a rare word): the best `k` = offset + per_page hits of each engine (a top-k,
+    not every match sorted), merged, the page cut, and the total of plain match counts (which rank
+    nothing) riding along, on a row of its own when the page is past the end."""
+    claims = _claim_hits(dialect, with_article_title=False)
+    k = bindparam("k", type_=Integer)
+    best_claims = select(claims.c.id, claims.c.rank).order_by(claims.c.rank, claims.c.id).limit(k) \
+        .subquery("best_claims")
+    best_articles = _article_hits(dialect)
+    both = union_all(
+        select(literal("claim").label("kind"), best_claims.c.id, best_claims.c.rank),
+        select(literal("article").label("kind"), best_articles.c.id, best_articles.c.rank),
+    ).subquery("both")
+    page_hits = select(both.c.kind, both.c.id, both.c.rank).order_by(both.c.rank, both.c.kind, both.c.id) \
+        .limit(bindparam("per_page", type_=Integer)).offset(bindparam("offset", type_=Integer)).subquery("page_hits")
+    totals = select(_match_count(dialect).label("total")).subquery("totals")
+    return (select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank).select_from(totals)
+            .outerjoin(page_hits, true()).order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id))
 
 
 # ---------------------------------------------------------------- snippets for one page of hits
@@ -320,23 +355,37 @@ def claim_ids_matching(q: str, limit: int = 1000, *, published_only: bool = Fals
     free-text filter, and "checked before?"'s candidates."""
     if not has_terms(q):
         return []
-    hits = _claim_hits(q, with_article_title=False)
+    dialect = _dialect()
+    hits = _claim_hits(dialect, with_article_title=False)
     query = select(hits.c.id).order_by(hits.c.rank, hits.c.id).limit(limit)
     if published_only:
         query = query.join(Claim, Claim.id == hits.c.id).where(Claim.status == Status.published)
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query, _values(q, dialect)).scalars())
 
 
-def public_checks_query(q: str, *filters):
-    """A select of (Publication.id, rank) for public checks matching q, best first; extra filters apply.
+def public_checks_query(dialect: str, *filters):
+    """A select of (Publication.id, rank) for public checks matching the query (bound at run time by
+    `_values`), best first; extra filters apply.
 
     A check is findable by a word of its quote, its wording, its claimant, its rationale or its
     article's title.
     """
-    hits = _claim_hits(q, with_article_title=True)
+    hits = _claim_hits(dialect, with_article_title=True)
     return (select(Publication.id, hits.c.rank).join(hits, hits.c.id == Publication.claim_id)
             .join(Claim, Claim.id == Publication.claim_id).where(is_public(), *filters)
             .order_by(hits.c.rank, Claim.published_at.desc(), Claim.id.desc()))
+
+
+@functools.cache
+def _public_statement(dialect: str):
+    """The readers' search with no filter, built once per engine (most searches have none)."""
+    return public_checks_query(dialect)
+
+
+@functools.cache
+def _public_page_statement(dialect: str):
+    return _public_statement(dialect).limit(bindparam("limit", type_=Integer)) \
+        .offset(bindparam("offset", type_=Integer))
 
 
 def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bool = True) -> Results:
@@ -349,21 +398,28 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
     """
     if not has_terms(q):
         return Results([], page, per_page, 0)
-    query = public_checks_query(q, *filters)
+    dialect = _dialect()
     offset = (page - 1) * per_page
+    values = {**_values(q, dialect), "offset": offset, "limit": per_page if count else per_page + 1}
+    query = public_checks_query(dialect, *filters) if filters else _public_statement(dialect)
+    paged = query.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)) \
+        if filters else _public_page_statement(dialect)
+    rows = db.session.execute(paged, values).all()
     if count:
-        total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        rows = db.session.execute(query.limit(per_page).offset(offset)).all()
+        total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery()),
+                                   values).scalar_one()
     else:
-        rows = db.session.execute(query.limit(per_page + 1).offset(offset)).all()
         total = offset + len(rows)
         rows = rows[:per_page]
     ids = [row[0] for row in rows]
+    # What a check's card shows (templates/public/_public.html check_card): of the claim only its first
+    # publication's date.
     pubs = {p.id: p for p in db.session.execute(
         select(Publication).where(Publication.id.in_(ids)).options(
-            joinedload(Publication.claim), joinedload(Publication.rating), selectinload(Publication.tag_rows))
+            joinedload(Publication.claim).load_only(Claim.id, Claim.published_at).raiseload(Claim.tag_rows),
+            joinedload(Publication.rating), selectinload(Publication.tag_rows))
     ).unique().scalars()} if ids else {}
-    terms = query_terms(q)
+    terms = query_terms(q, dialect)
     items = [Hit("claim", pubs[row[0]].claim_id, row[1], snippet(terms, published_words(pubs[row[0]])), pubs[row[0]])
              for row in rows]
     return Results(items, page, per_page, total)
@@ -378,27 +434,10 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
     """Articles and claims in any state matching q, ranked together, with snippets (the desk's search)."""
     if not has_terms(q):
         return Results([], page, per_page, 0)
-    claims = _claim_hits(q, with_article_title=False)
-    articles = _article_hits(q)
-    # Each engine hands over only its best `offset + per_page` hits (a top-k, not every match sorted),
-    # and the totals are plain match counts, which rank nothing: a common word's 10,000 matches are
-    # never ranked, merged and counted row by row as one window over all of them was.
     offset = (page - 1) * per_page
-    best_claims = select(claims.c.id, claims.c.rank).order_by(claims.c.rank, claims.c.id).limit(offset + per_page) \
-        .subquery("best_claims")
-    best_articles = select(articles.c.id, articles.c.rank).order_by(articles.c.rank, articles.c.id) \
-        .limit(offset + per_page).subquery("best_articles")
-    both = union_all(
-        select(literal("claim").label("kind"), best_claims.c.id, best_claims.c.rank),
-        select(literal("article").label("kind"), best_articles.c.id, best_articles.c.rank),
-    ).subquery("both")
-    page_hits = select(both.c.kind, both.c.id, both.c.rank).order_by(both.c.rank, both.c.kind, both.c.id) \
-        .limit(per_page).offset(offset).subquery("page_hits")
-    # The total rides along in the same statement, on a row of its own when the page is past the end.
-    totals = select(_match_count(q).label("total")).subquery("totals")
-    found = db.session.execute(
-        select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank).select_from(totals)
-        .outerjoin(page_hits, true()).order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id)).all()
+    dialect = _dialect()
+    found = db.session.execute(_desk_statement(dialect), {**_values(q, dialect), "k": offset + per_page,
+                                                          "per_page": per_page, "offset": offset}).all()
     total = found[0].total
     rows = [row for row in found if row.kind is not None]
     claim_ids = [r.id for r in rows if r.kind == "claim"]
@@ -412,7 +451,7 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
     for a in db.session.execute(select(Article).where(Article.id.in_(article_ids)).options(undefer(Article.text))) \
             .scalars():
         loaded["article", a.id] = a
-    terms = query_terms(q)
+    terms = query_terms(q, dialect)
     words = {"claim": claim_words, "article": article_words}
     items = [Hit(r.kind, r.id, r.rank, snippet(terms, words[r.kind](obj)) if obj is not None else Markup(""), obj)
              for r in rows for obj in [loaded.get((r.kind, r.id))]]
