@@ -61,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for blueprint in (public_bp, auth_bp, account_bp, desk_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     declare_public(app.view_functions["static"])
+    throttle.refuse_limits_on_readers_pages(app)
 
     app.after_request(_security_headers)
     _register_error_handlers(app)

@@ -16,7 +16,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import Response, make_response
+from flask import Response, make_response, request
+from flask_limiter.util import get_qualified_name
 
 from ..extensions import limiter
 
@@ -39,3 +40,23 @@ def give_back_unless(refused: Callable[[Response], bool]) -> Callable:
         return counted
 
     return decorate
+
+
+READERS_PAGES = "public"  # the readers' blueprint: no throttle applies to it
+
+
+@limiter.request_filter
+def _a_readers_page() -> bool:
+    """Readers' pages are never throttled (every limit of the desk guards a form someone posts), so the
+    limiter skips them instead of resolving a blueprint's limits on each request (Flask-Limiter's
+    exemption flags: about a tenth of a 304's time beside a route outside any blueprint)."""
+    return request.blueprint == READERS_PAGES
+
+
+def refuse_limits_on_readers_pages(app) -> None:
+    """A limit declared on a readers' page would never apply (`_a_readers_page`): refuse to start."""
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(f"{READERS_PAGES}.") and \
+                limiter.limit_manager.decorated_limits(get_qualified_name(view)):
+            raise RuntimeError(f"{endpoint} declares a rate limit, but readers' pages are not throttled "
+                               "(factdesk/accounts/throttle.py)")

@@ -257,3 +257,23 @@ def test_the_account_throttle_counts_an_address_in_any_case(client, app):
         response = _form_login(client, spellings[attempt % 4], f"wrong-password-{attempt}", f"10.2.0.{attempt}")
         assert response.status_code == 401
     assert _form_login(client, "élodie@desk.test", address="10.2.0.99").status_code == 429
+
+
+def test_a_limit_declared_on_a_readers_page_refuses_to_start_rather_than_never_applying():
+    """Readers' pages skip the limiter (accounts/throttle.py); one that declared a limit would be unguarded."""
+    from flask import Blueprint, Flask
+
+    from factdesk.accounts.throttle import refuse_limits_on_readers_pages
+    from factdesk.extensions import limiter
+
+    app = Flask("readers")
+    readers = Blueprint("public", "readers")
+
+    @readers.route("/guess", methods=["POST"])
+    @limiter.limit("1 per minute")
+    def guess():
+        return "no"
+
+    app.register_blueprint(readers)
+    with pytest.raises(RuntimeError, match="public.guess declares a rate limit"):
+        refuse_limits_on_readers_pages(app)
