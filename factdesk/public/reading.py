@@ -80,18 +80,12 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
                   per_page: int = 20) -> CheckList:
     """Public checks, newest first or (with q) best match first, filtered by the published rating and tags."""
     if search.has_terms(q):
-        filters = []
-        if rating:
-            filters.append(Publication.rating_version_id.in_(select(RatingVersion.id)
-                                                             .where(RatingVersion.label == rating)))
-        if tag:
-            filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
-        found = search.search_public(q, page, per_page, *filters, count=False)
+        found = search.search_public(q, page, per_page, *_filters(rating or None, tag or None), count=False)
         has_next = page * per_page < found.total
         return CheckList([Card.of(hit.obj) for hit in found.items], page, per_page, has_next,
                          None if has_next else found.total, {hit.obj.claim_id: hit.snippet for hit in found.items})
     rows = db.session.connection().execute(
-        _cards_statement(rating is not None, tag is not None),
+        _cards_statement(bool(rating), bool(tag)),
         {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
     cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at or row.published_at,
                   row.name, row.label, row.colour, tuple(sorted(row.tags.split(TAG_SEPARATOR))) if row.tags else ())
@@ -99,18 +93,22 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     return CheckList(cards, page, per_page, len(rows) > per_page)
 
 
+def _filters(rating, tag) -> list:
+    """The home's filters on a publication, for a rating label and a tag (values or bind parameters)."""
+    filters = []
+    if rating is not None:
+        filters.append(Publication.rating_version_id.in_(select(RatingVersion.id).where(RatingVersion.label == rating)))
+    if tag is not None:
+        filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
+    return filters
+
+
 @cache
 def _cards_statement(rated: bool, tagged: bool):
     """One page of cards in one statement, built once per kind of filter (rating, tag, both, none):
     the page's claims walked newest first (`_public_walk`), each one's public publication with its
     rating as published and its tags, as plain values."""
-    filters = []
-    if rated:
-        filters.append(Publication.rating_version_id.in_(
-            select(RatingVersion.id).where(RatingVersion.label == bindparam("rating"))))
-    if tagged:
-        filters.append(exists().where(PublicationTag.publication_id == Publication.id,
-                                      PublicationTag.tag == bindparam("tag")))
+    filters = _filters(bindparam("rating") if rated else None, bindparam("tag") if tagged else None)
     tags = (select(aggregate_strings(PublicationTag.tag, TAG_SEPARATOR))
             .where(PublicationTag.publication_id == Publication.id).scalar_subquery())
     return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.claimant,
