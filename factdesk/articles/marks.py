@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 DEEPEST = 4  # depth classes stop here: beyond four stacked underlines nobody counts them
 _SPECIAL = re.compile(r"[&<>\"']").search
+_MARKUP = re.compile(r"[&<>]").search  # what element content must escape (quotes only inside attributes)
 
 
 def escape(value: Any) -> str:
@@ -76,6 +77,8 @@ def render_marked_text(text: str, highlights: Iterable[Any]) -> Markup:
     if not hls:
         return Markup(escape(text))
 
+    # Text with no "&", "<" or ">" (most articles) is its own escaped form: its stretches need no escaping.
+    plain = _MARKUP(text) is None
     hls.sort(key=lambda t: (t[0], t[2]))
     ends = {h[1] for h in hls}
     bounds = sorted({0, n, *(h[0] for h in hls), *ends})
@@ -90,7 +93,7 @@ def render_marked_text(text: str, highlights: Iterable[Any]) -> Markup:
             bisect.insort(active, h, key=_topmost)
             out.append(h[5])
             k += 1
-        chunk = escape(text[a:b])
+        chunk = text[a:b] if plain else escape(text[a:b])
         if not active:
             out.append(chunk)
             continue
