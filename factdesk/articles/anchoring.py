@@ -457,6 +457,24 @@ class _Mapping:
         """New offset for an old span end: exact inside an equal run, else where the change ends."""
         return self._ends(x)[0]
 
+    def rewritten(self, x: int, y: int, reach: int) -> tuple[int, int] | None:
+        """The new stretch between the images of the runs that are not chance (not weak) just before
+        and just after the old span ``[x, y)``: what its rewritten surroundings became, when the two
+        runs are still in order and no more than ``reach`` old characters from the span."""
+        segs, i = self.segments, self._locate(x)
+        while i >= 0 and (segs[i] in self._weak or segs[i][0] + segs[i][2] > x):
+            if segs[i][0] + segs[i][2] < x - reach:
+                return None
+            i -= 1
+        j = max(0, i + 1)
+        while j < len(segs) and (segs[j] in self._weak or segs[j][0] < y):
+            if segs[j][0] > y + reach:
+                return None
+            j += 1
+        lo = segs[i][1] + segs[i][2] if i >= 0 else 0
+        hi = segs[j][1] if j < len(segs) else len(self.new)
+        return (lo, hi) if lo <= hi else None
+
     def by_chance(self, x: int, y: int) -> bool:
         """Whether every equal run holding characters of the old span ``[x, y)`` is weak (words or
         letters that agree inside rewritten text, nothing around them matched)."""
@@ -1012,6 +1030,11 @@ class _Reanchorer:
             placed = self._fuzzy_where_moved(a)
             if placed is not None:
                 return placed
+        if positioned:
+            # ... or the exact quote once inside what the diff says its rewritten surroundings became
+            placed = self._inside_rewrite(a)
+            if placed is not None:
+                return placed
         # 7. copies of the quote, none where the diff maps it: the one whose context agrees best is
         # offered, flagged for a checker to confirm; never moved there on context alone
         best = self._best_copy(a)
@@ -1119,6 +1142,18 @@ class _Reanchorer:
         return (_context_agrees(a.prefix, before, before=True)
                 and _context_agrees(a.suffix, after, before=False)
                 and bool((a.prefix + a.suffix).strip()))
+
+    def _inside_rewrite(self, a: Anchor) -> Anchor | None:
+        """The quote, whole words, occurring once in the new stretch between the runs the diff kept
+        around the claim (the words around it rewritten, its own left): offered, fuzzy."""
+        stretch = self.mapping.rewritten(a.start, a.end, WIDE_CONTEXT)
+        if stretch is None or stretch[1] - stretch[0] > 2 * (len(a.quote) + WIDE_CONTEXT):
+            return None
+        lo, hi = stretch
+        n = len(a.quote)
+        occ = [lo + k for k in _occurrences(self.new[lo:hi], a.quote, NEAREST_COPIES)
+               if self._whole_words(a, lo + k, lo + k + n) == (lo + k, lo + k + n)]
+        return _make(self.new, occ[0], occ[0] + n, FUZZY) if len(occ) == 1 else None
 
     def _one_word_changed_anywhere(self, a: Anchor) -> tuple[int, int] | None:
         """The one place in the new text reading as the quote (of at most SHORT_QUOTE_WORDS words)

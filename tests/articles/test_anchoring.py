@@ -549,6 +549,17 @@ def test_reanchor_flags_an_exact_copy_when_the_claims_own_place_holds_it_edited_
     [b] = reanchor(old, new, [_anchor(old, "to your")])
     assert (b.start, b.quote, b.state) == (new.index("price your"), "price your", FUZZY)
 
+
+def test_reanchor_offers_a_common_word_whose_surrounding_words_were_rewritten():
+    first = "The novelist met the press at the festival on Sunday, and she spoke for an hour."
+    line = "You are only seeing {} the {} water in every novel, she said."
+    old = f"{first}\n\n{line.format('the tenth of', 'iceberg that is out of the')}\n\nThe festival closes on Monday."
+    before = "Going to a pizza place in town is an odd thing for me to do, he said"
+    after = "Sadly, Andrew's interview only happened thanks to his press officer"
+    new = f"{first}\n\n{line.format(before, after)}\n\nThe festival closes on Monday."
+    [b] = reanchor(old, new, [_anchor(old, "the", 3)])  # "the iceberg"
+    assert (b.start, b.state) == (new.index(before) + len(before) + 1, FUZZY)
+
 def test_reanchor_whitespace_only_change_inside_quote_is_a_move():
     a = _anchor(DPRK, "sent more than 10,000 containers filled with military weapons")
     new = DPRK.replace("more than 10,000 containers", "more than\n10,000  containers")
