@@ -901,7 +901,8 @@ class _Reanchorer:
     def _sentence_halves(self, a: Anchor) -> tuple[str, str]:
         """The claim's old sentence before and after its quote."""
         old = self.old
-        return old[self._sentence_edge(a.start, forward=False):a.start], old[a.end:self._sentence_edge(a.end, forward=True)]
+        before = old[self._sentence_edge(a.start, forward=False):a.start]
+        return before, old[a.end:self._sentence_edge(a.end, forward=True)]
 
     def _sentence_reads_same(self, a: Anchor, s: int, e: int) -> bool:
         """Whether the claim's old sentence reads the same around the new span ``[s, e)``."""
