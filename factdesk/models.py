@@ -24,8 +24,10 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    select,
     text,
 )
+from sqlalchemy.sql.functions import aggregate_strings
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship, validates
 
 from .extensions import db
@@ -484,6 +486,21 @@ class ClaimVector(db.Model):
 
 class ClaimTag(db.Model):
     __table__ = claim_tags
+
+
+# A row's tags read beside it in the same statement, as one string: the separator is no character a
+# tag may hold (claims/editing.py TAG), so `split_tags` gives them back exactly.
+TAG_SEPARATOR = "\x1f"
+
+
+def tags_beside(tag_column, *where):
+    """A scalar subquery of the tags that match `where`, joined by TAG_SEPARATOR (NULL for none)."""
+    return select(aggregate_strings(tag_column, TAG_SEPARATOR)).where(*where).scalar_subquery()
+
+
+def split_tags(joined: str | None) -> list[str]:
+    """The tags of `tags_beside`, sorted."""
+    return sorted(joined.split(TAG_SEPARATOR)) if joined else []
 
 
 class Evidence(db.Model):

@@ -43,7 +43,8 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Article, Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Rating, Status, User
+from ..models import (Article, Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Rating, Status, User, split_tags,
+                      tags_beside)
 from ..params import MAX_ID, MAX_PAGE, whole_number
 from ..search import claim_ids_matching, has_terms
 
@@ -415,18 +416,13 @@ def _window(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | 
     return [found[i] for i in ids if i in found]
 
 
-# Tags ride in the row as one string (a tag is word characters, spaces and . - / &: never this).
-TAG_SEPARATOR = "\x1f"
-
-
 def _lines(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[QueueLine]:
     """The queue page's rows, in order, in ONE statement: the page's keys joined to what each row
     shows, its tags aggregated beside it (each statement is a round trip, dear on a database server)."""
     keys = _page_keys(query, limit, offset, sizes)
     if keys is None:
         return []
-    tags = select(func.aggregate_strings(ClaimTag.tag, TAG_SEPARATOR)).where(ClaimTag.claim_id == keys.c.id) \
-        .scalar_subquery()
+    tags = tags_beside(ClaimTag.tag, ClaimTag.claim_id == keys.c.id)
     rows = db.session.execute(
         select(Claim.id, Claim.quote, Claim.article_id, Article.title, Claim.status, Rating.name, Rating.colour,
                User.name, Claim.priority, Claim.due, Claim.created_at, Claim.evidence_count, Claim.comment_count,
@@ -434,7 +430,7 @@ def _lines(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | N
         .select_from(keys).join(Claim, Claim.id == keys.c.id).join(Article, Article.id == Claim.article_id)
         .outerjoin(Rating, Rating.id == Claim.rating_id).outerjoin(User, User.id == Claim.assignee_id)
         .order_by(*_order(query.sort, keys.c))).all()
-    return [QueueLine(*row[:-1], tags=sorted(row[-1].split(TAG_SEPARATOR)) if row[-1] else []) for row in rows]
+    return [QueueLine(*row[:-1], tags=split_tags(row[-1])) for row in rows]
 
 
 def page(query: QueueQuery, *, tabs: dict[str, int] | None = None, lines: bool = False) -> QueuePage:

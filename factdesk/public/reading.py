@@ -16,19 +16,18 @@ from functools import cache
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.sql.functions import aggregate_strings
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
 from .. import search
 from ..claims.publishing import is_public
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal
+from ..models import (Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal, split_tags,
+                      tags_beside)
 from .caching import Validator, check_statement, check_validator_of
 from .listing import Card
 
 NOT_FOUND = "Nothing here."
-TAG_SEPARATOR = "\x1f"  # between the tags of one publication, read in its statement
 
 
 @dataclass
@@ -88,7 +87,7 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
         _cards_statement(bool(rating), bool(tag)),
         {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
     cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at or row.published_at,
-                  row.name, row.label, row.colour, tuple(sorted(row.tags.split(TAG_SEPARATOR))) if row.tags else ())
+                  row.name, row.label, row.colour, tuple(split_tags(row.tags)))
              for row in rows[:per_page]]
     return CheckList(cards, page, per_page, len(rows) > per_page)
 
@@ -109,8 +108,7 @@ def _cards_statement(rated: bool, tagged: bool):
     the page's claims walked newest first (`_public_walk`), each one's public publication with its
     rating as published and its tags, as plain values."""
     filters = _filters(bindparam("rating") if rated else None, bindparam("tag") if tagged else None)
-    tags = (select(aggregate_strings(PublicationTag.tag, TAG_SEPARATOR))
-            .where(PublicationTag.publication_id == Publication.id).scalar_subquery())
+    tags = tags_beside(PublicationTag.tag, PublicationTag.publication_id == Publication.id)
     return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.claimant,
                    Publication.published_at, Claim.published_at.label("first_published_at"), RatingVersion.name,
                    RatingVersion.label, RatingVersion.colour, tags.label("tags"))
@@ -226,8 +224,7 @@ def _check_page_statement():
               .limit(1).scalar_subquery())
     withdrawal = (select(Withdrawal.id).where(Withdrawal.publication_id == shown.id)
                   .order_by(Withdrawal.id.desc()).limit(1).scalar_subquery())
-    tags = (select(aggregate_strings(PublicationTag.tag, TAG_SEPARATOR))
-            .where(PublicationTag.publication_id == shown.id).scalar_subquery())
+    tags = tags_beside(PublicationTag.tag, PublicationTag.publication_id == shown.id)
     return (check_statement()
             .add_columns(Claim.id.label("claim_key"), Claim.status.label("claim_status"),
                          Claim.published_at.label("first_published_at"),
@@ -261,7 +258,7 @@ def check_page(claim_id: int, **_) -> tuple[Validator, Check]:
     values = row._mapping
     rating = RatingAsPublished(*(values[f"r_{name}"] for name in _RATED)) if values["r_name"] is not None else None
     copy = PublishedCopy(**{name: values[f"p_{name}"] for name in _COPIED}, rating=rating,
-                         tags=sorted(values["tags"].split(TAG_SEPARATOR)) if values["tags"] else [])
+                         tags=split_tags(values["tags"]))
     article = ArticleRef(values["article_key"], values["live_article_title"])
     claim = ClaimState(values["claim_key"], values["claim_status"], values["first_published_at"],
                        values["claim_under_review_since"], article)
