@@ -2,9 +2,8 @@
 
 SQLite (the embedded default) uses the FTS5 tables of migration 0002 (external content over
 `claims` and `articles`, kept in step by triggers, so a write is findable inside its own
-transaction), ranked by bm25 with snippet() for highlighted snippets. PostgreSQL uses stored
-tsvector columns (generated from `to_tsvector('english', …)`, migration 0023) with GIN indexes,
-`websearch_to_tsquery`, `ts_rank` and `ts_headline`.
+transaction), ranked by bm25. PostgreSQL uses stored tsvector columns (generated from
+`to_tsvector('english', …)`, migration 0023) with GIN indexes, `websearch_to_tsquery` and `ts_rank`.
 
 The query language is the same on both: words (all must match), "quoted phrases", `-word` to
 exclude and `or` between alternatives (PostgreSQL's websearch syntax). On SQLite the reader's text is
@@ -412,7 +411,7 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
         total = offset + len(rows)
         rows = rows[:per_page]
     ids = [row[0] for row in rows]
-    # What a check's card shows (templates/public/_public.html check_card): of the claim only its first
+    # What a check's card shows (public/listing.py `Card.of`): of the claim only its first
     # publication's date.
     pubs = {p.id: p for p in db.session.execute(
         select(Publication).where(Publication.id.in_(ids)).options(
