@@ -18,14 +18,9 @@ from .errors import DomainError, ValidationError
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .params import MAX_ID
 from .urls import is_web_url
-from .web import DeskApp, init_web
+from .web import DeskApp, init_web, security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
-
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = DeskApp(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
@@ -49,6 +44,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     single_sign_on.init_app(app)
     mail.init_app(app)
+    from .public.caching import AnswerRevalidations
+
+    app.wsgi_app = AnswerRevalidations(app, app.wsgi_app)  # inside ProxyFix: it matches the path Flask does
     init_web(app)
 
     from .accounts.account_views import bp as account_bp
@@ -145,14 +143,8 @@ def _sqlite_writes_begin_immediate(connection) -> None:
 
 def _security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["FACTDESK_ENV"] == "production":
-        # Production is served over HTTPS (its cookies are Secure): browsers must never try plain HTTP.
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    for name, value in security_headers(current_app.config):
+        headers.setdefault(name, value)
     if request.endpoint and request.endpoint.startswith(("desk.", "admin.", "auth.", "account.")):
         headers.setdefault("Cache-Control", "no-store")
     return response

@@ -16,6 +16,11 @@ A page is sent `public` only when it is the same for everyone: no logged-in pers
 log-out form are in the header), no flash message waiting, no cookie set by the render. Otherwise it
 is `private, no-cache`. If-Modified-Since alone is not honoured: a check leaving the public record
 changes the validator without making any date newer.
+
+A revalidation a reader's client or a proxy sends (If-None-Match, no cookie, no token) is answered in
+front of Flask by `AnswerRevalidations`, a WSGI layer: the validator's statement and a header list.
+Through Flask the same 304 also paid for a request context, a session opened and saved, every page's
+hooks and a response object, which together cost more than the validator (docs/speed.md).
 """
 from __future__ import annotations
 
@@ -28,13 +33,16 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app, make_response, request, session
-from werkzeug.http import quote_etag
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_etags, quote_etag
 from sqlalchemy import Integer, String, bindparam, cast, exists, func, select
 
 from ..access import current_actor
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Appearance, AppearanceState, Article, Claim, Publication, Rating, Withdrawal
+from ..params import MAX_ID
+from ..web import security_headers
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -249,12 +257,7 @@ def readers_page(validator: Callable[..., Validator], page: Callable[..., tuple[
             if asked or page is None:
                 current = validator(*args, **kwargs)
                 if asked.contains_weak(current.etag):  # weak comparison, as RFC 9110 asks for GET
-                    response = current_app.response_class(status=304)
-                    headers = response.headers
-                    headers["ETag"] = quote_etag(current.etag, weak=True)
-                    headers["Cache-Control"] = _cache_control(True)
-                    headers["Vary"] = "Cookie"
-                    return response
+                    return current_app.response_class(status=304, headers=_not_modified(current))
             if page is not None:
                 current, kwargs["loaded"] = page(*args, **kwargs)
             session_was_modified = session.modified
@@ -272,6 +275,62 @@ def readers_page(validator: Callable[..., Validator], page: Callable[..., tuple[
             response.vary.add("Cookie")
             return response
 
+        wrapper.readers_validator = validator  # what AnswerRevalidations asks before Flask runs
         return wrapper
 
     return decorate
+
+
+def _not_modified(current: Validator) -> list[tuple[str, str]]:
+    """A shared 304's own headers: only the ETag of the page's validators, and the Vary its page would
+    carry (the page is compressed for clients that accept it: web.py)."""
+    return [("ETag", quote_etag(current.etag, weak=True)), ("Cache-Control", _cache_control(True)),
+            ("Vary", "Cookie, Accept-Encoding")]
+
+
+class AnswerRevalidations:
+    """WSGI layer in front of the app: a reader's revalidation that can only be a shared 304 is
+    answered here, by the page's validator, before Flask's request machinery runs.
+
+    Only a GET or HEAD with If-None-Match and no cookie (a person or a flash message may be in one),
+    no Authorization header and no query string, for a readers' page, qualifies. Everything else — and
+    a qualifying request whose ETag no longer matches, or for what readers cannot see — goes on to
+    Flask, which answers exactly as it would without this layer. The 304 carries the headers Flask's
+    would: ETag, Cache-Control, Vary and every answer's security headers."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self._validators: dict[str, Callable[..., Validator]] | None = None
+
+    def __call__(self, environ, start_response):
+        if (environ.get("HTTP_IF_NONE_MATCH") and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+                and "HTTP_COOKIE" not in environ and "HTTP_AUTHORIZATION" not in environ
+                and not environ.get("QUERY_STRING")):
+            headers = self._not_modified_headers(environ)
+            if headers is not None:
+                start_response("304 NOT MODIFIED", headers)
+                return []
+        return self.wsgi_app(environ, start_response)
+
+    def _not_modified_headers(self, environ) -> list[tuple[str, str]] | None:
+        app = self.app
+        if self._validators is None:
+            self._validators = {endpoint: view.readers_validator for endpoint, view in app.view_functions.items()
+                                if hasattr(view, "readers_validator")}
+        try:  # as Flask matches (create_url_adapter, without subdomain or host matching)
+            endpoint, args = app.url_map.bind_to_environ(
+                environ, server_name=app.config["SERVER_NAME"], subdomain=app.url_map.default_subdomain or ""
+            ).match()
+        except HTTPException:  # no such page, or a redirect to its canonical address: Flask answers
+            return None
+        validator = self._validators.get(endpoint)
+        if validator is None or any(type(v) is int and v > MAX_ID for v in args.values()):
+            return None
+        with app.app_context():
+            try:
+                current = validator(**args)
+            except NotFound:
+                return None
+            if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(current.etag):
+                return None
+            return _not_modified(current) + security_headers(app.config)

@@ -158,3 +158,57 @@ def test_a_corrected_checks_first_view_still_lists_its_versions_and_corrections(
     html = client.get(path_of(app, trees)).get_data(as_text=True)
     assert "Version 1" in html and "Version 2" in html and "The rating changed from False to Mostly false." in html
     assert "Why: The parks department sent new figures." in html
+
+
+def _headers(response) -> dict[str, str]:
+    return {name: value for name, value in response.headers.items() if name not in ("Date", "Content-Length")}
+
+
+def test_a_readers_revalidation_is_answered_in_front_of_flask_as_flask_would(app, client, story, trees):
+    """A revalidation with no cookie is answered by AnswerRevalidations; with any cookie it goes through
+    Flask's own 304 (readers_page). Both answers are the same, headers and all."""
+    from werkzeug.test import Client
+
+    from factdesk.public.caching import AnswerRevalidations
+
+    asked_flask = []
+
+    def flask_must_not_run(environ, start_response):
+        asked_flask.append(environ["PATH_INFO"])
+        start_response("599 FLASK", [])
+        return [b""]
+
+    layer = Client(AnswerRevalidations(app, flask_must_not_run), use_cookies=False)  # sends Cookie as given
+    with_cookie = app.test_client(use_cookies=False)
+    for url in (path_of(app, trees), "/", article_path_of(app, story), "/feed.atom", "/ratings",
+                "/api/v1/public/claimreviews"):
+        etag = _etag(client, url)
+        answered = layer.get(url, headers={"If-None-Match": etag})
+        assert answered.status_code == 304 and answered.get_data() == b"" and asked_flask == [], url
+        through_flask = with_cookie.get(url, headers={"If-None-Match": etag, "Cookie": "newsroom_analytics=1"})
+        assert through_flask.status_code == 304, url
+        assert _headers(answered) == _headers(through_flask), url
+        assert answered.headers["Content-Security-Policy"].startswith("default-src 'self'"), url
+    # What the layer cannot answer as a shared 304 goes on to Flask untouched.
+    url, etag = path_of(app, trees), _etag(client, path_of(app, trees))
+    for headers, address in (({"If-None-Match": 'W/"stale"'}, url),
+                             ({"If-None-Match": etag, "Cookie": "session=x"}, url),
+                             ({"If-None-Match": etag, "Authorization": "Bearer x"}, url),
+                             ({"If-None-Match": etag}, url + "?utm_source=feed"),
+                             ({"If-None-Match": etag}, "/checks/99999999-nothing"),
+                             ({"If-None-Match": etag}, f"/checks/{2**40}-too-large"),
+                             ({"If-None-Match": etag}, "/desk/queue")):
+        asked_flask.clear()
+        assert layer.get(address, headers=headers).status_code == 599, (address, headers)
+        assert asked_flask, (address, headers)
+
+
+def test_a_revalidation_after_a_withdrawal_is_the_410_not_a_304(app, client, editor, trees):
+    from factdesk.claims import workflow
+
+    url = path_of(app, trees)
+    etag = _etag(client, url)
+    workflow.transition(trees, "withdrawn", editor, "The figures it quoted were withdrawn by the city.")
+    db.session.commit()
+    gone = client.get(url, headers={"If-None-Match": etag})
+    assert gone.status_code == 410 and "withdrawn by the city" in gone.get_data(as_text=True)
