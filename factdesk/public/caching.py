@@ -331,6 +331,9 @@ class AnswerRevalidations:
                 current = validator(**args)
             except NotFound:
                 return None
+            except Exception:  # noqa: BLE001 - logged, and Flask answers the request (its error page)
+                app.logger.exception("revalidation of %s failed before Flask; Flask answers it", environ["PATH_INFO"])
+                return None
             if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(current.etag):
                 return None
             return _not_modified(current) + security_headers(app.config)

@@ -212,3 +212,19 @@ def test_a_revalidation_after_a_withdrawal_is_the_410_not_a_304(app, client, edi
     db.session.commit()
     gone = client.get(url, headers={"If-None-Match": etag})
     assert gone.status_code == 410 and "withdrawn by the city" in gone.get_data(as_text=True)
+
+
+def test_a_database_failure_in_front_of_flask_is_logged_and_answered_by_flask(app, client, trees, monkeypatch, caplog):
+    from factdesk.public import caching
+
+    url = path_of(app, trees)
+    etag = _etag(client, url)
+
+    def broken(*_, **__):
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(caching, "_one_row", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as production answers: the desk's 500 page
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 500
+    assert "revalidation of /checks/" in caplog.text and "database unreachable" in caplog.text
