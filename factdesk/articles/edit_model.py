@@ -8,7 +8,9 @@ A claim's true span in the new text covers its surviving characters and what rep
 inside it, without whitespace at its ends (a claim is whole words); a claim of which fewer than half
 the characters survive is truly gone. Where a copy of the claim's words sits right beside them, so
 that the new text reads ``u w w v`` (the claim in one ``w``), no reading of the two texts can tell
-the original from the copy: the other copy is an equally true span (``Truth.also``).
+the original from the copy: the other copy is an equally true span (``Truth.also``). So is a copy
+elsewhere in the same whole sentence when calling it the original gives the same text by a story
+that moves, cuts in, splits and joins no more (``Draft._swaps``).
 """
 from __future__ import annotations
 
@@ -87,7 +89,45 @@ class Draft:
                 lo += 1
             while hi > lo and new[hi - 1].isspace() and not self.old[end - 1].isspace():
                 hi -= 1
-        return Truth((lo, hi), exact, _slides(new, lo, hi))
+        also = _slides(new, lo, hi)
+        also += tuple(sw for sw in self._swaps(new, origins, lo, hi) if sw not in also)
+        return Truth((lo, hi), exact, also)
+
+    def _swaps(self, new: str, origins: list[int], lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+        """The other copies of ``new[lo:hi]`` that an equally simple story of the edit places the claim on.
+
+        Where a copy stands in the same whole sentence as the claim, and the two read alike character for
+        character within their paragraphs, the two stretches can swap what they came from and the new
+        text stays the same; when that other story keeps as many old characters in their old order and
+        cuts in no more insertions, no reading of the texts can say the generator's is the true one.
+        """
+        quote = new[lo:hi]
+        if new.count(quote) < 2:
+            return ()
+        para = _paragraph_ids(new)
+        s0, s1 = _sentence_around(new, para, lo, hi)
+        stretches = []
+        k = new.find(quote)
+        while k >= 0:
+            if k != lo:
+                a, b = _common_stretch(new, para, lo, hi, k)
+                d = k - lo
+                # the whole sentence alike at both places, and the two stretches apart (overlaps are slides)
+                if a <= s0 and s1 <= b and (b <= a + d or b + d <= a):
+                    stretches.append((k, a, b))
+            k = new.find(quote, k + 1)
+        if not stretches:
+            return ()
+        old_para = _paragraph_ids(self.old)
+        cost = _story_cost(origins, para, old_para)
+        out = []
+        for k, a, b in stretches:
+            d = k - lo
+            swapped = origins[:]
+            swapped[a:b], swapped[a + d:b + d] = origins[a + d:b + d], origins[a:b]
+            if all(x <= y for x, y in zip(_story_cost(swapped, para, old_para), cost)):
+                out.append((k, k + hi - lo))
+        return tuple(out)
 
     def _replaces_inside(self, origin: int, start: int, end: int) -> bool:
         if origin > NEW or origin == NEW:
@@ -141,6 +181,94 @@ def _slides(text: str, s: int, e: int) -> tuple[tuple[int, int], ...]:
         if max(r0, lo + (e - s) - d) <= min(lo, r1 - d):  # a period-d block holding the first copy
             out.append((k, k + e - s))
     return tuple(out)
+
+
+def _paragraph_ids(text: str) -> list[int]:
+    """Each character's paragraph number; the separator between two paragraphs is -1."""
+    out, k, i = [], 0, 0
+    for part in text.split(_SEP):
+        if i:
+            out += [-1] * len(_SEP)
+        out += [k] * len(part)
+        k, i = k + 1, i + len(part) + len(_SEP)
+    return out
+
+
+def _sentence_around(text: str, para: list[int], lo: int, hi: int) -> tuple[int, int]:
+    """The start of the sentence holding ``lo`` and the end of the one holding ``hi - 1``."""
+    p0 = lo
+    while p0 > 0 and para[p0 - 1] == para[lo]:
+        p0 -= 1
+    p1 = hi
+    while p1 < len(text) and para[p1] == para[lo]:
+        p1 += 1
+    spans = [(p0 + s, p0 + e) for s, e in _sentence_spans(text[p0:p1])]
+    start = next((s for s, e in spans if s <= lo < e), lo)
+    end = next((e for s, e in spans if s < hi <= e), hi)
+    return min(start, lo), max(end, hi)
+
+
+def _common_stretch(text: str, para: list[int], lo: int, hi: int, k: int) -> tuple[int, int]:
+    """The longest ``[a, b)`` around ``[lo, hi)`` that reads the same at distance ``k - lo``, both
+    stretches each inside one paragraph."""
+    d = k - lo
+    a, b = lo, hi
+    while (a > 0 and a + d > 0 and para[a - 1] == para[lo] and para[a - 1 + d] == para[k]
+           and text[a - 1] == text[a - 1 + d]):
+        a -= 1
+    while (b < len(text) and b + d < len(text) and para[b] == para[lo] and para[b + d] == para[k]
+           and text[b] == text[b + d]):
+        b += 1
+    return a, b
+
+
+def _story_cost(origins: list[int], para: list[int], old_para: list[int]) -> tuple[int, int, int]:
+    """What a story that labels the new text this way must do: the fewest old characters it moves (all
+    but the heaviest run of old characters kept in their old order), the stretches of new text it cuts
+    in (paragraph breaks counting as neither), and the old paragraphs it splits or joins."""
+    runs: list[list[int]] = []  # [first old offset, length] of each stretch of consecutive old offsets
+    inserts, inserting, last, last_p = 0, False, -2, -1
+    held: dict[int, set[int]] = {}  # new paragraph -> the old paragraphs its old characters came from
+    for o, p in zip(origins, para):
+        if p < 0:
+            continue
+        if o < 0:
+            if not inserting:
+                inserts, inserting, last = inserts + 1, True, -2
+        elif o == last + 1 and p == last_p:
+            runs[-1][1] += 1
+            last = o
+        else:
+            runs.append([o, 1])
+            held.setdefault(p, set()).add(old_para[o])
+            inserting, last, last_p = False, o, p
+    kept = _heaviest_increasing(runs)
+    spread: dict[int, int] = {}  # old paragraph -> how many new paragraphs hold its characters
+    for olds in held.values():
+        for q in olds:
+            spread[q] = spread.get(q, 0) + 1
+    rejoined = sum(len(olds) - 1 for olds in held.values()) + sum(n - 1 for n in spread.values())
+    return sum(n for _, n in runs) - kept, inserts, rejoined
+
+
+def _heaviest_increasing(runs: list[list[int]]) -> int:
+    """The most characters in runs taken in text order with their old offsets increasing."""
+    order = {start: r for r, start in enumerate(sorted(start for start, _ in runs))}
+    tree = [0] * (len(runs) + 1)  # Fenwick tree of the best total ending at each rank
+    best = 0
+    for start, n in runs:
+        r, top = order[start], 0
+        i = r
+        while i > 0:
+            top = max(top, tree[i])
+            i -= i & -i
+        total = top + n
+        best = max(best, total)
+        i = r + 1
+        while i <= len(runs):
+            tree[i] = max(tree[i], total)
+            i += i & -i
+    return best
 
 
 # --- the kinds of edit ---------------------------------------------------------------------------

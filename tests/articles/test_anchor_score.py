@@ -82,3 +82,67 @@ def test_a_copy_right_beside_the_claim_is_an_equally_true_place_and_a_copy_elsew
     assert anchor_score.judge(truth, at(copies[2], "fuzzy")) == anchor_score.CORRECT
     assert anchor_score.judge(truth, at(copies[0], "fuzzy")) == anchor_score.WRONG_FLAGGED
     assert anchor_score.judge(truth, at(copies[0], "moved")) == anchor_score.WRONG_SILENT
+
+
+def test_a_copy_left_where_the_claims_moved_paragraph_stood_is_an_equally_true_place():
+    sentence = "The port handled 10,000 boxes."
+    text = f"Intro here.\n\n{sentence}\n\nShips came and went.\n\nLast one."
+    s = text.index("10,000 boxes")
+    e = s + len("10,000 boxes")
+    d = edit_model.Draft(text)
+    d.insert_paragraph(2, sentence)  # a copy pasted right after the claim's one-sentence paragraph
+    d.paragraphs.append(d.paragraphs.pop(1))  # and then the original moved to the end
+    new = d.text
+    assert new == f"Intro here.\n\n{sentence}\n\nShips came and went.\n\nLast one.\n\n{sentence}"
+    # The same text is what pasting the copy at the end gives, nothing moved: the place the claim stood
+    # is as true as the one the generator moved it to.
+    truth = d.truth(s, e)
+    first, last = new.index("10,000 boxes"), new.rindex("10,000 boxes")
+    assert truth.span == (last, last + 12) and truth.also == ((first, first + 12),)
+    at = lambda k: Anchor(k, k + 12, "10,000 boxes", "", "", "fuzzy")  # noqa: E731
+    assert anchor_score.judge(truth, at(first)) == anchor_score.CORRECT
+    assert anchor_score.judge(truth, at(last)) == anchor_score.CORRECT
+
+
+def test_a_copy_whose_swap_would_move_or_split_text_stays_a_wrong_place():
+    sentence = "The port handled 10,000 boxes."
+    text = f"Intro here.\n\nShips came. {sentence} Then they left.\n\nLast one."
+    s = text.index("10,000 boxes")
+    e = s + len("10,000 boxes")
+    d = edit_model.Draft(text)
+    d.insert_paragraph(3, sentence)  # a pull-quote after the last paragraph
+    end = len(d.paragraphs[0])
+    d.replace(0, end, end, " " + sentence)  # and the sentence appended to the first
+    new = d.text
+    truth = d.truth(s, e)
+    copies = [k for k in range(len(new)) if new.startswith("10,000 boxes", k)]
+    assert len(copies) == 3 and truth.span == (copies[1], copies[1] + 12) and truth.also == ()
+    # Calling either copy the original would tear "Then they left." from the sentence before it.
+    at = lambda k, state: Anchor(k, k + 12, "10,000 boxes", "", "", state)  # noqa: E731
+    assert anchor_score.judge(truth, at(copies[0], "fuzzy")) == anchor_score.WRONG_FLAGGED
+    assert anchor_score.judge(truth, at(copies[2], "moved")) == anchor_score.WRONG_SILENT
+
+
+def test_a_copy_whose_swap_would_join_two_old_paragraphs_stays_a_wrong_place():
+    sentence = "The port handled 10,000 boxes."
+    text = f"Anthony left.\n\nBlues won.\n\n{sentence}\n\nNote this."
+    s = text.index("10,000 boxes")
+    e = s + len("10,000 boxes")
+    d = edit_model.Draft(text)
+    d.paragraphs.insert(2, d.paragraphs.pop(0))  # "Anthony left." moved to after the claim's paragraph
+    end = len(d.paragraphs[0])
+    d.replace(0, end, end, " More blues.")
+    d.insert_paragraph(2, "A new line.")
+    for added in (" And more.", " " + sentence):  # the copy pasted at the end of the moved paragraph
+        end = len(d.paragraphs[3])
+        d.replace(3, end, end, added)
+    new = d.text
+    assert new == (f"Blues won. More blues.\n\n{sentence}\n\nA new line.\n\nAnthony left. And more. {sentence}"
+                   "\n\nNote this.")
+    truth = d.truth(s, e)
+    first, last = new.index("10,000 boxes"), new.rindex("10,000 boxes")
+    # Calling the pasted copy the original moves no more text and cuts in fewer insertions, but it
+    # joins "Anthony left." and the claim's sentence into one paragraph, which no edit did.
+    assert truth.span == (first, first + 12) and truth.also == ()
+    assert anchor_score.judge(truth, Anchor(last, last + 12, "10,000 boxes", "", "", "fuzzy")) \
+        == anchor_score.WRONG_FLAGGED
