@@ -8,7 +8,7 @@ from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db
 from tests.support.addresses import path_of
-from tests.support.factories import ArticleFactory, ClaimFactory, to_state, token_for
+from tests.support.factories import ArticleFactory, ClaimFactory, research, to_state, token_for
 
 TEXT = ("The harbour authority said cargo volumes rose by 12 percent in the spring quarter.\n\n"
         "Officials also claimed the new <b>crane</b> fleet cut waiting times & costs by half.\n\n"
@@ -134,6 +134,20 @@ def test_search_api_answers_checkers_with_articles_and_claims(app, client, cargo
     assert client.get("/api/v1/search?q=", headers=headers).status_code == 422
     page2 = client.get("/api/v1/search?q=cargo&per_page=1&page=2", headers=headers).get_json()
     assert len(page2["items"]) == 1 and page2["total"] == 2
+
+
+def test_a_desk_hit_is_the_claim_as_the_claims_api_shows_it(app, client, story, checker):
+    """Hits are read as plain rows (rating, assignee and tags beside each): the same shape as the claim's own."""
+    claim = research(ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent in the spring "
+                                  "quarter", summary="Cargo grew."), checker, rating="false", tags=["trade", "harbour"])
+    headers = token_for(checker)
+    items = client.get("/api/v1/search?q=cargo", headers=headers).get_json()["items"]
+    hit = next(item["claim"] for item in items if item["kind"] == "claim")
+    whole = client.get(f"/api/v1/claims/{claim.id}", headers=headers).get_json()
+    del whole["allowed_moves"]
+    assert hit == {**whole, "evidence": None}
+    assert hit["tags"] == ["harbour", "trade"] and hit["rating"] == "false"
+    assert hit["assignee"] == {"id": checker.id, "name": checker.name} and hit["status"] == "researching"
 
 
 def test_better_matches_rank_first(app, checker, editor):

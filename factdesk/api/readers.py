@@ -93,7 +93,7 @@ def search():
         item = {"kind": hit.kind, "id": hit.id, "snippet": str(hit.snippet), "rank": hit.rank}
         if hit.obj is not None:
             if hit.kind == "claim":
-                item["claim"] = serialize.claim(hit.obj, with_evidence=False)
+                item["claim"] = serialize.claim_row(hit.obj)
             else:
                 item["article"] = serialize.article(hit.obj, with_text=False)
         items.append(item)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from ..models import Article, Claim, Evidence, Priority, Status
+from ..models import Article, Claim, Evidence, Priority, Status, split_tags
 from ..public.slugs import check_link
 
 
@@ -12,7 +12,12 @@ def _iso(value):
 
 
 def person(user) -> dict | None:
-    return None if user is None else {"id": user.id, "name": user.name}
+    return None if user is None else person_of(user.id, user.name)
+
+
+def person_of(user_id: int | None, name: str | None) -> dict | None:
+    """A person from their id and name read beside another row (no User loaded)."""
+    return None if user_id is None else {"id": user_id, "name": name}
 
 
 def evidence(item: Evidence) -> dict:
@@ -32,6 +37,22 @@ def anchor(claim: Claim) -> dict:
 
 def claim(item: Claim, *, with_evidence: bool = True) -> dict:
     """A claim; pass with_evidence=False in lists that did not load evidence (keeps the SQL count flat)."""
+    return claim_fields(item, assignee=person(item.assignee), tags=item.tags,
+                        rating=item.rating.label if item.rating else None,
+                        evidence=[evidence(e) for e in item.evidence] if with_evidence else None)
+
+
+def claim_row(row) -> dict:
+    """A claim from a row of its columns with `rating_label`, `assignee_id`, `assignee_name` and `tags`
+    (models.tags_beside) read beside them (search hits: no ORM objects for a page of them)."""
+    return claim_fields(row, assignee=person_of(row.assignee_id, row.assignee_name), tags=split_tags(row.tags),
+                        rating=row.rating_label)
+
+
+def claim_fields(item, *, assignee: dict | None, tags: list[str], rating: str | None,
+                 evidence: list[dict] | None = None) -> dict:
+    """The shape of a claim from its own columns (a Claim, or a row with their names) and what is
+    read beside them."""
     return {
         "id": item.id,
         "article_id": item.article_id,
@@ -42,12 +63,12 @@ def claim(item: Claim, *, with_evidence: bool = True) -> dict:
         "claimed_at": _iso(item.claimed_at),
         "priority": Priority(item.priority).name,  # the column hands back a plain int
         "due": _iso(item.due),
-        "assignee": person(item.assignee),
-        "tags": item.tags,
-        "rating": item.rating.label if item.rating else None,
+        "assignee": assignee,
+        "tags": tags,
+        "rating": rating,
         "rationale": item.rationale,
         "version": item.version,
-        "evidence": [evidence(e) for e in item.evidence] if with_evidence else None,
+        "evidence": evidence,
         "evidence_count": item.evidence_count,
         "comment_count": item.comment_count,
         "published_at": _iso(item.published_at),
