@@ -92,3 +92,19 @@ def test_a_desk_keeps_passwords_with_full_strength_scrypt_and_the_cheap_suite_ha
     from tests.conftest import login
 
     assert login(client, editor).get("/desk").status_code == 200
+
+
+def test_a_gunicorn_worker_freezes_what_start_up_made_out_of_the_collectors_sight():
+    """gunicorn.conf.py's post_worker_init: objects alive once the app is loaded are never walked again
+    by a full collection."""
+    import gc
+    import runpy
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        hooks["post_worker_init"](None)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
