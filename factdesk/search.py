@@ -442,8 +442,11 @@ def _claim_rows():
 
 @functools.cache
 def _article_rows():
-    """Desk hits' articles as plain rows, their text included (the snippet is cut from it)."""
-    return select(Article.__table__).where(Article.id.in_(bindparam("ids", expanding=True)))
+    """Desk hits' articles as plain rows: what the API shows of one and its text (the snippet is cut from
+    it), never the page it was imported from (`source_html`)."""
+    return select(Article.id, Article.title, Article.source_url, Article.publisher, Article.author,
+                  Article.published_at, Article.revision, Article.claim_count, Article.created_at,
+                  Article.updated_at, Article.text).where(Article.id.in_(bindparam("ids", expanding=True)))
 
 
 def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:

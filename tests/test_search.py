@@ -150,6 +150,14 @@ def test_a_desk_hit_is_the_claim_as_the_claims_api_shows_it(app, client, story, 
     assert hit["assignee"] == {"id": checker.id, "name": checker.name} and hit["status"] == "researching"
 
 
+def test_desk_search_never_reads_the_page_an_article_was_imported_from(app, cargo, story):
+    """An article hit needs its text for the snippet, never its imported HTML (which can be megabytes)."""
+    with counting_statements(db.engine) as seen:
+        found = search.search_desk("Portmerrow")
+    assert [hit.kind for hit in found.items if hit.kind == "article"] == ["article"]
+    assert seen and not any("source_html" in statement for statement in seen)
+
+
 def test_better_matches_rank_first(app, checker, editor):
     story = ArticleFactory(by=checker, title="Budget",
                            text="Taxes rose. Taxes on taxes rose again, taxes everywhere. Spending fell.")
