@@ -879,6 +879,10 @@ class _Reanchorer:
         placed = self._place(a)
         if placed.state not in (ANCHORED, MOVED) or not self._positioned(a):
             return placed
+        if len(self.occurrences(a.quote)) > 1 and \
+                self._whole_words(a, placed.start, placed.end) != (placed.start, placed.end):
+            # one of the quote's copies, where an edge word of it is now part of a longer word: edited
+            return replace(placed, state=FUZZY)
         # a copy of the claim's sentence was pasted (whole, or with a word changed), and which one
         # is the claim's the text cannot tell: a checker confirms it, offered the one that reads
         # more like the claim's surroundings
@@ -965,7 +969,7 @@ class _Reanchorer:
         positioned = self._positioned(a)
         if not a.quote:
             return replace(a, state=ORPHANED)
-        fuzzy_here, edited_in_place, here = None, False, None
+        fuzzy_here, edited_in_place, one_word_edited, here = None, False, False, None
         if positioned:
             # 1. unchanged position, context and all
             if new[a.start:a.end] == a.quote and _context(new, a.start, a.end) == (a.prefix, a.suffix):
@@ -991,6 +995,9 @@ class _Reanchorer:
             if te > ts and _spaced(new[ts:te]) == _spaced(a.quote):
                 return _make(new, ts, te, MOVED)
             edited_in_place = _shares_most_words(a.quote, new[ts:te])
+            # (or, of two words or more, one changed, where the claim reads at least as much like its
+            # old surroundings as any copy does)
+            one_word_edited = len(a.quote.split()) >= 2 and _one_word_apart(a.quote.split(), new[ts:te].split())
             fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
             if fuzzy_here is not None and fuzzy_here.state == MOVED:
                 return fuzzy_here
@@ -1010,6 +1017,7 @@ class _Reanchorer:
             # the claim's own place holds its words edited (the diff maps it onto them): the copy
             # may be one pasted elsewhere before the edit, so it is offered, not moved (or the
             # edited words are, when they read more like the claim's surroundings)
+            edited_in_place = edited_in_place or one_word_edited and self._context(a, *here) >= self._context(a, *found)
             words = self._whole_words(a, *here) if edited_in_place else None
             if words and words[1] - words[0] <= 2 * len(a.quote) \
                     and _close_words(a.quote, new[words[0]:words[1]]) \
@@ -1120,9 +1128,11 @@ class _Reanchorer:
         new = self.new
         if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):
             # The unchanged words overlapping the mapped span: the diff was merely off by a little.
+            # (as whole words where the claim's were: "make a" in "make after" is another word)
             overlapping, k = [], max(0, s - len(a.quote) + 1)
             while len(overlapping) < 2 and (k := new.find(a.quote, k, e + len(a.quote) - 1)) != -1:
-                overlapping.append(k)
+                if not self._positioned(a) or self._whole_words(a, k, k + len(a.quote)) == (k, k + len(a.quote)):
+                    overlapping.append(k)
                 k += 1
             if len(overlapping) == 1:
                 k = overlapping[0]

@@ -71,6 +71,17 @@ class Draft:
     def truth(self, start: int, end: int) -> Truth:
         """Where the old span ``[start, end)`` is now (each claim's span is unique to it)."""
         new, origins = self._flat()
+        truth = self._truth(new, origins, start, end)
+        if truth.span is None:
+            return truth
+        also = list(truth.also)
+        for slid in (_slid(new, origins, -1), _slid(new, origins, 1)):
+            other = self._truth(new, slid, start, end, story=False)
+            if other.span is not None and other.span != truth.span and other.span not in also:
+                also.append(other.span)
+        return Truth(truth.span, truth.exact, tuple(also))
+
+    def _truth(self, new: str, origins: list[int], start: int, end: int, *, story: bool = True) -> Truth:
         inside = [i for i, o in enumerate(origins) if start <= o < end]
         if len(inside) < MIN_SURVIVING * (end - start):
             return Truth(None, False)
@@ -89,6 +100,8 @@ class Draft:
                 lo += 1
             while hi > lo and new[hi - 1].isspace() and not self.old[end - 1].isspace():
                 hi -= 1
+        if not story:
+            return Truth((lo, hi), exact)
         also = _slides(new, lo, hi)
         also += tuple(sw for sw in self._swaps(new, origins, lo, hi) if sw not in also)
         return Truth((lo, hi), exact, also)
@@ -129,6 +142,11 @@ class Draft:
                 out.append((k, k + hi - lo))
         return tuple(out)
 
+    def of_claim(self, origin: int, claim: tuple[int, int]) -> bool:
+        """Does a character of this origin belong to the claim: one of its old characters, or what
+        replaced some of them?"""
+        return claim[0] <= origin < claim[1] or self._replaces_inside(origin, *claim)
+
     def _replaces_inside(self, origin: int, start: int, end: int) -> bool:
         if origin > NEW or origin == NEW:
             return False
@@ -149,6 +167,9 @@ class Draft:
         """Paragraph k's characters [i, j) become ``new`` (which replaced their old span, if any)."""
         para = self.paragraphs[k]
         olds = [o for _, o in para[i:j] if o >= 0]
+        for _, o in para[i:j]:  # what replaced old text, replaced again, still stands for that old text
+            if o < NEW:
+                olds += (self.replaced[-2 - o][0], self.replaced[-2 - o][1] - 1)
         if new and olds:
             self.replaced.append((min(olds), max(olds) + 1))
             tag = -2 - (len(self.replaced) - 1)
@@ -181,6 +202,32 @@ def _slides(text: str, s: int, e: int) -> tuple[tuple[int, int], ...]:
         if max(r0, lo + (e - s) - d) <= min(lo, r1 - d):  # a period-d block holding the first copy
             out.append((k, k + e - s))
     return tuple(out)
+
+
+def _slid(text: str, origins: list[int], way: int) -> list[int]:
+    """The origins with every insertion (new characters that replaced nothing) slid as far as it goes
+    within its paragraph over the same characters (``way`` -1: towards the start): "for for" read as
+    " for" inserted after the first word or "for " before the second is the same text and the same
+    edit, so the claim's true span is either."""
+    out, para = origins[:], _paragraph_ids(text)
+    n, i = len(out), 0
+    while i < n:
+        if out[i] != NEW or para[i] < 0:
+            i += 1
+            continue
+        j = i
+        while j < n and out[j] == NEW and para[j] == para[i]:
+            j += 1
+        if way < 0:
+            while i > 0 and out[i - 1] >= 0 and text[i - 1] == text[j - 1]:
+                out[j - 1], out[i - 1] = out[i - 1], NEW
+                i, j = i - 1, j - 1
+        else:
+            while j < n and out[j] >= 0 and text[i] == text[j]:
+                out[i], out[j] = out[j], NEW
+                i, j = i + 1, j + 1
+        i = j
+    return out
 
 
 def _paragraph_ids(text: str) -> list[int]:
@@ -307,7 +354,7 @@ def edit_in_quote(draft: Draft, rng: random.Random, claim: tuple[int, int], pool
         return
     k, i0 = where
     para = draft.copy_paragraph_text(k)
-    words = [(s, e) for s, e in _word_spans(para) if s >= i0 and draft.paragraphs[k][s][1] < claim[1]]
+    words = [(s, e) for s, e in _word_spans(para) if s >= i0 and draft.of_claim(draft.paragraphs[k][s][1], claim)]
     if not words:
         return
     s, e = rng.choice(words)

@@ -146,3 +146,55 @@ def test_a_copy_whose_swap_would_join_two_old_paragraphs_stays_a_wrong_place():
     assert truth.span == (first, first + 12) and truth.also == ()
     assert anchor_score.judge(truth, Anchor(last, last + 12, "10,000 boxes", "", "", "fuzzy")) \
         == anchor_score.WRONG_FLAGGED
+
+
+def test_an_edit_inside_one_claim_never_touches_the_words_another_edit_put_after_it():
+    text = "He said the port was just too good for them."
+    first = (text.index("He said"), text.index("He said") + len("He said"))
+    second = (text.index("too good"), text.index("too good") + len("too good"))
+    d = edit_model.Draft(text)
+    k, i = d.find_old(second[0])
+    d.replace(k, i, i + len("too"), "far")  # the second claim edited first
+    for seed in range(40):  # whichever word the first claim's edit picks, it is one of its own
+        other = edit_model.Draft(text)
+        other.paragraphs = [list(p) for p in d.paragraphs]
+        other.replaced = list(d.replaced)
+        edit_model.edit_in_quote(other, random.Random(seed), first, ["alpha", "beta"])
+        assert other.text.endswith("just far good for them."), other.text
+
+
+def test_a_word_replaced_twice_still_belongs_to_the_claim_it_replaced():
+    text = "He was just too good for them."
+    s = text.index("too good")
+    e = s + len("too good")
+    d = edit_model.Draft(text)
+    k, i = d.find_old(s)
+    d.replace(k, i, i + len("too"), "far")
+    d.replace(k, i, i + len("far"), "so")  # the replacement replaced again
+    truth = d.truth(s, e)
+    assert d.text[truth.span[0]:truth.span[1]] == "so good" and not truth.exact
+
+
+def test_a_word_inserted_beside_its_twin_may_be_either_twin():
+    text = "Toys for fine-tuning the game."
+    s = text.index("for fine-tuning the")
+    e = s + len("for fine-tuning the")
+    d = edit_model.Draft(text)
+    k, i = d.find_old(text.index(" fine"))
+    d.replace(k, i, i, " for")  # "for for fine-tuning": " for" after the first, or "for " before it
+    new = d.text
+    truth = d.truth(s, e)
+    assert new == "Toys for for fine-tuning the game."
+    assert new[truth.span[0]:truth.span[1]] == "for for fine-tuning the" and not truth.exact
+    second = new.index("for fine-tuning")
+    assert (second, second + len("for fine-tuning the")) in truth.also
+    at = lambda s, e: Anchor(s, e, new[s:e], "", "", "moved")  # noqa: E731
+    assert anchor_score.judge(truth, at(second, second + len("for fine-tuning the"))) == anchor_score.CORRECT
+    # an insertion beside other words does not slide: the claim without it is still wrong
+    d = edit_model.Draft(text)
+    k, i = d.find_old(text.index(" fine"))
+    d.replace(k, i, i, " lots of")
+    truth = d.truth(s, e)
+    assert truth.also == ()
+    start = d.text.index("of fine")
+    assert anchor_score.judge(truth, at(start, start + len("of fine-tuning the"))) == anchor_score.WRONG_SILENT

@@ -736,3 +736,30 @@ def test_reanchor_claim_reworded_in_place_is_offered_there_not_at_a_pasted_copy(
     new = "\n\n".join([paras[0], "Night work: the port had cut night shifts twice, officials said.", *paras[1:]])
     [b] = reanchor(old, new, [a])
     assert (b.state, b.quote, b.start) == (FUZZY, "had cut day shifts once", new.index("had cut day shifts once"))
+
+
+def test_reanchor_quote_whose_first_word_is_now_part_of_a_longer_word_is_flagged():
+    # "night shifts" began on a word's edge; the new text reads "overnight shifts" (the same letters,
+    # another word) and the quote also stands elsewhere: the claim is offered, not moved
+    other = "\n\nDockers worked night shifts twice a week."
+    old = _article([0, 1, 2]) + other
+    quote = "night shifts twice"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    new = _article([1, 0, 2], lambda k, p: p.replace("cut night", "cut overnight") if k == 2 else p) + other
+    [b] = reanchor(old, new, [a])
+    assert b.state == FUZZY and new[b.start:b.end] == quote
+
+
+def test_reanchor_two_word_quote_edited_in_place_with_a_copy_elsewhere_is_flagged_not_moved():
+    # one of its two words changes where the claim stands (and the word before it too); the old
+    # wording now also stands in another sentence, far from the claim's surroundings
+    old = _article([0, 1, 2, 3])
+    quote = "shifts twice"
+    s = old.index(quote)
+    a = anchor_at(old, s, s + len(quote))
+    new = _article([0, 1, 2, 3], lambda k, p: p.replace("night shifts twice", "many rotations twice") if k == 2
+                   else p)
+    new += "\n\nDockers worked double shifts twice a week."
+    [b] = reanchor(old, new, [a])
+    assert b.state in (FUZZY, ORPHANED)
