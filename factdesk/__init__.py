@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, has_request_context, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as SessionBase
 from werkzeug.exceptions import HTTPException
 
 import config as settings
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
+    app.teardown_request(_end_read_only_transaction)  # before Flask-SQLAlchemy's own teardown closes it
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     # Role checks come before CSRF checks: a reader is sent to log in, not told a token is missing.
     app.before_request(enforce_least_role)
@@ -139,6 +141,47 @@ def _sqlite_writes_begin_immediate(connection) -> None:
     if connection.dialect.name == "sqlite" and has_request_context() \
             and request.method not in ("GET", "HEAD", "OPTIONS"):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "begin")
+def _transaction_reads_only(connection) -> None:
+    connection.info["factdesk_reads_only"] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    if connection is not None and not statement.lstrip()[:6].upper() == "SELECT":
+        connection.info["factdesk_reads_only"] = False
+
+
+@event.listens_for(SessionBase, "after_begin")
+def _remember_connection(session, transaction, connection) -> None:
+    session.info.setdefault("factdesk_connections", []).append(connection)
+
+
+@event.listens_for(SessionBase, "after_transaction_end")
+def _forget_connections(session, transaction) -> None:
+    if transaction.parent is None:  # the session's transaction ended (a commit inside the request, say)
+        session.info.pop("factdesk_connections", None)
+
+
+def _end_read_only_transaction(exc) -> None:
+    """A request that ran only SELECTs ends its transaction with COMMIT, not the session's ROLLBACK.
+
+    Both end a read alike, but psycopg answers a ROLLBACK by deallocating every statement it had
+    prepared on the connection: on PostgreSQL no statement stayed prepared from one request to the
+    next, and each was planned again on every request (a check's validator: ~1 ms in all, of which
+    0.09 ms executing). A request that wrote anything, or failed, still rolls back as before."""
+    session = db.session()  # this request's Session (the scoped proxy lacks in_transaction)
+    connections = session.info.pop("factdesk_connections", None)
+    if exc is None and connections and session.in_transaction() and not (session.new or session.dirty
+                                                                          or session.deleted) \
+            and all(not c.closed and c.info.get("factdesk_reads_only") for c in connections):
+        expire, session.expire_on_commit = session.expire_on_commit, False  # a streamed page still reads them
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
 
 
 def _security_headers(response):

@@ -112,6 +112,38 @@ def test_an_api_request_failing_half_way_leaves_nothing_written(app, client, des
     assert _snapshot(claim_id, desk.article_id) != before
 
 
+def test_a_request_that_only_read_ends_with_commit_and_one_that_failed_half_way_rolls_back(app, client, desk,
+                                                                                           monkeypatch):
+    """A read ends its transaction with COMMIT (on PostgreSQL psycopg deallocates every prepared statement
+    on ROLLBACK); anything that wrote and failed still rolls back, leaving nothing written."""
+    import factdesk.notify
+    from sqlalchemy import event
+
+    ends: list[str] = []
+    listeners = {"commit": lambda conn: ends.append("commit"), "rollback": lambda conn: ends.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        db.session.rollback()
+        for url in ("/", f"/api/v1/claims/{desk.claims['new']}"):
+            ends.clear()
+            assert client.get(url, headers=desk.tokens["editor"]).status_code == 200, url
+            assert ends and set(ends) == {"commit"}, (url, ends)  # (a token's first use commits its date)
+        claim_id = desk.claims["new"]
+        before = _snapshot(claim_id)
+        version = client.get(f"/api/v1/claims/{claim_id}", headers=desk.tokens["editor"]).get_json()["version"]
+        monkeypatch.setattr(factdesk.notify, "notify", _raise)
+        ends.clear()
+        _clean_500_json(client.patch(f"/api/v1/claims/{claim_id}", headers=desk.tokens["editor"],
+                                     json={"version": version, "assignee": desk.users["checker2"].id,
+                                           "summary": "Changed wording"}))
+        assert "rollback" in ends and "commit" not in ends, ends
+        assert _snapshot(claim_id) == before
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+
+
 def test_a_claim_edit_failing_after_the_write_keeps_the_old_version(app, client, desk, monkeypatch):
     import factdesk.notify
 

@@ -176,14 +176,22 @@ def _one_row(statement, **params) -> tuple | None:
     arguments = tuple(values[name] for name in order) if order is not None else values
     engine = db.engine
     connection = engine.raw_connection()
+    # On PostgreSQL the one statement runs in autocommit, as SQLAlchemy's own pre-ping does: no BEGIN
+    # and COMMIT round trips, and no ROLLBACK, on which psycopg deallocates its prepared statements
+    # (so the validator stays prepared on the connection instead of being planned on every 304).
+    autocommit = engine.dialect.name == "postgresql"
     try:
+        if autocommit:
+            connection.driver_connection.autocommit = True
         cursor = connection.cursor()
         engine.dispatch.before_cursor_execute(None, cursor, sql, arguments, None, False)
         cursor.execute(sql, arguments)
         row = cursor.fetchone()
         cursor.close()
     finally:
-        connection.close()  # back to the pool, which ends the driver's transaction
+        if autocommit and not connection.driver_connection.closed:
+            connection.driver_connection.autocommit = False
+        connection.close()  # back to the pool
     return row
 
 
