@@ -651,6 +651,32 @@ class PublicationTag(db.Model):
     tag: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
+class PublicCheck(db.Model):
+    """A check readers can see now: its publication shown, in the home's order, with the rating label
+    as published (DESIGN.md §7, §13). Kept by claims/publishing.py in the transaction that publishes
+    or withdraws, so any page of the home, with any filter, is one index range with no probe."""
+
+    __tablename__ = "public_checks"
+    __table_args__ = (Index("ix_public_checks_newest", "first_published_at", "claim_id"),
+                      Index("ix_public_checks_rating", "rating_label", "first_published_at", "claim_id"))
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"), primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"), unique=True)
+    first_published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    rating_label: Mapped[str | None] = mapped_column(String(40))
+
+
+class PublicCheckTag(db.Model):
+    """A tag of a check readers can see now, as published, in the home's order for that tag."""
+
+    __tablename__ = "public_check_tags"
+    __table_args__ = (Index("ix_public_check_tags_newest", "tag", "first_published_at", "claim_id"),)
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("public_checks.claim_id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+    first_published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class Withdrawal(db.Model):
     """A check taken down (DESIGN.md §2, §13): readers get a 410 with the date and the reason."""
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -83,6 +84,17 @@ def record_version(rating: Rating, by: User | None) -> RatingVersion:
 
 def scale() -> list[Rating]:
     return db.session.execute(select(Rating).where(Rating.active).order_by(Rating.position)).scalars().all()
+
+
+@cache
+def _names_statement():
+    return select(Rating.label, Rating.name).where(Rating.active).order_by(Rating.position)
+
+
+def scale_names() -> list:
+    """The scale in force as plain (label, name) rows, for a page that only names its ratings (the
+    home's rating filter): no ORM objects, the statement built once."""
+    return db.session.connection().execute(_names_statement()).all()
 
 
 def rating_by_label(label: str) -> Rating | None:

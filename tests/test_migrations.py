@@ -219,3 +219,40 @@ def test_migration_rebuilds_publications_from_history_or_the_claim_and_keeps_rat
             db.session.execute(text("SELECT count(*) FROM ratings")).scalar()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_public_checks_migration_lists_the_checks_readers_see_and_no_other(scratch_url):
+    """0026 fills readers' listing from the publications of a desk that had none listed: published,
+    corrected and reopened checks, not a withdrawn one, each with its tags and rating as published."""
+    from flask_migrate import downgrade, upgrade
+
+    from factdesk import create_app
+    from factdesk.models import Role
+    from tests.conftest import _settings
+    from tests.support.factories import ArticleFactory, ClaimFactory, UserFactory, move, to_state
+    from tests.support.listing import listed, what_readers_see
+
+    scratch = create_app(_settings(scratch_url))
+    with scratch.app_context():
+        upgrade()
+        checker = UserFactory(role=Role.checker, email="c@desk.test")
+        editor = UserFactory(role=Role.editor, email="e@desk.test")
+        story = ArticleFactory(by=checker, title="Homes", text="They built 10,000 homes. Budgets rose 4 percent. "
+                                                               "Rents fell by half.")
+        homes, budgets, rents = (ClaimFactory(article=story, by=checker, quote=quote)
+                                 for quote in ("built 10,000 homes", "Budgets rose 4 percent", "Rents fell by half"))
+        to_state(homes, "published", checker, editor, rating="true", tags=["housing", "budget"])
+        move(homes, "researching", editor, "New figures.")
+        to_state(homes, "published", checker, editor, rating="mostly-true", tags=["housing"])
+        to_state(budgets, "published", checker, editor, rating="false")
+        move(budgets, "researching", editor, "A reader wrote in.")
+        to_state(rents, "withdrawn", checker, editor)
+        before = listed()
+        downgrade(revision="0025_article_matches")
+        upgrade()
+        after = listed()
+        assert after == before == what_readers_see()
+        assert {(row[0], row[3], row[4]) for row in after} == {(homes.id, "mostly-true", frozenset({"housing"})),
+                                                               (budgets.id, "false", frozenset())}
+        db.session.remove()
+        db.engine.dispose()

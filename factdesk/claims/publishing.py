@@ -10,19 +10,23 @@ A check is public from its first publication on, whatever the claim's state, unt
 publication is withdrawn: reopened for correction it stays readable as last published; withdrawn,
 it answers 410 until a new publication (after reopening and four eyes) replaces the withdrawn one.
 `latest_publication()` is the one question every reader-facing page, feed and validator asks.
+`is_public()` says in SQL which publication readers see now; `public_checks` (PublicCheck) holds the
+same answer one row per check, in the home's order, kept here by `publish` and `withdraw` in their
+own transaction and rebuilt from `is_public()` by `relist_public_checks` (the migration, the generator).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, delete, exists, func, insert, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..audit import audit
 from ..extensions import db
 from ..markdown import markdown_text
-from ..models import Claim, ClaimHistory, Publication, PublicationTag, Status, User, Withdrawal
+from ..models import (Claim, ClaimHistory, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion,
+                      Status, User, Withdrawal)
 from ..ratings import current_version, scale_bounds
 
 
@@ -98,6 +102,13 @@ def publish(claim: Claim, by: User, now: datetime) -> Publication:
         claim.published_at = now
     claim.under_review_since = None
     claim.article_changed_at = None
+    _unlist(claim.id)  # readers' listing now shows this publication (rows, not objects: none lingers in the session)
+    db.session.execute(insert(PublicCheck).values(claim_id=claim.id, publication_id=publication.id,
+                                                  first_published_at=claim.published_at,
+                                                  rating_label=rating.label if rating else None))
+    if claim.tags:
+        db.session.execute(insert(PublicCheckTag), [{"claim_id": claim.id, "tag": tag,
+                                                     "first_published_at": claim.published_at} for tag in claim.tags])
     return publication
 
 
@@ -107,9 +118,34 @@ def withdraw(claim: Claim, by: User, reason: str, now: datetime) -> Withdrawal:
     item = Withdrawal(claim_id=claim.id, publication_id=latest.id, withdrawn_at=now, withdrawn_by_id=by.id,
                       reason=reason)
     db.session.add(item)
+    _unlist(claim.id)
     audit(by, "check_withdrawn", f"{by.name} withdrew check {claim.id} ({latest.summary or latest.quote!r}): {reason}",
           claim_id=claim.id, publication=latest.number, reason=reason)
     return item
+
+
+def _unlist(claim_id: int) -> None:
+    """The check leaves readers' listing (a new publication then takes its place, or none)."""
+    db.session.execute(delete(PublicCheckTag).where(PublicCheckTag.claim_id == claim_id))
+    db.session.execute(delete(PublicCheck).where(PublicCheck.claim_id == claim_id))
+
+
+def relist_public_checks(bind) -> int:
+    """Rebuild `public_checks` and their tags from the publications `is_public()` says readers see now,
+    for rows written without `publish` (a migration, the desk generator's bulk inserts); how many it lists."""
+    bind.execute(delete(PublicCheckTag))
+    bind.execute(delete(PublicCheck))
+    first = func.coalesce(Claim.published_at, Publication.published_at)
+    bind.execute(insert(PublicCheck).from_select(
+        ["claim_id", "publication_id", "first_published_at", "rating_label"],
+        select(Publication.claim_id, Publication.id, first, RatingVersion.label)
+        .join(Claim, Claim.id == Publication.claim_id)
+        .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id).where(is_public())))
+    bind.execute(insert(PublicCheckTag).from_select(
+        ["claim_id", "tag", "first_published_at"],
+        select(PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at)
+        .join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
+    return bind.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
 
 
 def _reopen_reason(claim: Claim) -> str | None:

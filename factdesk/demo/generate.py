@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, insert, select
 
+from ..claims.publishing import relist_public_checks
 from ..extensions import db
 from ..models import (AnchorState, Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Priority,
                       Publication, PublicationTag, Rating, RatingVersion, Role, SourceType, Stance, Status, User,
@@ -296,6 +297,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
         for table in ("articles", "claims", "evidence", "publications"):
             db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                        f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+    relist_public_checks(db.session)  # the publications went in as rows, not through publish()
     db.session.execute(db.text("ANALYZE"))  # fresh statistics, so the planner picks the queue's indexes
     db.session.commit()
     echo("fill_desk: done")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import url_for
 from markupsafe import Markup
@@ -53,7 +54,8 @@ def badge(name: str | None, label: str | None, colour: str | None) -> str:
 def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:
     """One `<article class="check-card">` per card; a search hit's snippet (already safe HTML) under its title."""
     check_base = url_for("public.check", claim_id=0, slug="s").removesuffix("0-s")
-    tag_links = {tag: escape(url_for("public.home", tag=tag)) for card in cards for tag in set(card.tags)}
+    home = url_for("public.home")  # a tag's link is the home's address with its query: one url_for per page
+    tag_links = {tag: escape(f"{home}?{urlencode({'tag': tag})}") for card in cards for tag in card.tags}
     out = []
     for card in cards:
         snippet = snippets.get(card.claim_id)

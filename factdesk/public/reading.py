@@ -22,8 +22,8 @@ from .. import search
 from ..claims.publishing import is_public
 from ..errors import NotFound
 from ..extensions import db
-from ..models import (Article, Claim, Publication, PublicationTag, RatingVersion, Status, Withdrawal, split_tags,
-                      tags_beside)
+from ..models import (Article, Claim, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion, Status,
+                      Withdrawal, split_tags, tags_beside)
 from .caching import Validator, check_statement, check_validator_of
 from .listing import Card
 
@@ -86,14 +86,13 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     rows = db.session.connection().execute(
         _cards_statement(bool(rating), bool(tag)),
         {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
-    cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at or row.published_at,
-                  row.name, row.label, row.colour, tuple(split_tags(row.tags)))
-             for row in rows[:per_page]]
+    cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at, row.name, row.label,
+                  row.colour, tuple(split_tags(row.tags))) for row in rows[:per_page]]
     return CheckList(cards, page, per_page, len(rows) > per_page)
 
 
 def _filters(rating, tag) -> list:
-    """The home's filters on a publication, for a rating label and a tag (values or bind parameters)."""
+    """Readers' search's filters on a publication, for a rating label and a tag."""
     filters = []
     if rating is not None:
         filters.append(Publication.rating_version_id.in_(select(RatingVersion.id).where(RatingVersion.label == rating)))
@@ -105,28 +104,32 @@ def _filters(rating, tag) -> list:
 @cache
 def _cards_statement(rated: bool, tagged: bool):
     """One page of cards in one statement, built once per kind of filter (rating, tag, both, none):
-    the page's claims walked newest first (`_public_walk`), each one's public publication with its
+    the page's range of readers' listing (`_listing_page`), each check's publication shown with its
     rating as published and its tags, as plain values."""
-    filters = _filters(bindparam("rating") if rated else None, bindparam("tag") if tagged else None)
+    page = _listing_page(rated, tagged, bindparam("limit"), bindparam("offset")).subquery("page")
     tags = tags_beside(PublicationTag.tag, PublicationTag.publication_id == Publication.id)
     return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.claimant,
-                   Publication.published_at, Claim.published_at.label("first_published_at"), RatingVersion.name,
-                   RatingVersion.label, RatingVersion.colour, tags.label("tags"))
-            .join(Claim, Claim.id == Publication.claim_id)
+                   page.c.first_published_at, RatingVersion.name, RatingVersion.label, RatingVersion.colour,
+                   tags.label("tags"))
+            .select_from(page).join(Publication, Publication.id == page.c.publication_id)
             .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id)
-            .where(is_public(), Claim.id.in_(_public_walk(filters, bindparam("limit"), bindparam("offset"))))
-            .order_by(Claim.published_at.desc(), Claim.id.desc()))
+            .order_by(page.c.first_published_at.desc(), page.c.claim_id.desc()))
 
 
-def _public_walk(filters: list, limit: int, offset: int):
-    """Ids of the claims of one page of public checks, newest first.
-
-    One walk down the claims' `published_at` index, a probe per claim for its public publication (and
-    the filters on it), up to the page's end: a page never reads or sorts every public check, as a
-    join that starts from the publications would."""
-    shown = exists().where(Publication.claim_id == Claim.id, is_public(), *filters)
-    return (select(Claim.id).where(Claim.published_at.is_not(None), shown)
-            .order_by(Claim.published_at.desc(), Claim.id.desc()).limit(limit).offset(offset))
+def _listing_page(rated: bool, tagged: bool, limit, offset):
+    """One page of readers' listing (models.PublicCheck), newest first: a range of the index in that
+    order (all checks, a rating label's, or a tag's rows), so a page reads only its own rows and those
+    it skips, never probing a claim or sorting every public check."""
+    listed = select(PublicCheck.claim_id, PublicCheck.publication_id, PublicCheck.first_published_at)
+    if tagged:
+        order = (PublicCheckTag.first_published_at.desc(), PublicCheckTag.claim_id.desc())
+        listed = listed.join(PublicCheckTag, PublicCheckTag.claim_id == PublicCheck.claim_id).where(
+            PublicCheckTag.tag == bindparam("tag"))
+    else:
+        order = (PublicCheck.first_published_at.desc(), PublicCheck.claim_id.desc())
+    if rated:
+        listed = listed.where(PublicCheck.rating_label == bindparam("rating"))
+    return listed.order_by(*order).limit(limit).offset(offset)
 
 
 def _newest_first(claim_ids):
@@ -463,8 +466,8 @@ def sitemap_rows(part: int = 1, counts: tuple[int, int] | None = None, per_file:
 
 def public_claimreviews(page: int, per_page: int) -> tuple[list[tuple[Publication, datetime]], int]:
     """One page of public checks' latest publications with their first publication date, and the total."""
-    total = db.session.execute(select(func.count()).select_from(Publication).where(is_public())).scalar_one()
-    rows = db.session.execute(
-        _newest_first(_public_walk([], per_page, (page - 1) * per_page))).unique().scalars().all()
+    total = db.session.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
+    claim_ids = _listing_page(False, False, per_page, (page - 1) * per_page).with_only_columns(PublicCheck.claim_id)
+    rows = db.session.execute(_newest_first(claim_ids)).unique().scalars().all()
     return [(p, p.claim.published_at) for p in rows], total
 

@@ -13,7 +13,7 @@ from ..errors import ValidationError
 from ..models import utcnow
 from ..params import whole_number
 from ..monitor.appearances import public_of as public_appearances
-from ..ratings import scale
+from ..ratings import scale, scale_names
 from . import reading
 from .blueprint import bp
 from .caching import article_validator, check_validator, desk_validator, readers_page
@@ -71,7 +71,7 @@ def home():
     tag = " ".join(request.args.get("tag", "").split()).lower()[:60] or None  # stored as the desk writes tags
     checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE)
     return render_template("public/home.html", checks=checks, cards=render_cards(checks.items, checks.snippets), q=q,
-                           rating=rating, tag=tag, ratings=scale())
+                           rating=rating, tag=tag, ratings=scale_names())
 
 
 def _withdrawn(check: reading.Check):
