@@ -657,8 +657,10 @@ class PublicCheck(db.Model):
     or withdraws, so any page of the home, with any filter, is one index range with no probe."""
 
     __tablename__ = "public_checks"
-    __table_args__ = (Index("ix_public_checks_newest", "first_published_at", "claim_id"),
-                      Index("ix_public_checks_rating", "rating_label", "first_published_at", "claim_id"))
+    # Each index ends with the publication: a page (and the rows its OFFSET skips) is read from the index alone.
+    __table_args__ = (Index("ix_public_checks_newest", "first_published_at", "claim_id", "publication_id"),
+                      Index("ix_public_checks_rating", "rating_label", "first_published_at", "claim_id",
+                            "publication_id"))
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="RESTRICT"), primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"), unique=True)
@@ -670,11 +672,12 @@ class PublicCheckTag(db.Model):
     """A tag of a check readers can see now, as published, in the home's order for that tag."""
 
     __tablename__ = "public_check_tags"
-    __table_args__ = (Index("ix_public_check_tags_newest", "tag", "first_published_at", "claim_id"),)
+    __table_args__ = (Index("ix_public_check_tags_newest", "tag", "first_published_at", "claim_id", "publication_id"),)
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("public_checks.claim_id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(60), primary_key=True)
     first_published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"))
 
 
 class Withdrawal(db.Model):

@@ -107,8 +107,9 @@ def publish(claim: Claim, by: User, now: datetime) -> Publication:
                                                   first_published_at=claim.published_at,
                                                   rating_label=rating.label if rating else None))
     if claim.tags:
-        db.session.execute(insert(PublicCheckTag), [{"claim_id": claim.id, "tag": tag,
-                                                     "first_published_at": claim.published_at} for tag in claim.tags])
+        db.session.execute(insert(PublicCheckTag), [
+            {"claim_id": claim.id, "tag": tag, "first_published_at": claim.published_at,
+             "publication_id": publication.id} for tag in claim.tags])
     return publication
 
 
@@ -142,8 +143,8 @@ def relist_public_checks(bind) -> int:
         .join(Claim, Claim.id == Publication.claim_id)
         .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id).where(is_public())))
     bind.execute(insert(PublicCheckTag).from_select(
-        ["claim_id", "tag", "first_published_at"],
-        select(PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at)
+        ["claim_id", "tag", "first_published_at", "publication_id"],
+        select(PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at, PublicCheck.publication_id)
         .join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
     return bind.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
 

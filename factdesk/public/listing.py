@@ -55,7 +55,7 @@ def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:
     """One `<article class="check-card">` per card; a search hit's snippet (already safe HTML) under its title."""
     check_base = url_for("public.check", claim_id=0, slug="s").removesuffix("0-s")
     home = url_for("public.home")  # a tag's link is the home's address with its query: one url_for per page
-    tag_links = {tag: escape(f"{home}?{urlencode({'tag': tag})}") for card in cards for tag in card.tags}
+    tag_links = {tag: escape(f"{home}?{urlencode({'tag': tag})}") for tag in {t for card in cards for t in card.tags}}
     out = []
     for card in cards:
         snippet = snippets.get(card.claim_id)

@@ -120,16 +120,15 @@ def _listing_page(rated: bool, tagged: bool, limit, offset):
     """One page of readers' listing (models.PublicCheck), newest first: a range of the index in that
     order (all checks, a rating label's, or a tag's rows), so a page reads only its own rows and those
     it skips, never probing a claim or sorting every public check."""
-    listed = select(PublicCheck.claim_id, PublicCheck.publication_id, PublicCheck.first_published_at)
+    table = PublicCheckTag if tagged else PublicCheck
+    listed = select(table.claim_id, table.publication_id, table.first_published_at)
     if tagged:
-        order = (PublicCheckTag.first_published_at.desc(), PublicCheckTag.claim_id.desc())
-        listed = listed.join(PublicCheckTag, PublicCheckTag.claim_id == PublicCheck.claim_id).where(
-            PublicCheckTag.tag == bindparam("tag"))
-    else:
-        order = (PublicCheck.first_published_at.desc(), PublicCheck.claim_id.desc())
+        listed = listed.where(PublicCheckTag.tag == bindparam("tag"))
     if rated:
+        if tagged:
+            listed = listed.join(PublicCheck, PublicCheck.claim_id == PublicCheckTag.claim_id)
         listed = listed.where(PublicCheck.rating_label == bindparam("rating"))
-    return listed.order_by(*order).limit(limit).offset(offset)
+    return listed.order_by(table.first_published_at.desc(), table.claim_id.desc()).limit(limit).offset(offset)
 
 
 def _newest_first(claim_ids):
