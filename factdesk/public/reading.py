@@ -4,7 +4,9 @@ Readers see publications only (DESIGN.md §13, claims/publishing.py): a check is
 publication until its latest one is withdrawn, whatever happens to the claim on the desk meanwhile.
 Reopened for correction, a check shows its latest publication with an "under review" notice;
 withdrawn, it answers 410 with the date and the reason. Anything never published is NotFound — a
-reader never learns that unpublished material exists.
+reader never learns that unpublished material exists. Which publication readers see of each check
+now is readers' listing (models.PublicCheck, kept by claims/publishing.py): the listings, the
+sitemap, the feed and the article summaries read it.
 
 Each function costs a fixed number of SQL statements, whatever the data size.
 """
@@ -19,7 +21,6 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
 from .. import search
-from ..claims.publishing import is_public
 from ..errors import NotFound
 from ..extensions import db
 from ..models import (Article, Claim, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion, Status,
@@ -61,7 +62,8 @@ class Check:
 
 def _public_latest():
     """Publications that are what readers see of their check now, with their claim joined."""
-    return (select(Publication).join(Claim, Claim.id == Publication.claim_id).where(is_public())
+    return (select(Publication).join(PublicCheck, PublicCheck.publication_id == Publication.id)
+            .join(Claim, Claim.id == Publication.claim_id)
             .options(contains_eager(Publication.claim), joinedload(Publication.rating)))
 
 
@@ -356,11 +358,8 @@ def _latest_alias():
 
 @cache
 def _check_is_public():
-    """SQL condition on Publication: its check (any of its publications) is public now."""
-    latest, later = _latest_alias()
-    return exists().where(latest.claim_id == Publication.claim_id,
-                          ~exists().where(later.claim_id == latest.claim_id, later.number > latest.number),
-                          ~exists().where(Withdrawal.publication_id == latest.id))
+    """SQL condition on Publication: its check (any of its publications) is public now (listed)."""
+    return exists().where(PublicCheck.claim_id == Publication.claim_id)
 
 
 def _with_versions():
@@ -422,19 +421,19 @@ SITEMAP_STATIC = 3  # the home page, /ratings and /corrections, in the first fil
 
 
 def _sitemap_checks():
-    return select(Publication.claim_id, Publication.summary, Publication.quote, Publication.published_at) \
-        .where(is_public())
+    return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.published_at)
+            .join(PublicCheck, PublicCheck.publication_id == Publication.id))
 
 
 def _sitemap_articles():
     return (select(Article.id, Article.title, func.max(Publication.published_at).label("published_at"))
-            .join(Claim, Claim.article_id == Article.id).join(Publication, Publication.claim_id == Claim.id)
-            .where(is_public()).group_by(Article.id, Article.title))
+            .join(Claim, Claim.article_id == Article.id).join(PublicCheck, PublicCheck.claim_id == Claim.id)
+            .join(Publication, Publication.id == PublicCheck.publication_id).group_by(Article.id, Article.title))
 
 
 def sitemap_counts() -> tuple[int, int]:
     """How many public checks and articles with a public check the sitemap lists."""
-    checks = db.session.execute(select(func.count()).select_from(_sitemap_checks().subquery())).scalar_one()
+    checks = db.session.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
     articles = db.session.execute(select(func.count()).select_from(_sitemap_articles().subquery())).scalar_one()
     return checks, articles
 
@@ -454,7 +453,7 @@ def sitemap_rows(part: int = 1, counts: tuple[int, int] | None = None, per_file:
     checks = []
     if start < checks_total:
         checks = db.session.execute(
-            _sitemap_checks().order_by(Publication.claim_id).offset(start).limit(room)).all()
+            _sitemap_checks().order_by(PublicCheck.claim_id).offset(start).limit(room)).all()
     articles = []
     if room - len(checks) > 0:
         articles = db.session.execute(

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import func, insert, select
 
 from tests.support.factories import ArticleFactory, ClaimFactory, to_state
+from factdesk.claims.publishing import relist_public_checks
 from factdesk.extensions import db
 from factdesk.models import Claim, Publication
 from factdesk.public import reading
@@ -15,7 +16,7 @@ NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def _copies_of(claim: Claim, count: int) -> None:
-    """`count` more public checks: the published claim's own rows, copied with new ids."""
+    """`count` more public checks: the published claim's own rows, copied with new ids, and listed."""
     claim_row = dict(db.session.execute(select(Claim.__table__).where(Claim.id == claim.id)).mappings().one())
     pub_row = dict(db.session.execute(
         select(Publication.__table__).where(Publication.claim_id == claim.id)).mappings().one())
@@ -30,6 +31,7 @@ def _copies_of(claim: Claim, count: int) -> None:
         for table in ("claims", "publications"):
             db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                        f"(SELECT max(id) FROM {table}))"))
+    relist_public_checks(db.session)  # rows written without publish(), as the desk generator writes them
     db.session.commit()
 
 
