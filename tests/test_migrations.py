@@ -248,6 +248,7 @@ def test_the_public_checks_migration_lists_the_checks_readers_see_and_no_other(s
         move(budgets, "researching", editor, "A reader wrote in.")
         to_state(rents, "withdrawn", checker, editor)
         before = listed()
+        db.session.commit()  # the migration's own connection drops the tables this session just read
         downgrade(revision="0025_article_matches")
         upgrade()
         after = listed()
