@@ -202,7 +202,9 @@ def queue_urls(count: int, *, seed: int = 3) -> list[str]:
         extra = rng.choice(QUEUE_EXTRAS).format(tag=rng.choice(TAGS))
         page = rng.choice((1, 1, 1, 2, 3, 5))
         seen.add(f"/desk?status={status}&sort={sort}{extra}&page={page}".replace("status=&", ""))
-    return sorted(seen, key=lambda _: rng.random())
+    queries = sorted(seen)  # a set's order follows string hashing, which changes per process
+    rng.shuffle(queries)
+    return queries
 
 
 def search_terms(count: int, *, seed: int = 5) -> list[str]:
@@ -214,7 +216,9 @@ def search_terms(count: int, *, seed: int = 5) -> list[str]:
     seen: set[str] = set()
     while len(seen) < count and words:
         seen.add(rng.choice(words) if rng.random() < 0.6 else f"{rng.choice(words)} {rng.choice(words)}")
-    return sorted(seen, key=lambda _: rng.random())
+    queries = sorted(seen)  # a set's order follows string hashing, which changes per process
+    rng.shuffle(queries)
+    return queries
 
 
 def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
@@ -222,7 +226,7 @@ def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
     from ..public.slugs import check_path
 
     with app.app_context():
-        ids = list(db.session.execute(select(Publication.id).where(is_public())).scalars())
+        ids = list(db.session.execute(select(Publication.id).where(is_public()).order_by(Publication.id)).scalars())
         rng = random.Random(seed)
         chosen = rng.sample(ids, min(count, len(ids)))
         publications = db.session.execute(select(Publication).where(Publication.id.in_(chosen))).scalars().all()
