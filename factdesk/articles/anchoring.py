@@ -488,6 +488,31 @@ class _Mapping:
             i += 1
         return any_run
 
+    def kept(self, x: int, y: int) -> list[tuple[int, int, int]]:
+        """The runs of the old span ``[x, y)`` that the diff kept and that are not chance (not weak),
+        as ``(old_start, new_start, size)`` in old order."""
+        out, i = [], max(0, self._locate(x))
+        while i < len(self.segments) and self.segments[i][0] < y:
+            o, n, size = self.segments[i]
+            lo, hi = max(x, o), min(y, o + size)
+            if hi > lo and self.segments[i] not in self._weak:
+                out.append((lo, n + lo - o, hi - lo))
+            i += 1
+        return out
+
+    def lost_around(self, x: int, y: int, *, forward: bool) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The change the diff made at old offset ``x`` (lost, new offset ``y`` where it stands now),
+        as the old and the new stretch between the runs kept (chance aside) on either side of it, up
+        to the paragraph's edge: from ``x`` on when ``forward``, else up to it."""
+        strong = [seg for seg in self.segments if seg not in self._weak]
+        if forward:
+            q = min((o for o, _, _ in strong if o >= x), default=len(self.old))
+            r = min((n for _, n, _ in strong if n >= y), default=len(self.new))
+            return (x, _paragraph_end(self.old, x, q)), (y, _paragraph_end(self.new, y, r))
+        q = max((o + z for o, _, z in strong if o + z <= x), default=0)
+        r = max((n + z for _, n, z in strong if n + z <= y), default=0)
+        return (_paragraph_start(self.old, x, q), x), (_paragraph_start(self.new, y, r), y)
+
     def carried(self, x: int, y: int) -> list[int]:
         """Where the old span ``[x, y)`` starts in the new text by the equal runs holding most of
         its characters (a span the diff split between two copies goes with its larger part)."""
@@ -535,6 +560,16 @@ def _cleaned(ops: list[tuple[bool, int, int, int, int]], blank: str | None = Non
             out.pop()
             out[-1][2], out[-1][4] = last[2], last[4]
     return [tuple(op) for op in out]
+
+
+def _paragraph_end(text: str, x: int, limit: int) -> int:
+    k = text.find("\n\n", x, limit)
+    return limit if k < 0 else k
+
+
+def _paragraph_start(text: str, x: int, limit: int) -> int:
+    k = text.rfind("\n\n", limit, x)
+    return limit if k < 0 else k + 2
 
 
 def _chunk_end(text: str, x: int, reach: int) -> int:
@@ -831,6 +866,38 @@ class _Reanchorer:
     def _mapped(self, start: int, end: int) -> tuple[int, int]:
         return self.mapping.span(start, end)
 
+    def _rewritten_edges(self, a: Anchor, s: int, e: int) -> tuple[int, int, bool]:
+        """The new span ``[s, e)`` cut back to the claim's words the diff kept, at an edge where the
+        change that took its edge words took the words beside the claim with them (a rewrite of its
+        surroundings reaching into it, not an edit of the claim): what replaced both is not the
+        claim's. Also whether an edge was cut."""
+        m, old = self.mapping, self.old
+        kept = m.kept(a.start, a.end)
+        if not kept:
+            return s, e, False
+        cut = False
+
+        def lost(x: int) -> bool:  # old offset x in no run the diff kept (chance aside)
+            return not m.kept(x, x + 1)
+
+        def rewritten(x: int, y: int, forward: bool) -> bool:  # not one word for one
+            (o0, o1), (n0, n1) = m.lost_around(x, y, forward=forward)
+            return len(old[o0:o1].split()) != len(self.new[n0:n1].split())
+
+        o, n, size = kept[-1]
+        after = _NONSPACE.search(old, a.end)
+        if o + size < a.end and after and "\n\n" not in old[a.end:after.start()] and lost(after.start()) \
+                and s < n + size < e and rewritten(o + size, n + size, True):
+            e, cut = n + size, True
+        o, n, size = kept[0]
+        k = a.start
+        while k > 0 and old[k - 1].isspace():
+            k -= 1
+        if o > a.start and k and "\n\n" not in old[k:a.start] and lost(k - 1) and s < n < e \
+                and rewritten(o, n, False):
+            s, cut = n, True
+        return s, e, cut
+
     def _whole_words(self, a: Anchor, s: int, e: int) -> tuple[int, int]:
         """A span that began or ended on a word boundary does so again (a character diff inside a
         replaced word would otherwise cut "prices fell" to "prices fe")."""
@@ -994,11 +1061,18 @@ class _Reanchorer:
             ts, te = _trim(new, s, e)
             if te > ts and _spaced(new[ts:te]) == _spaced(a.quote):
                 return _make(new, ts, te, MOVED)
+            # (what the diff kept of the claim's words, where a rewrite around it took its edge words)
+            cs, ce, cut = self._rewritten_edges(a, s, e)
+            if cut:
+                cs, ce = _trim(new, cs, ce)
+                cut = self._fuzzy(a, *self._whole_words(a, cs, ce), cut=True) is not None
+                if cut:
+                    ts, te = cs, ce
             edited_in_place = _shares_most_words(a.quote, new[ts:te])
             # (or, of two words or more, one changed, where the claim reads at least as much like its
             # old surroundings as any copy does)
             one_word_edited = len(a.quote.split()) >= 2 and _one_word_apart(a.quote.split(), new[ts:te].split())
-            fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te))
+            fuzzy_here = self._fuzzy(a, *self._whole_words(a, ts, te), cut=cut)
             if fuzzy_here is not None and fuzzy_here.state == MOVED:
                 return fuzzy_here
             here = (fuzzy_here.start, fuzzy_here.end) if fuzzy_here is not None else (ts, te)
@@ -1124,8 +1198,13 @@ class _Reanchorer:
             return s, e
         return None
 
-    def _fuzzy(self, a: Anchor, s: int, e: int) -> Anchor | None:
+    def _fuzzy(self, a: Anchor, s: int, e: int, *, cut: bool = False) -> Anchor | None:
+        """The span ``[s, e)`` where the diff maps the claim, offered when its text is still close to
+        the quote (or, ``cut``: it is what the diff kept of the claim's own words, its edges taken by
+        a rewrite around it, and at least half the quote)."""
         new = self.new
+        if cut and e > s and new[s:e] in a.quote and 2 * len(new[s:e]) >= len(a.quote.strip()):
+            return _make(new, s, e, FUZZY)
         if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):
             # The unchanged words overlapping the mapped span: the diff was merely off by a little.
             # (as whole words where the claim's were: "make a" in "make after" is another word)

@@ -763,3 +763,35 @@ def test_reanchor_two_word_quote_edited_in_place_with_a_copy_elsewhere_is_flagge
     new += "\n\nDockers worked double shifts twice a week."
     [b] = reanchor(old, new, [a])
     assert b.state in (FUZZY, ORPHANED)
+
+
+def test_reanchor_claim_whose_edge_words_a_rewrite_took_is_offered_on_the_words_kept():
+    # the words after the claim were rewritten, and the rewrite took the claim's last word with
+    # them: what replaced them is not the claim's, so the claim is offered on the words it kept
+    old = _article([0, 1, 2])
+    a = _anchor(old, "blamed the delays on the port")
+    new = old.replace("the port and on a shortage of cranes",
+                      "the new terminal manager, who had promised more cranes")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "blamed the delays on the")
+    assert new[b.start:b.end] == b.quote
+
+
+def test_reanchor_claim_keeping_half_its_words_after_a_rewrite_before_it_is_offered_not_orphaned():
+    # a rewrite of the sentence before reached into the claim and took its first words: the half
+    # left is too short for a close match, but it is the claim's own words, kept in place
+    old = _article([0, 1, 2])
+    a = _anchor(old, "10,000 containers last year, officials said")
+    new = old.replace("handled more than 10,000 containers", "was closed for most of the winter and moved fewer boxes")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "last year, officials said")
+
+
+def test_reanchor_edge_word_replaced_one_for_one_beside_another_edit_stays_part_of_the_claim():
+    # the claim's first word and the word before it each replaced by one word (two edits side by
+    # side, not a rewrite): the new first word is still the claim's
+    old = _article([0, 1, 2])
+    a = _anchor(old, "delays on the port and on a shortage")
+    new = old.replace("blamed the delays on", "blamed the holdups on").replace("the holdups", "all holdups")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "holdups on the port and on a shortage")
