@@ -946,9 +946,13 @@ class _Reanchorer:
         placed = self._place(a)
         if placed.state not in (ANCHORED, MOVED) or not self._positioned(a):
             return placed
-        if len(self.occurrences(a.quote)) > 1 and \
-                self._whole_words(a, placed.start, placed.end) != (placed.start, placed.end):
-            # one of the quote's copies, where an edge word of it is now part of a longer word: edited
+        words = self._whole_words(a, placed.start, placed.end)
+        if words != (placed.start, placed.end):
+            # the quote where an edge word of it is now part of a longer word ("make a" in "make
+            # after"): the claim's words were edited, so it is offered, never moved; on the whole
+            # words when the quote occurs once and they read close to it
+            if len(self.occurrences(a.quote)) == 1 and self._close(a, *words):
+                return _make(self.new, *words, FUZZY)
             return replace(placed, state=FUZZY)
         # a copy of the claim's sentence was pasted (whole, or with a word changed), and which one
         # is the claim's the text cannot tell: a checker confirms it, offered the one that reads
@@ -968,6 +972,11 @@ class _Reanchorer:
         if self._context(a, *other) > self._context(a, *here):
             return _make(self.new, *other, FUZZY)
         return replace(placed, state=FUZZY)
+
+    def _close(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the new span ``[s, e)`` reads close to the quote (difflib ratio, or a short quote
+        with one word changed in its context)."""
+        return _similar(a.quote, self.new[s:e], self.budget) or self._one_word_changed(a, s, e)
 
     def _sentence_halves(self, a: Anchor) -> tuple[str, str]:
         """The claim's old sentence before and after its quote."""

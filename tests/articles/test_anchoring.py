@@ -445,6 +445,14 @@ def _apply(doc: _Doc, ops, claims) -> None:
                 doc.origin += origin
 
 
+def _grew(old: str, s: int, e: int, new: str, k: int, j: int) -> bool:
+    """Whether the claim ``old[s:e]``, now ``new[k:j]``, began or ended on a word's edge that its
+    first or last word no longer has (letters or digits joined to it)."""
+    def joined(t: str, x: int) -> bool:
+        return 0 < x < len(t) and t[x - 1].isalnum() and t[x].isalnum()
+    return (joined(new, k) and not joined(old, s)) or (joined(new, j) and not joined(old, e))
+
+
 def _untouched(doc: _Doc, s: int, e: int) -> bool:
     """The claim's characters and PREFIX_LEN each side reached the new text unchanged, together."""
     lo, hi = s, e
@@ -490,6 +498,12 @@ def test_reanchor_property_on_random_revisions(rev):
         return  # canonicalisation shifted characters: the origin map no longer holds
     for a, b, (s, e) in zip(anchors, out, spans):
         if _untouched(doc, s, e) and new.count(a.quote) == 1 and len(a.quote) >= MIN_UNIQUE_QUOTE:
+            k = doc.origin.index(s)
+            if _grew(old, s, e, new, k, k + e - s):
+                # letters now joined to an edge word ("make a" in "make after", "rose 5" in "rose
+                # 50"): the claim's words changed, so it is offered over them, never placed silently
+                assert b.state == FUZZY and b.start <= k and k + e - s <= b.end, (a, b)
+                continue
             assert b.state in (ANCHORED, MOVED) and b.quote == a.quote, (a, b)
         ctx_s, ctx_e = max(0, s - PREFIX_LEN), min(len(old), e + PREFIX_LEN)
         if _untouched(doc, ctx_s, ctx_e) and len(a.prefix) + len(a.suffix) >= 32:
@@ -795,3 +809,23 @@ def test_reanchor_edge_word_replaced_one_for_one_beside_another_edit_stays_part_
     new = old.replace("blamed the delays on", "blamed the holdups on").replace("the holdups", "all holdups")
     [b] = reanchor(old, new, [a])
     assert (b.state, b.quote) == (FUZZY, "holdups on the port and on a shortage")
+
+
+def test_reanchor_quote_whose_last_word_grew_into_a_longer_word_is_offered_on_the_whole_words():
+    # "hold a" ends on a word's edge; the new text reads "hold another" (the diff keeps the "a"):
+    # the claim's words were edited, so it is offered on the whole words, not moved onto "hold a"
+    old = "The council will hold a vote on the plan next week, its chair said on Friday."
+    a = _anchor(old, "will hold a")
+    new = old.replace("hold a vote", "hold another vote")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "will hold another")
+
+
+def test_reanchor_number_that_grew_a_digit_is_flagged_not_kept():
+    # "rose 5" still reads inside "rose 50", but the figure the claim quotes changed: offered, on the
+    # whole number, for a checker to confirm
+    old = "Unemployment rose 5 points in the first quarter, the ministry said on Tuesday."
+    a = _anchor(old, "Unemployment rose 5")
+    new = old.replace("rose 5 points", "rose 50 points")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "Unemployment rose 50")
