@@ -256,7 +256,9 @@ def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = F
     if query.priorities:
         where.append(Claim.priority.in_([int(p) for p in query.priorities]))
     if query.overdue:
-        where.append(and_(Claim.due < date.today(), Claim.status.not_in(DONE)))
+        # "Not done" named as the open states it leaves: each is one range (state, due before today)
+        # of the due index, where NOT IN read every dated claim's entry, the done ones included.
+        where.append(and_(Claim.due < date.today(), Claim.status.in_(OPEN)))
     if query.changed:
         where.append(Claim.article_changed_at.is_not(None))
     if query.q and query.q_ids is not None:
@@ -383,7 +385,8 @@ def _page_keys(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int]
             continue
         small = few or (tagged <= TAG_PICK if query.tag else matching <= SORT_IN_MEMORY)
         state = [Claim.status == status] if status is not None else []
-        for dated in ((True, False) if due else (None,)):
+        # An overdue claim has a due date: its undated walk could match nothing, yet walked a whole index.
+        for dated in (((True,) if query.overdue else (True, False)) if due else (None,)):
             dating = [] if dated is None else [Claim.due.is_not(None) if dated else Claim.due.is_(None)]
             walks.append(select(*columns).where(*(picked if small else walked), *state, *dating)
                          .order_by(*_order(query.sort, dated=dated, unindexed=small)))

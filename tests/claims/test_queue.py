@@ -229,6 +229,27 @@ def test_due_sort_pages_through_dated_then_undated_claims_without_gaps(client, a
     assert paged == [i["id"] for i in everything]
 
 
+@pytest.mark.parametrize("sort", ["due", "-due"])
+def test_overdue_by_due_date_pages_through_the_overdue_claims_and_walks_only_dated_ones(client, app, checker, sort):
+    from factdesk.bench.statements import counting_statements
+
+    fill_desk(claims=120, articles=5)
+    h = token_for(checker)
+    everything = client.get(f"/api/v1/claims?sort={sort}&per_page=100", headers=h).get_json()["items"]
+    everything += client.get(f"/api/v1/claims?sort={sort}&per_page=100&page=2", headers=h).get_json()["items"]
+    done = {"published", "discarded", "withdrawn"}
+    today = date.today().isoformat()
+    late = [i["id"] for i in everything if i["due"] and i["due"] < today and i["status"] not in done]
+    assert late, "the generated desk has overdue claims"
+    with counting_statements(db.engine) as seen:
+        paged = []
+        for page in range(1, 12):
+            paged += _ids(client, h, f"overdue=1&sort={sort}&per_page=7&page={page}")
+    assert paged == late
+    # A claim with no due date is never overdue: no walk of the undated claims was asked for.
+    assert not [s for s in seen if "claims.due IS NULL" in s]
+
+
 def test_a_bulk_action_is_one_transaction_until_the_request_commits(app, claims, editor):
     from factdesk.claims import bulk
 
