@@ -34,6 +34,7 @@ from markupsafe import Markup
 DEEPEST = 4  # depth classes stop here: beyond four stacked underlines nobody counts them
 _SPECIAL = re.compile(r"[&<>\"']").search
 _MARKUP = re.compile(r"[&<>]").search  # what element content must escape (quotes only inside attributes)
+_DEPTHS = {d: f" hl-d{d}" for d in range(2, DEEPEST + 1)}
 
 
 def escape(value: Any) -> str:
@@ -50,62 +51,78 @@ def _fields(h: Any) -> tuple:
             get("label") or get("title"))
 
 
-def _topmost(h: tuple) -> tuple[int, int, int]:
-    """Sort key, topmost first: the innermost (latest start, earliest end), then later in the list."""
-    return -h[0], h[1], -h[2]
+def opening(ident: str | None, start_class: str, href: str | None, label: str | None) -> str:
+    """The empty element where a highlight begins, its values escaped here (see the module's docstring)."""
+    cls = f' class="{escape(start_class)}"' if start_class else ""
+    anchor = f' id="hl-{ident}"' if ident is not None else ""
+    if not href:
+        return f'<span{cls}{anchor}></span>'
+    name = f' aria-label="{escape(label)}"' if label else ""
+    return f'<a{cls}{anchor} href="{escape(href)}"{name}></a>'
 
 
 def render_marked_text(text: str, highlights: Iterable[Any]) -> Markup:
     """The escaped text with a mark for every highlight (objects or dicts with ``start``, ``end``,
     ``id``, ``css_class``, ``href``, ``label``). Highlights outside the text or empty are skipped."""
-    n = len(text)
-    hls = []  # (start, end, order, id, css_class, opening markup)
+    marks = []
     for h in highlights:
         start, end, hl_id, css, start_css, href, label = _fields(h)
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n):
+        if not (isinstance(start, int) and isinstance(end, int)):
             continue
-        css = escape(css)
-        cls = f' class="{escape(start_css)}"' if start_css else ""
         ident = None if hl_id is None else str(hl_id) if type(hl_id) is int else escape(hl_id)
-        anchor = f' id="hl-{ident}"' if ident is not None else ""
-        name = f' aria-label="{escape(label)}"' if label else ""
-        if href:
-            opening = f'<a{cls}{anchor} href="{escape(href)}"{name}></a>'
-        else:
-            opening = f'<span{cls}{anchor}></span>'
-        hls.append((start, end, len(hls), ident, css, opening))
+        marks.append((start, end, ident, escape(css), opening(ident, start_css, href, label)))
+    return render_marks(text, marks)
+
+
+def render_marks(text: str, marks: Iterable[tuple[int, int, str | None, str, str]]) -> Markup:
+    """The escaped text with prepared marks: each ``(start, end, ident, css_class, opening)`` with
+    its strings already escaped (``ident`` the id as it appears in ``hl-<id>``, or None; ``opening``
+    from `opening`). Spans outside the text or empty are skipped.
+
+    One pass over the stretches between boundaries; the highlights covering a stretch are kept
+    sorted topmost first by their own tuples (``-start, end, -order``), and each highlight's
+    class attribute is made once, not once per stretch it covers."""
+    n = len(text)
+    hls = []  # (-start, end, -order, ident, class attribute's start, opening, start): topmost sorts first
+    for start, end, ident, css, begin in marks:
+        if 0 <= start < end <= n:
+            hls.append((-start, end, -len(hls), ident, f"hl {css}" if css else "hl", begin, start))
     if not hls:
         return Markup(escape(text))
-
     # Text with no "&", "<" or ">" (most articles) is its own escaped form: its stretches need no escaping.
     plain = _MARKUP(text) is None
-    hls.sort(key=lambda t: (t[0], t[2]))
+
+    hls.sort(key=lambda h: (h[6], -h[2]))  # where each begins, then the caller's order
     ends = {h[1] for h in hls}
-    bounds = sorted({0, n, *(h[0] for h in hls), *ends})
+    bounds = sorted({0, n, *(h[6] for h in hls), *ends})
     out: list[str] = []
+    append = out.append
     active: list[tuple] = []  # the highlights covering the stretch, topmost first
+    insort = bisect.insort
     k, count = 0, len(hls)
+    following = hls[0][6]  # where the next highlight (in start order) begins
     for a, b in zip(bounds, bounds[1:]):
-        if a in ends:
+        if active and a in ends:
             active = [h for h in active if h[1] != a]
-        while k < count and hls[k][0] == a:
+        while following == a:
             h = hls[k]
-            bisect.insort(active, h, key=_topmost)
-            out.append(h[5])
+            insort(active, h)
+            append(h[5])
             k += 1
+            following = hls[k][6] if k < count else -1
         chunk = text[a:b] if plain else escape(text[a:b])
         if not active:
-            out.append(chunk)
+            append(chunk)
             continue
         top = active[0]
-        classes = f"hl {top[4]}" if top[4] else "hl"
-        if b in ends:
-            classes += " hl-end"
+        classes = top[4] + " hl-end" if b in ends else top[4]
         if len(active) > 1:
-            classes += f" hl-d{min(len(active), DEEPEST)}"
-            ids = " ".join(h[3] for h in active if h[3] is not None)
+            classes += _DEPTHS[len(active)] if len(active) < DEEPEST else _DEPTHS[DEEPEST]
+            ids = " ".join([h[3] for h in active if h[3] is not None])
         else:
             ids = top[3]
-        claims = f' data-claims="{ids}"' if ids else ""
-        out.append(f'<mark class="{classes}"{claims}>{chunk}</mark>')
+        if ids:
+            append(f'<mark class="{classes}" data-claims="{ids}">{chunk}</mark>')
+        else:
+            append(f'<mark class="{classes}">{chunk}</mark>')
     return Markup("".join(out))

@@ -25,13 +25,13 @@ from ..articles import importing
 from ..articles.importing import ArticleMeta
 from ..articles import panels
 from ..articles.compare import compare_revisions, stale_edit
-from ..articles.marks import render_marked_text
+from ..articles.marks import render_marks
 from ..articles.revise import confirm_anchor, reattach, revise_article
 from ..assist.suggestions import suggest
 from ..claims.highlight import add_claim, locate
 from ..errors import ConflictError, DomainError
 from ..extensions import db
-from ..models import AnchorState, Article, ArticleRevision, Claim, Role, User
+from ..models import Article, ArticleRevision, Claim, Role, User
 from ..params import MAX_PAGE, whole_number
 from .blueprint import bp
 from .article_forms import ClaimForm, ConfirmForm, PasteForm, ReattachForm, ReviseForm, UploadForm, UrlForm
@@ -178,22 +178,18 @@ def _article_page(article_id: int, status: int = 200, *, claim_form: ClaimForm |
     article = db.session.execute(
         select(Article).options(undefer(Article.text), joinedload(Article.created_by))
         .where(Article.id == article_id)).scalar() or abort(404)
-    claims = panels.claim_lines(article_id)
-    placed = [c for c in claims if c.anchor_state is not AnchorState.orphaned]
-    orphans = [c for c in claims if c.anchor_state is AnchorState.orphaned]
-    fuzzy = [c for c in claims if c.anchor_state is AnchorState.fuzzy]
-    marked = render_marked_text(article.text, [c.highlight() for c in placed])
-    claim_list = panels.render_claim_list([c for c in placed if c.anchor_state is not AnchorState.fuzzy],
-                                          url_for("desk.claim", claim_id=0))
+    claims = panels.article_claims(article_id, url_for("desk.claim", claim_id=0))
+    orphans, fuzzy = claims.orphans, claims.fuzzy
+    marked = render_marks(article.text, claims.marks)
     form = claim_form or ClaimForm(formdata=None)
     choices = [SelectChoice(0, "a new claim")] + [
         SelectChoice(c.id, f"re-attach claim {c.id} ({c.anchor_state.value}): {c.quote[:60]}") for c in orphans + fuzzy]
     form.reattach.choices = choices
     # "Worth checking?": sentences not yet highlighted, ranked; computed from what is loaded.
-    suggestions = suggest(article.text, SUGGESTIONS, skip=[(c.start, c.end) for c in placed], min_score=0.3)
+    suggestions = suggest(article.text, SUGGESTIONS, skip=[(m[0], m[1]) for m in claims.marks], min_score=0.3)
     return render_template(
-        "desk/article.html", article=article, claims=claims, claim_list=claim_list, orphans=orphans,
-        fuzzy=fuzzy, suggestions=suggestions, badges=panels.badges,
+        "desk/article.html", article=article, claim_count=claims.count, claim_list=claims.claim_list,
+        orphans=orphans, fuzzy=fuzzy, suggestions=suggestions, badges=panels.badges,
         marked=marked, text_length=len(article.text), claim_form=form, selection_choices=choices,
         pick=pick, reattach_error=reattach_error, error=error,
         confirm_form=ConfirmForm(formdata=None)), status

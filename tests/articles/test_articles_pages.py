@@ -96,6 +96,49 @@ def test_a_heavy_article_page_names_each_claim_once_and_stays_under_150_kb(clien
     assert "hl-d3" in text
 
 
+def test_claims_of_every_look_get_their_marks_and_panels(client, checker, editor):
+    """The page's highlights and panels are made from pieces shared by claims of the same status, rating
+    and anchor state: each claim still gets its own number, words, badges, classes and byline."""
+    from factdesk.articles.revise import revise_article
+    from factdesk.models import Rating, Status
+
+    article = _article(checker)
+    rated = _claim(article, checker, "In 2022 alone, they have conducted 69 launches", claimant="Ministry <spokes>")
+    plain = _claim(article, checker, "10,000 containers filled")
+    wordless = _claim(article, checker, "more than 10,000 containers")
+    gone = _claim(article, checker, "a minimum of 10 occurrences")
+    moved = _claim(article, checker,
+                   "the previous estimate of 7,000 containers given by the South Korean defense chief")
+    rated.status, rated.assignee = Status.in_review, editor
+    rated.rating = db.session.execute(select(Rating).where(Rating.label == "mostly-false")).scalar_one()
+    plain.summary = "Ten thousand & more"
+    db.session.commit()
+    text = article.text.replace("a minimum of 10 occurrences", "at least 10 occasions").replace(
+        "by the South Korean defense chief", "by South Korea's defense chief")
+    revise_article(article, text, checker)
+    db.session.commit()
+    assert db.session.get(Claim, moved.id).anchor_state == AnchorState.fuzzy
+    login(client, checker)
+    html = client.get(f"/desk/articles/{article.id}").get_data(as_text=True)
+    assert _text_of(html) == text
+    marked = html.split('id="article-text"')[1].split("</div>")[0]
+    panels = html.split('<ol class="claim-list"><li')[1].split("</ol>")[0]
+    assert (f'<a class="s-in_review" id="hl-{rated.id}" href="#claim-{rated.id}" '
+            f'aria-label="Claim {rated.id}, in review"></a>') in marked
+    assert 'class="hl s-in_review r-mostly-false' in marked
+    assert f'<a class="s-new" id="hl-{moved.id}"' in marked and "s-new a-fuzzy" in marked
+    assert f'id="hl-{gone.id}"' not in marked  # orphaned: not in the text, listed with its form
+    assert (f'<a href="/desk/claims/{rated.id}">Claim {rated.id}</a> <span class="status status-in_review">in review'
+            '</span> <span class="rating rating-mostly-false">Mostly false</span> '
+            '<span class="anchor-state anchor-state-moved">moved</span></h3>') in panels  # moved by the revision
+    assert f'<p class="meta">Ministry &lt;spokes&gt; · {editor.name}</p>' in panels
+    assert f'<a href="#hl-{plain.id}">Ten thousand &amp; more</a></li>' in panels
+    assert f'<a href="#hl-{wordless.id}">“more than 10,000 containers”</a></li>' in panels
+    assert f'id="claim-{moved.id}"' not in panels and f'id="claim-{gone.id}"' not in panels
+    assert html.count(f'id="claim-{moved.id}"') == 1 and html.count(f'id="claim-{gone.id}"') == 1
+    assert "<dt>Claims</dt><dd>5 · " in html
+
+
 def test_marks_are_coloured_by_rating_once_rated(client, checker):
     from factdesk.models import Rating
 

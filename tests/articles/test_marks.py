@@ -185,3 +185,20 @@ def test_many_random_overlaps_keep_text_and_nesting():
             assert {str(h["id"]) for h in his if h["start"] <= pos + k < h["end"]} == covering
         pos += len(data)
     assert len(re.findall(r'id="hl-\d+"', out)) == 300
+
+
+def test_prepared_marks_render_as_the_same_highlights_given_as_dicts():
+    """render_marks (the desk page's pieces, escaped beforehand) is render_marked_text without the escaping."""
+    from factdesk.articles.marks import opening, render_marks
+
+    rng = random.Random(8)
+    text = "One <two> & three, “four” five.\n\nSix seven 🎉 eight. " * 12
+    his = []
+    for i in range(120):
+        s = rng.randrange(-3, len(text))
+        his.append(hl(i, s, s + rng.randrange(-2, 90), rng.choice(["new", "researching", "in_review"])))
+    prepared = [(h["start"], h["end"], str(h["id"]), h["css_class"],
+                 opening(str(h["id"]), h["css_class"], h["href"], h["label"])) for h in his]
+    out = render_marks(text, prepared)
+    assert isinstance(out, Markup) and out == render_marked_text(text, his)
+    assert parse(out).text == text
