@@ -488,14 +488,14 @@ class _Mapping:
             i += 1
         return any_run
 
-    def kept(self, x: int, y: int) -> list[tuple[int, int, int]]:
-        """The runs of the old span ``[x, y)`` that the diff kept and that are not chance (not weak),
-        as ``(old_start, new_start, size)`` in old order."""
+    def kept(self, x: int, y: int, *, weak: bool = False) -> list[tuple[int, int, int]]:
+        """The runs of the old span ``[x, y)`` that the diff kept and that are not chance (not weak,
+        unless ``weak``), as ``(old_start, new_start, size)`` in old order."""
         out, i = [], max(0, self._locate(x))
         while i < len(self.segments) and self.segments[i][0] < y:
             o, n, size = self.segments[i]
             lo, hi = max(x, o), min(y, o + size)
-            if hi > lo and self.segments[i] not in self._weak:
+            if hi > lo and (weak or self.segments[i] not in self._weak):
                 out.append((lo, n + lo - o, hi - lo))
             i += 1
         return out
@@ -809,7 +809,8 @@ def _context_agrees(stored: str, now: str, *, before: bool) -> bool:
     if agree >= CONTEXT_SIDE:
         return True
     # the whole of the claim's side of its paragraph agrees, and the paragraph (or text) ends there
-    return edged and agree == len(_squash(own)) == len(_squash(now_own)) and \
+    # (whitespace aside: a word deleted at the claim's edge leaves its space behind)
+    return edged and _squash(own).strip() == _squash(now_own).strip() and \
         (k >= 0 or len(now) < 2 * PREFIX_LEN)
 
 
@@ -872,7 +873,9 @@ class _Reanchorer:
         surroundings reaching into it, not an edit of the claim): what replaced both is not the
         claim's. Also whether an edge was cut."""
         m, old = self.mapping, self.old
-        kept = m.kept(a.start, a.end)
+        # (runs that may be chance too, when nothing else of the claim is left: the span the diff
+        # maps is made of them already, and is only ever cut back to them)
+        kept = m.kept(a.start, a.end) or [k for k in m.kept(a.start, a.end, weak=True) if s <= k[1] < e]
         if not kept:
             return s, e, False
         cut = False
@@ -1287,14 +1290,23 @@ class _Reanchorer:
         ps = 0 if ps < 0 else ps + 2
         pe = old.find("\n\n", a.end)
         pe = len(old) if pe < 0 else pe
-        anchors = []
+        anchors = []  # (where the old paragraph would begin, where the found context meets the claim, which)
         if len(a.prefix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.prefix, 2)) == 1:
-            anchors.append(new.find(a.prefix) + len(a.prefix) - (a.start - ps))
+            at = new.find(a.prefix) + len(a.prefix)
+            anchors.append((at - (a.start - ps), at, "prefix"))
         if len(a.suffix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.suffix, 2)) == 1:
-            anchors.append(new.find(a.suffix) - (a.end - ps))
-        for base in anchors:
+            at = new.find(a.suffix)
+            anchors.append((at - (a.end - ps), at, "suffix"))
+        for base, at, side in anchors:
             slack = 64 + (pe - ps) // 4
             w0, w1 = max(0, base - slack), min(len(new), base + (pe - ps) + slack)
+            # on the claim's far side from the context found, no further than the paragraph it is in
+            # now: a paragraph moves whole, and a neighbour's words beyond its edge are no edit of
+            # the claim's first or last word
+            if side == "suffix" and (p0 := new.rfind("\n\n", w0, at)) >= 0:
+                w0 = p0 + 2
+            if side == "prefix" and (p1 := new.find("\n\n", at, w1)) >= 0:
+                w1 = p1
             local = _Mapping(old[ps:pe], new[w0:w1], self.budget)
             s, e = self._whole_words(a, *_trim(new, w0 + local.start(a.start - ps), w0 + local.end(a.end - ps)))
             if e > s and (_similar(a.quote, new[s:e], self.budget) or self._one_word_changed(a, s, e)):

@@ -829,3 +829,38 @@ def test_reanchor_number_that_grew_a_digit_is_flagged_not_kept():
     new = old.replace("rose 5 points", "rose 50 points")
     [b] = reanchor(old, new, [a])
     assert (b.state, b.quote) == (FUZZY, "Unemployment rose 50")
+
+
+def test_reanchor_short_quote_whose_last_word_was_deleted_at_its_paragraphs_end_is_offered():
+    # the claim ended its paragraph; its last word was deleted and the space before it stayed: the
+    # paragraph still ends right after the claim's words (whitespace aside)
+    old = _article([0, 1, 2]) + "\n\nTalks at the ministry ended late."  # "at the" is no rare pair
+    a = _anchor(old, "at the docks.")
+    new = old.replace("at the docks.", "at the ")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "at the")
+
+
+def test_reanchor_quote_opening_a_moved_paragraph_with_its_first_word_deleted_is_found_there():
+    # the claim opens the text; its first word was deleted and its paragraph moved, and the new text
+    # opens with that word by chance, so the diff cannot follow it: where the claim's paragraph now
+    # is (its context found), the text before it is another paragraph's, not an edit of the claim
+    more = "\n\nAnalysts said the figures came late."  # "said the" is no rare pair
+    old = _article([2, 0, 1, 3]) + more
+    a = _anchor(old, "Unions said the")
+    new = "Unions marched on Friday.\n\n" + \
+        _article([0, 1, 2, 3], lambda k, p: p.replace("Unions said", "said") if k == 2 else p) + more
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "said the")
+
+
+def test_reanchor_claim_left_alone_between_two_rewrites_is_cut_back_to_its_words():
+    # the words before the claim and its last word with the words after it were rewritten: what is
+    # left of it matches only as an island between changes (as chance would), and it is the span
+    # the diff maps; it is cut back to the claim's words, not stretched onto the rewrite's
+    old = "South Dakota Gov. Kristi Noem defended the slogan on Monday.\n\nThe campaign cost a lot."
+    a = _anchor(old, "Dakota Gov. Kristi")
+    new = ("His critics kept asking about Dakota Gov. His seeming concern for the young stands in "
+           "contrast to his silence on Monday.\n\nThe campaign cost a lot.")
+    [b] = reanchor(old, new, [a])
+    assert (b.state, b.quote) == (FUZZY, "Dakota Gov.")
