@@ -32,16 +32,15 @@ from sqlalchemy import (Float, Integer, String, bindparam, column, func, literal
                         union_all)
 from sqlalchemy.orm import joinedload, selectinload
 
-from .claims.publishing import is_public
 from .extensions import db
-from .models import Article, Claim, ClaimTag, Publication, Rating, Status, User, tags_beside
+from .models import Article, Claim, ClaimTag, Publication, PublicCheck, Rating, Status, User, tags_beside
 
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
 
 # The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
 # and ranking read them, where ranking an expression index's document parsed every match again. The
-# articles' whole documents are read only by migration 0025's functions (article_matches, article_match_count).
+# articles' whole documents are read only by migration 0027's function (article_matches_counted).
 CLAIM_DOCUMENT = "claims.search_vector"
 ARTICLE_TITLE = "articles.title_vector"
 
@@ -192,47 +191,62 @@ def _claim_hits(dialect: str, *, with_article_title: bool):
         .columns(id=Integer, rank=Float).subquery("hits")
 
 
-def _article_hits(dialect: str):
-    """A subquery (id, rank) of the best `k` articles matching q. On PostgreSQL through migration 0025's
-    function, which keeps the planner on the GIN index (an article's vector is large and stored out of
-    line, and a sequential scan would decompress every one)."""
-    if dialect == "postgresql":
-        best = func.article_matches(_tsquery(), bindparam("k", type_=Integer)).table_valued(
-            column("id", Integer), column("rank", Float), name="matches")
-        return select(best.c.id, best.c.rank).subquery("article_hits")
+def _article_hits():
+    """A subquery (id, rank) of the best `k` articles matching q (SQLite's; PostgreSQL's come from
+    `_ranked_and_counted`)."""
     return (text("SELECT articles_fts.rowid AS id, bm25(articles_fts, 3.0, 1.0) AS rank "
                  "FROM articles_fts WHERE articles_fts MATCH :fq ORDER BY rank, id LIMIT :k")
             .columns(id=Integer, rank=Float).subquery("article_hits"))
 
 
-def _match_count(dialect: str):
-    """How many claims and articles match q, as a scalar subquery that ranks nothing."""
-    if dialect == "postgresql":
-        claims = select(func.count()).select_from(Claim).where(literal_column(CLAIM_DOCUMENT).op("@@")(_tsquery()))
-        return claims.scalar_subquery() + select(func.article_match_count(_tsquery())).scalar_subquery()
+def _match_count():
+    """How many claims and articles match q on SQLite, as a scalar subquery that ranks nothing (FTS5
+    counts its index's matches without reading a document)."""
     return text("(SELECT count(*) FROM claims_fts WHERE claims_fts MATCH :fq) "
                 "+ (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :fq)") \
         .columns(total=Integer).scalar_subquery()
+
+
+def _ranked_and_counted(k):
+    """PostgreSQL's best `k` claims and articles matching q, and how many match, from one pass over
+    each: a GIN match must read each matching row to count it as much as to rank it, so the claims'
+    matches are ranked once into a materialised CTE that both the top-k and the count read, and the
+    articles' come from migration 0027's function, which does the same through the GIN index."""
+    tsq = _tsquery()
+    doc = literal_column(CLAIM_DOCUMENT)
+    matches = select(Claim.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank")).where(doc.op("@@")(tsq)) \
+        .cte("claim_matches").prefix_with("MATERIALIZED")
+    best_claims = select(matches.c.id, matches.c.rank).order_by(matches.c.rank, matches.c.id).limit(k) \
+        .subquery("best_claims")
+    found = func.article_matches_counted(tsq, k).table_valued(
+        column("id", Integer), column("rank", Float), column("total", Integer), name="matches")
+    articles = select(found.c.id, found.c.rank, found.c.total).cte("article_best").prefix_with("MATERIALIZED")
+    total = (select(func.count()).select_from(matches).scalar_subquery()
+             + select(func.coalesce(func.max(articles.c.total), 0)).scalar_subquery())
+    return best_claims, select(articles.c.id, articles.c.rank).subquery("article_hits"), total
 
 
 @functools.cache
 def _desk_statement(dialect: str):
     """Desk search's one statement for a page, built once per engine (building it cost more than the
     database's work for a rare word): the best `k` = offset + per_page hits of each engine (a top-k,
-    not every match sorted), merged, the page cut, and the total of plain match counts (which rank
-    nothing) riding along, on a row of its own when the page is past the end."""
-    claims = _claim_hits(dialect, with_article_title=False)
+    not every match sorted), merged, the page cut, and the total of match counts riding along, on a
+    row of its own when the page is past the end."""
     k = bindparam("k", type_=Integer)
-    best_claims = select(claims.c.id, claims.c.rank).order_by(claims.c.rank, claims.c.id).limit(k) \
-        .subquery("best_claims")
-    best_articles = _article_hits(dialect)
+    if dialect == "postgresql":
+        best_claims, best_articles, total = _ranked_and_counted(k)
+    else:
+        claims = _claim_hits(dialect, with_article_title=False)
+        best_claims = select(claims.c.id, claims.c.rank).order_by(claims.c.rank, claims.c.id).limit(k) \
+            .subquery("best_claims")
+        best_articles, total = _article_hits(), _match_count()
     both = union_all(
         select(literal("claim").label("kind"), best_claims.c.id, best_claims.c.rank),
         select(literal("article").label("kind"), best_articles.c.id, best_articles.c.rank),
     ).subquery("both")
     page_hits = select(both.c.kind, both.c.id, both.c.rank).order_by(both.c.rank, both.c.kind, both.c.id) \
         .limit(bindparam("per_page", type_=Integer)).offset(bindparam("offset", type_=Integer)).subquery("page_hits")
-    totals = select(_match_count(dialect).label("total")).subquery("totals")
+    totals = select(total.label("total")).subquery("totals")
     return (select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank).select_from(totals)
             .outerjoin(page_hits, true()).order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id))
 
@@ -363,16 +377,18 @@ def claim_ids_matching(q: str, limit: int = 1000, *, published_only: bool = Fals
 
 
 def public_checks_query(dialect: str, *filters):
-    """A select of (Publication.id, rank) for public checks matching the query (bound at run time by
-    `_values`), best first; extra filters apply.
+    """A select of (publication id, rank) for public checks matching the query (bound at run time by
+    `_values`), best first, newest first among equals; extra filters (on readers' listing) apply.
 
     A check is findable by a word of its quote, its wording, its claimant, its rationale or its
-    article's title.
+    article's title. Which checks readers see, and which publication of each, is readers' listing
+    (`PublicCheck`, kept by publishing.publish and withdraw): a key probe per hit, where `is_public()`'s
+    latest-and-not-withdrawn subqueries cost PostgreSQL more to plan than the search costs to run.
     """
     hits = _claim_hits(dialect, with_article_title=True)
-    return (select(Publication.id, hits.c.rank).join(hits, hits.c.id == Publication.claim_id)
-            .join(Claim, Claim.id == Publication.claim_id).where(is_public(), *filters)
-            .order_by(hits.c.rank, Claim.published_at.desc(), Claim.id.desc()))
+    return (select(PublicCheck.publication_id, hits.c.rank).join(hits, hits.c.id == PublicCheck.claim_id)
+            .where(*filters)
+            .order_by(hits.c.rank, PublicCheck.first_published_at.desc(), PublicCheck.claim_id.desc()))
 
 
 @functools.cache

@@ -94,12 +94,13 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
 
 
 def _filters(rating, tag) -> list:
-    """Readers' search's filters on a publication, for a rating label and a tag."""
+    """Readers' search's filters on readers' listing, for a rating label and a tag as published (the
+    home's filters, read from the same listing)."""
     filters = []
     if rating is not None:
-        filters.append(Publication.rating_version_id.in_(select(RatingVersion.id).where(RatingVersion.label == rating)))
+        filters.append(PublicCheck.rating_label == rating)
     if tag is not None:
-        filters.append(exists().where(PublicationTag.publication_id == Publication.id, PublicationTag.tag == tag))
+        filters.append(exists().where(PublicCheckTag.claim_id == PublicCheck.claim_id, PublicCheckTag.tag == tag))
     return filters
 
 
