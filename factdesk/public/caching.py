@@ -25,6 +25,7 @@ hooks and a response object, which together cost more than the validator (docs/s
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from enum import Enum
 from datetime import datetime, timezone
@@ -35,7 +36,8 @@ from typing import Callable
 from flask import current_app, make_response, request, session
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_etags, quote_etag
-from sqlalchemy import Integer, String, bindparam, cast, exists, func, select
+from sqlalchemy import Integer, String, bindparam, cast, create_engine, event, exists, func, select
+from sqlalchemy.engine import Engine
 
 from ..access import current_actor
 from ..errors import NotFound
@@ -163,36 +165,70 @@ def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None]:
     return compiled[id(statement)]
 
 
+_VALIDATOR_ENGINE = "factdesk_validator_engine"
+_validator_engine_made = threading.Lock()
+
+
+def _validator_engine() -> Engine:
+    """The engine validators run on: the app's own on SQLite; on a database server, a second pool
+    of autocommit connections to the same database that are not pinged before use.
+
+    The app's pool checks every connection it hands out with a round trip (`pool_pre_ping`: a
+    server's connection can drop between requests); for a 304, whose whole work is one statement,
+    that ping was a second round trip. A validator's statement only reads, so instead of pinging
+    first it is sent again once on a fresh connection when the one it ran on turns out to be dead
+    (`_one_row`). Autocommit, as the pre-ping itself runs: no BEGIN or COMMIT round trips, and no
+    ROLLBACK, on which psycopg would deallocate the statements it prepared (each validator stays
+    prepared on its connection). Disposed with the app's engine."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite":  # a file: nothing to ping (config.py), no round trip to save
+        return engine
+    made = current_app.extensions.get(_VALIDATOR_ENGINE)
+    if made is not None and made[0] is engine:
+        return made[1]
+    with _validator_engine_made:
+        made = current_app.extensions.get(_VALIDATOR_ENGINE)
+        if made is None or made[0] is not engine:
+            options = {**current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False,
+                       "isolation_level": "AUTOCOMMIT"}
+            validators = create_engine(engine.url, **options)
+            event.listen(engine, "engine_disposed", lambda _: validators.dispose())
+            made = current_app.extensions[_VALIDATOR_ENGINE] = (engine, validators)
+    return made[1]
+
+
 def _one_row(statement, **params) -> tuple | None:
     """One row of a prebuilt validator statement, run on a pooled driver connection.
 
     A 304 needs one indexed lookup; through the ORM session it also paid for a session, a
     transaction, a SQLAlchemy connection, the statement's cache key and result processing, most of
     its time beside a route that touches no database. Its values are ints and text (`_text`). The
-    engine's `before_cursor_execute` listeners still hear of it (with no SQLAlchemy connection), so
-    the statement counters of the bench and the tests count it."""
+    app engine's `before_cursor_execute` listeners still hear of it (with no SQLAlchemy connection),
+    so the statement counters of the bench and the tests count it. On a database server the
+    connection is not pinged first (`_validator_engine`): if it turns out to be dead, the statement
+    runs again, once, on a fresh one."""
     sql, fixed, order = _compiled(statement)
     values = {**fixed, **params}
     arguments = tuple(values[name] for name in order) if order is not None else values
-    engine = db.engine
-    connection = engine.raw_connection()
-    # On PostgreSQL the one statement runs in autocommit, as SQLAlchemy's own pre-ping does: no BEGIN
-    # and COMMIT round trips, and no ROLLBACK, on which psycopg deallocates its prepared statements
-    # (so the validator stays prepared on the connection instead of being planned on every 304).
-    autocommit = engine.dialect.name == "postgresql"
-    try:
-        if autocommit:
-            connection.driver_connection.autocommit = True
-        cursor = connection.cursor()
-        engine.dispatch.before_cursor_execute(None, cursor, sql, arguments, None, False)
-        cursor.execute(sql, arguments)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        if autocommit and not connection.driver_connection.closed:
-            connection.driver_connection.autocommit = False
-        connection.close()  # back to the pool
-    return row
+    engine, dispatch = _validator_engine(), db.engine.dispatch
+    for attempt in (1, 2):
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            dispatch.before_cursor_execute(None, cursor, sql, arguments, None, False)
+            cursor.execute(sql, arguments)
+            row = cursor.fetchone()
+            cursor.close()
+            return row
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if attempt == 2 or not engine.dialect.is_disconnect(exc, connection.dbapi_connection, None):
+                raise
+            # The server closed it (a restart, an idle timeout): so it may have closed its pool-mates.
+            connection.invalidate(exc)
+            engine.dispose()
+        finally:
+            connection.close()  # back to the pool (an invalidated one is discarded)
+    raise AssertionError("unreachable")
 
 
 def check_validator(claim_id: int, **_) -> Validator:

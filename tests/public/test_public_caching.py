@@ -11,7 +11,7 @@ from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
 from factdesk.models import Rating
 from factdesk.ratings import RatingInput, update_rating
-from tests.conftest import login
+from tests.conftest import PG_URL, login
 from tests.support.addresses import article_path_of, path_of
 from tests.support.factories import ArticleFactory, ClaimFactory, move, to_state
 
@@ -201,6 +201,44 @@ def test_a_readers_revalidation_is_answered_in_front_of_flask_as_flask_would(app
         asked_flask.clear()
         assert layer.get(address, headers=headers).status_code == 599, (address, headers)
         assert asked_flask, (address, headers)
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: a database server's connection can drop")
+def test_a_revalidation_on_a_dropped_connection_runs_again_on_a_fresh_one_in_front_of_flask(app, client, trees):
+    """On a database server the validators' connections are not pinged before use (a 304's one
+    statement would cost two round trips): a connection found dead is replaced and the statement
+    sent again, still answered in front of Flask."""
+    from sqlalchemy import text
+    from werkzeug.test import Client
+
+    from factdesk.public import caching
+
+    asked_flask = []
+
+    def flask_must_not_run(environ, start_response):
+        asked_flask.append(environ["PATH_INFO"])
+        start_response("599 FLASK", [])
+        return [b""]
+
+    layer = Client(caching.AnswerRevalidations(app, flask_must_not_run), use_cookies=False)
+    url = path_of(app, trees)
+    etag = _etag(client, url)
+    assert layer.get(url, headers={"If-None-Match": etag}).status_code == 304
+    validators = caching._validator_engine()
+    assert validators is not db.engine and validators.pool.checkedin() == 1
+    connection = validators.raw_connection()
+    pid = connection.dbapi_connection.info.backend_pid
+    connection.close()
+    assert db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+    db.session.commit()
+    for _ in range(3):
+        answered = layer.get(url, headers={"If-None-Match": etag})
+        assert answered.status_code == 304 and asked_flask == []
+    connection = validators.raw_connection()
+    assert connection.dbapi_connection.info.backend_pid != pid
+    connection.close()
+    db.engine.dispose()
+    assert validators.pool.checkedin() == 0  # the validators' pool goes with the app's
 
 
 def test_a_revalidation_after_a_withdrawal_is_the_410_not_a_304(app, client, editor, trees):
