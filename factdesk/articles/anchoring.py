@@ -965,6 +965,11 @@ class _Reanchorer:
         here = (placed.start, placed.end)
         other = self._framed_elsewhere(a, *here)
         if other is None:
+            if not self._sentence_reads_same(a, *here) and self._sentence_stands_elsewhere(a, *here):
+                # the quote found stands in another version of its sentence, while the claim's own
+                # sentence, its quote now other words, stands elsewhere: a copy with a word changed
+                # may be all that is left of it (its own words edited away); a checker confirms it
+                return replace(placed, state=FUZZY)
             return placed
         if self._sentence_reads_same(a, *here):
             # the placed quote stands in the claim's whole sentence: only surroundings that read
@@ -993,6 +998,20 @@ class _Reanchorer:
         new = self.new
         return _spaced(new[max(0, s - 2 * len(before) - 8):s]).endswith(_spaced(before)) \
             and _spaced(new[e:e + 2 * len(after) + 8]).startswith(_spaced(after))
+
+    def _sentence_stands_elsewhere(self, a: Anchor, s: int, e: int) -> bool:
+        """Whether the longer half of the claim's old sentence (at least CONTEXT_SIDE characters,
+        once in the old text) stands in the new text away from the new span ``[s, e)``."""
+        before, after = self._sentence_halves(a)
+        half = before if len(before.strip()) >= len(after.strip()) else after
+        if len(half.strip()) < CONTEXT_SIDE or len(_occurrences(self.old, half, 2)) != 1:
+            return False
+        reach = 2 * len(a.quote) + PREFIX_LEN
+        for k in _occurrences(self.new, half, NEAREST_COPIES + 1):
+            beside = s - reach <= k + len(half) <= s if half is before else e <= k <= e + reach
+            if not beside:
+                return True
+        return False
 
     def _framed_elsewhere(self, a: Anchor, s: int, e: int) -> tuple[int, int] | None:
         """Where else than the new span ``[s, e)`` the rest of the claim's sentence surrounds other

@@ -864,3 +864,16 @@ def test_reanchor_claim_left_alone_between_two_rewrites_is_cut_back_to_its_words
            "contrast to his silence on Monday.\n\nThe campaign cost a lot.")
     [b] = reanchor(old, new, [a])
     assert (b.state, b.quote) == (FUZZY, "Dakota Gov.")
+
+
+def test_reanchor_quote_left_only_in_a_near_copy_of_its_sentence_is_flagged_not_moved():
+    # the claim's last word was rewritten away where it stood; the word still stands once, in a copy
+    # of its sentence pasted with another word changed: that copy may be all that is left of the
+    # claim, or another sentence, and only a checker can say
+    old = _article([0, 1, 2, 3])
+    a = _anchor(old, "loading.")
+    new = _article([0, 1, 2, 3], lambda k, p: p.replace(
+        "slowed loading.", "slowed work on the new terminal and angered the shipping lines.") if k == 2 else p)
+    new += "\n\nUnions said the port had cut day shifts twice since the spring, which slowed loading."
+    [b] = reanchor(old, new, [a])
+    assert b.state in (FUZZY, ORPHANED)
