@@ -86,12 +86,18 @@ def _text(column):
 
 
 def _ratings_fingerprint():
-    """The rating scale in one value: how many, the newest, and a sum over every shown field."""
+    """The rating scale as readers see it, in a few sums: how many ratings and the newest; every edit
+    of what a rating shows (its label, name, definition, colour or ordinal makes it a new version,
+    ratings.record_version, so the versions' sum grows with each); their order (moving a rating swaps
+    two positions, which changes the sums of id × position and id × position²); which are in force.
+    A sum of the fields' lengths stood for their contents before, so an edit keeping the length — any
+    new colour, a one-letter fix — and every move left the ETag as it was."""
+    position = cast(Rating.position, Integer)
     return (select(func.count(Rating.id)).scalar_subquery(), select(func.max(Rating.id)).scalar_subquery(),
-            select(func.sum(func.length(Rating.name) * 7 + func.length(Rating.definition) * 3
-                            + func.length(Rating.colour) + func.coalesce(Rating.ordinal, 11) * 13
-                            + Rating.position * 17 + Rating.id * cast(Rating.active, Integer))
-                   ).scalar_subquery())
+            select(func.sum(Rating.version)).scalar_subquery(),
+            select(func.sum(Rating.id * position)).scalar_subquery(),
+            select(func.sum(Rating.id * position * position)).scalar_subquery(),
+            select(func.sum(Rating.id * cast(Rating.active, Integer))).scalar_subquery())
 
 
 # Each validator's statement is built once: a 304 costs one execution of an already compiled

@@ -78,6 +78,30 @@ def test_editing_the_rating_a_check_shows_leaves_the_check_as_published(app, cli
     assert "Not accurate at all, by the records." in methodology.get_data(as_text=True)
 
 
+def test_every_change_to_the_scale_readers_see_changes_the_listings_etags(app, client, trees, admin):
+    """A new colour (always seven characters), a one-letter fix of a name and a move up the scale each
+    change what /ratings and the home show; none may be answered with a 304 of the old page."""
+    from factdesk.ratings import move_rating
+
+    def false():
+        return db.session.execute(select(Rating).where(Rating.label == "false")).scalar_one()
+
+    def edit(**changes):
+        rating = false()
+        fields = {"label": "false", "name": rating.name, "colour": rating.colour, "ordinal": rating.ordinal,
+                  "definition": rating.definition, **changes}
+        update_rating(rating, RatingInput(**fields), admin)
+
+    colour = "#00ff00" if false().colour.lower() != "#00ff00" else "#ff0000"
+    name = false().name[:-1] + ("x" if false().name[-1] != "x" else "y")
+    for change in (lambda: edit(colour=colour), lambda: edit(name=name), lambda: move_rating(false(), "up", admin)):
+        before = {u: _etag(client, u) for u in ("/ratings", "/")}
+        change()
+        db.session.commit()
+        for u, etag in before.items():
+            assert client.get(u, headers={"If-None-Match": etag}).status_code == 200, u
+
+
 def test_a_page_shared_by_everyone_holds_nothing_personal(app, client, trees, checker):
     for url in ("/", path_of(app, trees)):
         html = client.get(url).get_data(as_text=True)
