@@ -18,7 +18,7 @@ from sqlalchemy import String, bindparam, select, type_coerce
 
 from ..claims.workflow import LABELS
 from ..extensions import db
-from .marks import escape
+from .marks import escape, opening
 from ..models import AnchorState, Claim, Rating, Status, User
 
 GIST = 90  # characters of wording (or quote) a panel shows; the claim page has the rest
@@ -89,15 +89,20 @@ class _Look:
     """The pieces of markup that claims with the same status, rating and anchor state share."""
 
     css_class: str  # in the text's marks
-    opening: str  # the start of the link where a highlight begins, up to its id
-    label: str  # the end of its accessible name, after the claim's number
+    opening: str  # the link where a highlight begins (marks.opening), its claim's number as _NUMBER
     badges: str
+
+
+_NUMBER = "\x00"  # stands for the claim's number in a look's opening: no text or escape makes it
 
 
 def _look(status: str, rating_label: str | None, rating_name: str | None, anchor_state: str) -> _Look:
     state = Status(status)
-    return _Look(escape(_css_class(status, rating_label, anchor_state)), f'<a class="{escape(f"s-{status}")}" id="hl-',
-                 escape(f", {LABELS[state]}"), _badges(state, rating_label, rating_name, AnchorState(anchor_state)))
+    # The accessible name is short, since it is said where the claim starts (its panel, one link
+    # away, says the rating).
+    start = opening(_NUMBER, f"s-{status}", f"#claim-{_NUMBER}", f"Claim {_NUMBER}, {LABELS[state]}")
+    return _Look(escape(_css_class(status, rating_label, anchor_state)), start,
+                 _badges(state, rating_label, rating_name, AnchorState(anchor_state)))
 
 
 def article_claims(article_id: int, claim_url: str) -> ArticleClaims:
@@ -122,8 +127,7 @@ def article_claims(article_id: int, claim_url: str) -> ArticleClaims:
         key = (status, rating, rating_name, anchor_state)
         look = looks.get(key) or looks.setdefault(key, _look(*key))
         ident = str(claim_id)
-        marks.append((start, end, ident, look.css_class,
-                      f'{look.opening}{ident}" href="#claim-{ident}" aria-label="Claim {ident}{look.label}"></a>'))
+        marks.append((start, end, ident, look.css_class, look.opening.replace(_NUMBER, ident)))
         if anchor_state == "fuzzy":
             fuzzy.append(_line(row))
             continue
