@@ -234,19 +234,38 @@ def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
             return [check_path(p) for p in publications]
 
 
-def home_urls(count: int, *, seed: int = 13) -> list[str]:
-    """Up to `count` distinct addresses of the public home: its pages, by rating and by tag.
+def home_urls(app: Flask, count: int, *, seed: int = 13) -> list[str]:
+    """Up to `count` distinct addresses of the public home that a reader can reach on this desk, in a
+    random order: every page that exists of the unfiltered list, of each rating's, of each tag's and of
+    each rating-and-tag's (the home's form sets both), as the home's own links write them.
 
-    Drawn from every combination at once (100 pages unfiltered, 20 per rating and per tag), so asking
-    for more than exist returns them all instead of drawing forever."""
-    from ..ratings import DEFAULT_SCALE
-    from ..demo.generate import TAGS
+    How many pages each list has comes from readers' listing (what the home pages through), so no
+    address is a page past the end; when fewer exist than `count`, all of them come back."""
+    from flask import url_for
+    from sqlalchemy import func
 
-    combinations = ["/"] + [f"/?page={page}" for page in range(2, 101)]
-    for page in range(1, 21):
-        combinations += [f"/?rating={label}&page={page}" for label, *_ in DEFAULT_SCALE]
-        combinations += [f"/?tag={tag}&page={page}" for tag in TAGS]
-    return random.Random(seed).sample(combinations, min(count, len(combinations)))
+    from ..models import PublicCheck, PublicCheckTag
+    from ..public.views import PER_PAGE
+
+    with app.app_context():
+        total = db.session.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
+        rated = db.session.execute(select(PublicCheck.rating_label, func.count())
+                                   .where(PublicCheck.rating_label.is_not(None))
+                                   .group_by(PublicCheck.rating_label)).all()
+        tagged = db.session.execute(select(PublicCheckTag.tag, func.count()).group_by(PublicCheckTag.tag)).all()
+        both = db.session.execute(select(PublicCheckTag.tag, PublicCheck.rating_label, func.count())
+                                  .join(PublicCheck, PublicCheck.claim_id == PublicCheckTag.claim_id)
+                                  .where(PublicCheck.rating_label.is_not(None))
+                                  .group_by(PublicCheckTag.tag, PublicCheck.rating_label)).all()
+        lists = [({}, total)] + [({"rating": label}, n) for label, n in rated] \
+            + [({"tag": tag}, n) for tag, n in tagged] + [({"rating": label, "tag": tag}, n) for tag, label, n in both]
+        addresses = []
+        with app.test_request_context():
+            for filters, checks in sorted(lists, key=lambda item: sorted(item[0].items())):
+                pages = max(1, -(-checks // PER_PAGE))
+                addresses += [url_for("public.home", **filters, page=page if page > 1 else None)
+                              for page in range(1, pages + 1)]
+    return random.Random(seed).sample(addresses, min(count, len(addresses)))
 
 
 def claim_ids(app: Flask, count: int, *, seed: int = 17) -> list[int]:

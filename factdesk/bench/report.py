@@ -115,4 +115,9 @@ def table(report: dict) -> str:
     lines += ["", "Render rows: ms of server work per request (from requests/s at full load), page vs its unit in "
                   "the same rounds; ratio: the median of the rounds' ratios. p50 / p95: latency of the page's "
                   "requests (and of the unit's) as the load generator saw them."]
+    repeated = [f"{r['name']} ({', '.join(f'{page}: {n:,}' for page, n in r['repeated'].items() if n)})"
+                for r in report["rows"] if any((r.get("repeated") or {}).values())]
+    if repeated:
+        lines += ["", "Not all first views — requests sent after every distinct address of the page had been asked "
+                      "once: " + "; ".join(repeated) + "."]
     return "\n".join(lines)

@@ -40,6 +40,7 @@ def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
     assert queue["target"]["requests"] > 0 and len(queue["rounds"]) == 3
     assert queue["target"]["statuses"] == {"200": queue["target"]["requests"]}
     assert not queue["target"]["addresses_repeated"]  # first views: no queue address asked twice
+    assert set(rows["public_pages"]["repeated"]) == {"check", "home"}  # the report says if a page ran out
     target = rows["revalidation"]["raw"]["target"]
     assert target["statuses"] == {"304": target["requests"]}
     assert rows["sql_per_page.queue"]["measured"] > 0 and rows["sql_per_page.check"]["measured"] > 0
@@ -60,10 +61,38 @@ def test_load_generator_refuses_any_host_but_this_machine():
 
 
 def test_first_view_addresses_are_distinct_and_asking_for_more_than_exist_ends():
-    from factdesk.bench.pages import home_urls, queue_urls
+    from factdesk.bench.pages import queue_urls
 
-    homes = home_urls(400)
-    assert len(homes) == len(set(homes)) == 400 and "/" in home_urls(10_000)
-    assert len(home_urls(10_000)) == len(set(home_urls(10_000))) < 10_000  # every combination, once
     queues = queue_urls(2000)
     assert len(set(queues)) == 2000
+
+
+def test_home_addresses_are_every_page_a_reader_can_reach_and_each_one_exists(app):
+    """The home's first views: distinct, every page of every filter the home offers (a rating, a tag,
+    both) up to the last page that exists, and each of them a page with checks on it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from factdesk.bench.pages import home_urls
+    from factdesk.demo.generate import fill_desk
+    from factdesk.extensions import db
+
+    fill_desk(400, 20)
+    db.session.commit()
+    every = home_urls(app, 100_000)
+    assert len(every) == len(set(every)) and "/" in every
+    assert home_urls(app, 50) == home_urls(app, 50) and len(home_urls(app, 50)) == 50  # the same draw each run
+    queries = [parse_qs(urlsplit(url).query) for url in every]
+    assert any("rating" in q and "tag" in q for q in queries)  # the form sets both at once
+    assert any(int(q.get("page", ["1"])[0]) > 1 for q in queries if "rating" in q and "tag" not in q)
+    client = app.test_client()
+    for url in every:
+        html = client.get(url).get_data(as_text=True)
+        assert 'class="check-card"' in html, url  # no page past the end
+    last_pages = {}
+    for q in queries:
+        key = (q.get("rating", [""])[0], q.get("tag", [""])[0])
+        last_pages[key] = max(last_pages.get(key, 1), int(q.get("page", ["1"])[0]))
+    for (rating, tag), last in list(last_pages.items())[:20]:
+        query = "&".join(part for part in (rating and f"rating={rating}", tag and f"tag={tag}") if part)
+        after = client.get(f"/?{query}&page={last + 1}").get_data(as_text=True)
+        assert 'class="check-card"' not in after, (rating, tag, last)  # ... and none left out
