@@ -200,6 +200,9 @@ def test_search_index_machinery_survives_every_migration(app):
     else:
         indexes = set(db.session.execute(text("SELECT indexname FROM pg_indexes")).scalars())
         assert search.SEARCH_INDEXES <= indexes
+        # Articles' vectors are kept in their rows (migration 0028), where ranking reads them.
+        assert db.session.execute(text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles'::regclass "
+                                       "AND attname = 'search_vector'")).scalar_one() == "m"
 
 
 def test_desk_search_pages_through_every_match_once_with_the_total(app, checker):
@@ -241,3 +244,97 @@ def test_snippets_mark_every_form_the_engine_matched_and_only_those(app, cargo):
     snippet = str(hit.snippet)
     assert "<mark>volumes</mark>" in snippet and "<mark>spring</mark>" in snippet
     assert "<mark>" not in snippet.replace("<mark>volumes</mark>", "").replace("<mark>spring</mark>", "")
+
+
+# ---------------------------------------------------------------- the statements against their definition
+#
+# Each engine's page statements are tuned (top-k, one pass, probes forced on PostgreSQL); what they must
+# give is what the plain definition gives: every match ranked, filtered, sorted, paged. The references
+# below read each engine's matches whole and do the rest in Python.
+
+HARBOUR = [("Harbour dues rose 4 percent at the harbour berth.", "published", "false", ["harbour"]),
+           ("The harbour master said harbour dues doubled.", "published", "true", ["trade"]),
+           ("Harbour cranes were idle in spring.", "published", "false", ["harbour", "trade"]),
+           ("Dues at the harbour rose again.", "researching", None, None),
+           ("The harbour closed for a day.", "withdrawn", None, None),
+           ("Spring tides flooded the quay.", "published", "true", ["harbour"]),
+           ("Harbour harbour harbour, said the mayor.", "published", "true", None)]
+
+
+@pytest.fixture
+def harbour(app, checker, editor):
+    def ported(words: str) -> str:
+        return words.replace("Harbour ", "Port ").replace("harbour", "port")
+
+    texts = "\n\n".join(quote for quote, *_ in HARBOUR)
+    story = ArticleFactory(by=checker, title="Harbour dues and tides", text=texts)
+    other = ArticleFactory(by=checker, title="Tides", text=ported(texts))
+    for n, (quote, state, rating, tags) in enumerate(HARBOUR):
+        article = other if n % 2 else story
+        words = ported(quote) if n % 2 else quote
+        claim = ClaimFactory(article=article, by=checker, quote=words, summary=quote)
+        if state != "new":
+            to_state(claim, state, checker, editor, rating=rating or "false", tags=tags)
+    return story, other
+
+
+def _public_reference(q: str, rating: str | None, tag: str | None) -> list[tuple[int, float]]:
+    from sqlalchemy import select
+
+    from factdesk.models import PublicCheck, PublicCheckTag
+
+    dialect = db.engine.dialect.name
+    hits = search._claim_hits(dialect, with_article_title=True)
+    ranks = dict(db.session.execute(select(hits.c.id, hits.c.rank), search._values(q, dialect)).all())
+    listed = db.session.execute(select(PublicCheck)).scalars().all()
+    tagged = set(db.session.execute(select(PublicCheckTag.claim_id).where(PublicCheckTag.tag == tag)).scalars())
+    rows = [(ranks[p.claim_id], -p.first_published_at.timestamp(), -p.claim_id, p.publication_id) for p in listed
+            if p.claim_id in ranks and (rating is None or p.rating_label == rating)
+            and (tag is None or p.claim_id in tagged)]
+    return [(publication_id, rank) for rank, _, _, publication_id in sorted(rows)]
+
+
+@pytest.mark.parametrize("q", ["harbour", "harbour dues", "spring or tides", "harbour -dues", "port", "nothing"])
+@pytest.mark.parametrize("rating, tag", [(None, None), ("false", None), (None, "harbour"), ("true", "harbour")])
+def test_readers_search_is_its_definition_ranked_filtered_and_paged(app, harbour, q, rating, tag):
+    from factdesk.public.reading import _filters
+
+    expected = _public_reference(q, rating, tag)
+    filters = _filters(rating, tag)
+    for per_page in (2, 20):
+        got = []
+        for page in range(1, 6):
+            found = search.search_public(q, page, per_page, *filters)
+            assert found.total == len(expected)
+            got += [(hit.obj.id, hit.rank) for hit in found.items]
+        assert [p for p, _ in got] == [p for p, _ in expected]
+        assert [r for _, r in got] == pytest.approx([r for _, r in expected])
+
+
+def _desk_reference(q: str) -> list[tuple[float, str, int]]:
+    from sqlalchemy import select, text
+
+    dialect = db.engine.dialect.name
+    values = search._values(q, dialect)
+    claims = search._claim_hits(dialect, with_article_title=False)
+    found = [(rank, "claim", i) for i, rank in db.session.execute(select(claims.c.id, claims.c.rank), values)]
+    if dialect == "postgresql":
+        articles = text("SELECT id, -ts_rank(search_vector, websearch_to_tsquery('english'::regconfig, :q)) "
+                        "FROM articles WHERE search_vector @@ websearch_to_tsquery('english'::regconfig, :q)")
+    else:
+        articles = text("SELECT rowid, bm25(articles_fts, 3.0, 1.0) FROM articles_fts WHERE articles_fts MATCH :fq")
+    found += [(rank, "article", i) for i, rank in db.session.execute(articles, values)]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("q", ["harbour", "harbour dues", "spring or tides", "harbour -dues", "port", "nothing"])
+def test_desk_search_is_its_definition_ranked_and_paged(app, harbour, q):
+    expected = _desk_reference(q)
+    for per_page in (3, 20):
+        got = []
+        for page in range(1, 6):
+            found = search.search_desk(q, page, per_page)
+            assert found.total == len(expected)
+            got += [(hit.rank, hit.kind, hit.id) for hit in found.items]
+        assert [(kind, i) for _, kind, i in got] == [(kind, i) for _, kind, i in expected]
+        assert [r for r, _, _ in got] == pytest.approx([r for r, _, _ in expected])
