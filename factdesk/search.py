@@ -30,10 +30,10 @@ import Stemmer
 from markupsafe import Markup, escape
 from sqlalchemy import (Float, Integer, String, bindparam, column, func, literal, literal_column, select, text, true,
                         union_all)
-from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
-from .models import Article, Claim, ClaimTag, Publication, PublicCheck, Rating, Status, User, tags_beside
+from .models import (Article, Claim, ClaimTag, Publication, PublicationTag, PublicCheck, Rating, RatingVersion, Status,
+                     User, tags_beside)
 
 HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
 SNIPPET_TOKENS = 24
@@ -377,8 +377,9 @@ def claim_ids_matching(q: str, limit: int = 1000, *, published_only: bool = Fals
 
 
 def public_checks_query(dialect: str, *filters):
-    """A select of (publication id, rank) for public checks matching the query (bound at run time by
-    `_values`), best first, newest first among equals; extra filters (on readers' listing) apply.
+    """A select of (publication id, rank, claim id, first published) for public checks matching the
+    query (bound at run time by `_values`), best first, newest first among equals; extra filters (on
+    readers' listing) apply.
 
     A check is findable by a word of its quote, its wording, its claimant, its rationale or its
     article's title. Which checks readers see, and which publication of each, is readers' listing
@@ -394,11 +395,30 @@ def public_checks_query(dialect: str, *filters):
         # merged into the join) is probed once per match through its primary key.
         listed = (select(PublicCheck.claim_id, PublicCheck.publication_id, PublicCheck.first_published_at)
                   .where(PublicCheck.claim_id == hits.c.id, *filters).offset(0).lateral("listed"))
-        return (select(listed.c.publication_id, hits.c.rank).select_from(hits).join(listed, true())
+        return (select(listed.c.publication_id, hits.c.rank, listed.c.claim_id, listed.c.first_published_at)
+                .select_from(hits).join(listed, true())
                 .order_by(hits.c.rank, listed.c.first_published_at.desc(), listed.c.claim_id.desc()))
-    return (select(PublicCheck.publication_id, hits.c.rank).join(hits, hits.c.id == PublicCheck.claim_id)
-            .where(*filters)
+    return (select(PublicCheck.publication_id, hits.c.rank, PublicCheck.claim_id, PublicCheck.first_published_at)
+            .join(hits, hits.c.id == PublicCheck.claim_id).where(*filters)
             .order_by(hits.c.rank, PublicCheck.first_published_at.desc(), PublicCheck.claim_id.desc()))
+
+
+def _public_page(query):
+    """A page (`limit`, `offset`) of `public_checks_query` with what each hit's card shows and its
+    snippet is cut from, as plain values in the same statement: the publication shown (its words, its
+    rating as published, its tags beside it, as the home's cards read them) — where a page of ORM
+    publications with their claim, rating and tags cost two more statements and more Python than the
+    search itself."""
+    page = query.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)) \
+        .subquery("page")
+    tags = tags_beside(PublicationTag.tag, PublicationTag.publication_id == Publication.id)
+    return (select(page.c.publication_id, page.c.rank, page.c.claim_id, page.c.first_published_at,
+                   Publication.summary, Publication.quote, Publication.claimant, Publication.rationale_text,
+                   RatingVersion.name.label("rating_name"), RatingVersion.label.label("rating_label"),
+                   RatingVersion.colour.label("rating_colour"), tags.label("tags"))
+            .select_from(page).join(Publication, Publication.id == page.c.publication_id)
+            .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id)
+            .order_by(page.c.rank, page.c.first_published_at.desc(), page.c.claim_id.desc()))
 
 
 @functools.cache
@@ -409,13 +429,15 @@ def _public_statement(dialect: str):
 
 @functools.cache
 def _public_page_statement(dialect: str):
-    return _public_statement(dialect).limit(bindparam("limit", type_=Integer)) \
-        .offset(bindparam("offset", type_=Integer))
+    return _public_page(_public_statement(dialect))
 
 
 def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bool = True) -> Results:
-    """Public checks matching q (only those: readers never see anything else), each hit's `obj` its
-    latest publication, with snippets of the published words (text, not Markdown).
+    """Public checks matching q (only those: readers never see anything else), with snippets of the
+    published words (text, not Markdown); each hit's `obj` is a row of what its card shows
+    (`_public_page`: `publication_id`, `claim_id`, `first_published_at`, the publication's `summary`,
+    `quote`, `claimant`, its rating's `rating_name`, `rating_label`, `rating_colour`, its `tags` as
+    `tags_beside` joins them).
 
     With count=False the total is not counted (a common word can match thousands of checks; the
     readers' page only needs to know whether there is a next page): `total` is then the number of
@@ -427,8 +449,7 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
     offset = (page - 1) * per_page
     values = {**_values(q, dialect), "offset": offset, "limit": per_page if count else per_page + 1}
     query = public_checks_query(dialect, *filters) if filters else _public_statement(dialect)
-    paged = query.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)) \
-        if filters else _public_page_statement(dialect)
+    paged = _public_page(query) if filters else _public_page_statement(dialect)
     rows = db.session.execute(paged, values).all()
     if count:
         total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery()),
@@ -436,22 +457,14 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
     else:
         total = offset + len(rows)
         rows = rows[:per_page]
-    ids = [row[0] for row in rows]
-    # What a check's card shows (public/listing.py `Card.of`): of the claim only its first
-    # publication's date.
-    pubs = {p.id: p for p in db.session.execute(
-        select(Publication).where(Publication.id.in_(ids)).options(
-            joinedload(Publication.claim).load_only(Claim.id, Claim.published_at).raiseload(Claim.tag_rows),
-            joinedload(Publication.rating), selectinload(Publication.tag_rows))
-    ).unique().scalars()} if ids else {}
     terms = query_terms(q, dialect)
-    items = [Hit("claim", pubs[row[0]].claim_id, row[1], snippet(terms, published_words(pubs[row[0]])), pubs[row[0]])
-             for row in rows]
+    items = [Hit("claim", row.claim_id, row.rank, snippet(terms, published_words(row)), row) for row in rows]
     return Results(items, page, per_page, total)
 
 
-def published_words(publication: Publication) -> str:
-    """The words of a publication a reader's search matches, as text."""
+def published_words(publication) -> str:
+    """The words of a publication (or a row with its `quote`, `summary`, `rationale_text`) a reader's
+    search matches, as text."""
     return " — ".join(part for part in (publication.quote, publication.summary, publication.rationale_text) if part)
 
 

@@ -306,7 +306,7 @@ def test_readers_search_is_its_definition_ranked_filtered_and_paged(app, harbour
         for page in range(1, 6):
             found = search.search_public(q, page, per_page, *filters)
             assert found.total == len(expected)
-            got += [(hit.obj.id, hit.rank) for hit in found.items]
+            got += [(hit.obj.publication_id, hit.rank) for hit in found.items]
         assert [p for p, _ in got] == [p for p, _ in expected]
         assert [r for _, r in got] == pytest.approx([r for _, r in expected])
 

@@ -32,15 +32,6 @@ class Card:
     rating_colour: str | None
     tags: tuple[str, ...]
 
-    @classmethod
-    def of(cls, publication) -> Card:
-        """The card of a Publication loaded with its claim, rating and tags (search hits)."""
-        rating = publication.rating
-        return cls(publication.claim_id, publication.summary, publication.quote, publication.claimant,
-                   publication.claim.published_at or publication.published_at,
-                   rating.name if rating else None, rating.label if rating else None,
-                   rating.colour if rating else None, tuple(publication.tags))
-
 
 def badge(name: str | None, label: str | None, colour: str | None) -> str:
     """templates/public/_public.html `rating_badge`, for a card."""

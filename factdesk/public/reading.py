@@ -83,8 +83,11 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     if search.has_terms(q):
         found = search.search_public(q, page, per_page, *_filters(rating or None, tag or None), count=False)
         has_next = page * per_page < found.total
-        return CheckList([Card.of(hit.obj) for hit in found.items], page, per_page, has_next,
-                         None if has_next else found.total, {hit.obj.claim_id: hit.snippet for hit in found.items})
+        cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at, row.rating_name,
+                      row.rating_label, row.rating_colour, tuple(split_tags(row.tags)))
+                 for row in (hit.obj for hit in found.items)]
+        return CheckList(cards, page, per_page, has_next, None if has_next else found.total,
+                         {hit.id: hit.snippet for hit in found.items})
     rows = db.session.connection().execute(
         _cards_statement(bool(rating), bool(tag)),
         {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
