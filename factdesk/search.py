@@ -24,12 +24,13 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import Stemmer
 from markupsafe import Markup, escape
-from sqlalchemy import (Float, Integer, String, bindparam, column, func, literal, literal_column, select, text, true,
-                        union_all)
+from sqlalchemy import (Float, Integer, String, and_, bindparam, column, func, literal, literal_column, select, text,
+                        true, union_all)
 
 from .extensions import db
 from .models import (Article, Claim, ClaimTag, Publication, PublicationTag, PublicCheck, Rating, RatingVersion, Status,
@@ -247,8 +248,39 @@ def _desk_statement(dialect: str):
     page_hits = select(both.c.kind, both.c.id, both.c.rank).order_by(both.c.rank, both.c.kind, both.c.id) \
         .limit(bindparam("per_page", type_=Integer)).offset(bindparam("offset", type_=Integer)).subquery("page_hits")
     totals = select(total.label("total")).subquery("totals")
-    return (select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank).select_from(totals)
-            .outerjoin(page_hits, true()).order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id))
+    # Each hit's own row in the same statement (`_HIT_COLUMNS`): two loads by id after it were two
+    # more round trips, which on a busy PostgreSQL server wait as long as the search itself.
+    tags = tags_beside(ClaimTag.tag, ClaimTag.claim_id == Claim.id)
+    return (select(totals.c.total, page_hits.c.kind, page_hits.c.id, page_hits.c.rank,
+                   *(c.label("claim_" + c.name) for c in Claim.__table__.c),
+                   Rating.label.label("claim_rating_label"), User.name.label("claim_assignee_name"),
+                   tags.label("claim_tags"), *(c.label("article_" + c.key) for c in _ARTICLE_COLUMNS))
+            .select_from(totals).outerjoin(page_hits, true())
+            .outerjoin(Claim, and_(page_hits.c.kind == "claim", Claim.id == page_hits.c.id))
+            .outerjoin(Rating, Rating.id == Claim.rating_id).outerjoin(User, User.id == Claim.assignee_id)
+            .outerjoin(Article, and_(page_hits.c.kind == "article", Article.id == page_hits.c.id))
+            .order_by(page_hits.c.rank, page_hits.c.kind, page_hits.c.id))
+
+
+# What desk search shows of an article hit: what the API shows of one and its text (the snippet is cut
+# from it), never the page it was imported from (`source_html`).
+_ARTICLE_COLUMNS = (Article.id, Article.title, Article.source_url, Article.publisher, Article.author,
+                    Article.published_at, Article.revision, Article.claim_count, Article.created_at,
+                    Article.updated_at, Article.text)
+# A hit's own columns in the desk statement's row, by name: a claim's columns with its rating's label,
+# its assignee's name and its tags (`tags_beside`) beside them, as api/serialize.claim_row reads them;
+# an article's `_ARTICLE_COLUMNS`.
+_HIT_COLUMNS = {
+    "claim": tuple(c.name for c in Claim.__table__.c) + ("rating_label", "assignee_name", "tags"),
+    "article": tuple(c.key for c in _ARTICLE_COLUMNS),
+}
+
+
+def _own_columns(row, kind: str) -> SimpleNamespace:
+    """The hit's own columns out of the desk statement's row, under their own names."""
+    names = _HIT_COLUMNS[kind]
+    start = 4 if kind == "claim" else 4 + len(_HIT_COLUMNS["claim"])
+    return SimpleNamespace(**dict(zip(names, row[start:start + len(names)])))
 
 
 # ---------------------------------------------------------------- snippets for one page of hits
@@ -468,29 +500,9 @@ def published_words(publication) -> str:
     return " — ".join(part for part in (publication.quote, publication.summary, publication.rationale_text) if part)
 
 
-@functools.cache
-def _claim_rows():
-    """Desk hits' claims as plain rows, with what the API shows beside each (its rating's label, its
-    assignee, its tags): a page of ORM claims with three eager loads cost more than the search."""
-    tags = tags_beside(ClaimTag.tag, ClaimTag.claim_id == Claim.id)
-    return (select(Claim.__table__, Rating.label.label("rating_label"), User.name.label("assignee_name"),
-                   tags.label("tags"))
-            .outerjoin(Rating, Rating.id == Claim.rating_id).outerjoin(User, User.id == Claim.assignee_id)
-            .where(Claim.id.in_(bindparam("ids", expanding=True))))
-
-
-@functools.cache
-def _article_rows():
-    """Desk hits' articles as plain rows: what the API shows of one and its text (the snippet is cut from
-    it), never the page it was imported from (`source_html`)."""
-    return select(Article.id, Article.title, Article.source_url, Article.publisher, Article.author,
-                  Article.published_at, Article.revision, Article.claim_count, Article.created_at,
-                  Article.updated_at, Article.text).where(Article.id.in_(bindparam("ids", expanding=True)))
-
-
 def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
     """Articles and claims in any state matching q, ranked together, with snippets (the desk's search);
-    each hit's `obj` is its row (`_claim_rows`, `_article_rows`)."""
+    each hit's `obj` its own columns (`_HIT_COLUMNS`), read in the page's one statement."""
     if not has_terms(q):
         return Results([], page, per_page, 0)
     offset = (page - 1) * per_page
@@ -498,18 +510,8 @@ def search_desk(q: str, page: int = 1, per_page: int = 20) -> Results:
     found = db.session.execute(_desk_statement(dialect), {**_values(q, dialect), "k": offset + per_page,
                                                           "per_page": per_page, "offset": offset}).all()
     total = found[0].total
-    rows = [row for row in found if row.kind is not None]
-    claim_ids = [r.id for r in rows if r.kind == "claim"]
-    article_ids = [r.id for r in rows if r.kind == "article"]
-    # The same statements whatever the page holds (claims, articles or both): each load runs, over
-    # an empty list if need be, so a page's cost does not depend on what it found.
-    connection = db.session.connection()
-    loaded: dict[tuple[str, int], Any] = {}
-    for kind, statement, ids in (("claim", _claim_rows(), claim_ids), ("article", _article_rows(), article_ids)):
-        for row in connection.execute(statement, {"ids": ids}):
-            loaded[kind, row.id] = row
     terms = query_terms(q, dialect)
     words = {"claim": claim_words, "article": article_words}
-    items = [Hit(r.kind, r.id, r.rank, snippet(terms, words[r.kind](obj)) if obj is not None else Markup(""), obj)
-             for r in rows for obj in [loaded.get((r.kind, r.id))]]
+    items = [Hit(row.kind, row.id, row.rank, snippet(terms, words[row.kind](obj)), obj)
+             for row in found if row.kind is not None for obj in [_own_columns(row, row.kind)]]
     return Results(items, page, per_page, total)
