@@ -47,6 +47,11 @@ WIDE_CONTEXT = 400
 SENTENCE_REACH = 600
 # Cap on occurrences examined or reported for one quote (a one-word quote may occur very often).
 MAX_OCCURRENCES = 1000
+# A text searched whole this many times in one revision (each claim's checks search its quote,
+# sentence and context) gets a word index, and a search then visits the copies of the rarest whole
+# word of what it looks for, up to INDEX_CANDIDATES of them, not every character of the text.
+INDEX_AFTER_SCANS = 32
+INDEX_CANDIDATES = 256
 
 # Diff granularity: sentence-ish chunks everywhere, words inside changed chunks, characters inside
 # changed word runs up to CHAR_CAP a side. Larger changed blocks, and any the diff's budget cannot
@@ -353,6 +358,13 @@ class _Mapping:
             if len(a) > CHAR_CAP or len(b) > CHAR_CAP:
                 return
             ta, tb = a, b
+        if set(ta).isdisjoint(tb):
+            # nothing in common (a swapped line's number): one change, paid for as any, refined a
+            # level down; what follows would find the same
+            opcodes(ta, tb, self.budget, autojunk=level == 0)
+            if level < 2:
+                self._diff(a, b, ao, bo, level + 1, out)
+            return
         pa, pb = _offsets(ta), _offsets(tb)
         # Chunks: difflib's autojunk keeps boilerplate repeated all over a long gap (a line that is
         # more than 1% of 200+ chunks) from seeding matches; words and characters are matched without.
@@ -381,8 +393,15 @@ class _Mapping:
         MIN_MOVE characters count, and the changed tokens between two of them in one moved block are
         refined as any change is. Returns whether anything was found."""
         strong = [seg for seg in segs if seg not in self._weak]
-        ta, pa = _gap_tokens(self.old, _uncovered([(o, o + z) for o, _, z in strong], len(self.old)), level, "old")
-        tb, pb = _gap_tokens(self.new, _uncovered([(n, n + z) for _, n, z in strong], len(self.new)), level, "new")
+        old_gaps = _uncovered([(o, o + z) for o, _, z in strong], len(self.old))
+        new_gaps = _uncovered([(n, n + z) for _, n, z in strong], len(self.new))
+        # A moved run lies inside one gap of each side: when all of one side's gaps are shorter than
+        # MIN_MOVE (thousands of small edits, no paragraph taken away), none can be found, and the
+        # diff that would look for them is not run (nor paid for).
+        if any(max((e - s for s, e in gaps), default=0) < MIN_MOVE for gaps in (old_gaps, new_gaps)):
+            return False
+        ta, pa = _gap_tokens(self.old, old_gaps, level, "old")
+        tb, pb = _gap_tokens(self.new, new_gaps, level, "new")
         if not ta or not tb:
             return False
         ops = opcodes(ta, tb, self.budget, autojunk=level == 0)
@@ -693,10 +712,7 @@ def _length(tokens: Sequence) -> int | None:
 
 
 def _offsets(tokens: Sequence[str]) -> list[int]:
-    out = [0]
-    for t in tokens:
-        out.append(out[-1] + len(t))
-    return out
+    return list(accumulate(map(len, tokens), initial=0))
 
 
 class _Words:
@@ -704,8 +720,13 @@ class _Words:
     changed costs the occurrences of its rarest kept word, not a scan of the text per variant."""
 
     def __init__(self, text: str):
-        self.spans = [m.span() for m in _NONSPACE.finditer(text)]
-        self.words = [text[s:e] for s, e in self.spans]
+        parts = _WS_SPLIT.split(text)  # words at even indices (the first and last may be empty)
+        edges = list(accumulate(map(len, parts), initial=0))
+        words = parts[0::2]
+        first, last = int(not words[0]), len(words) - int(len(words) > 1 and not words[-1])
+        # where each word starts and ends, as plain lists of numbers (no object per word to track)
+        self.starts, self.ends = edges[0::2][first:last], edges[1::2][first:last]
+        self.words = words[first:last]
         self.at: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self.at.setdefault(w, []).append(i)
@@ -723,7 +744,29 @@ class _Words:
             j = i - k0
             if 0 <= j and j + n <= len(words) and all(
                     words[j + k] == p if p is not None else words[j + k] != avoid for k, p in enumerate(pattern)):
-                out.append((self.spans[j][0], self.spans[j + n - 1][1]))
+                out.append((self.starts[j], self.ends[j + n - 1]))
+                if len(out) >= limit:
+                    break
+        return out
+
+    def occurrences(self, text: str, needle: str, limit: int) -> list[int] | None:
+        """Where ``needle`` starts in ``text`` (the text of these words), the first ``limit``, as
+        ``_occurrences`` finds them: every copy holds each word that has whitespace on both sides
+        inside the needle as a word of the text, so the copies of the rarest such word are all the
+        places to try. None when the needle has no such word or it occurs over INDEX_CANDIDATES times."""
+        inner = [(m.group(), m.start()) for m in _NONSPACE.finditer(needle)
+                 if m.start() > 0 and m.end() < len(needle)]
+        if not inner or limit <= 0:
+            return None
+        word, at = min(inner, key=lambda wk: len(self.at.get(wk[0], ())))
+        places = self.at.get(word, ())
+        if len(places) > INDEX_CANDIDATES:
+            return None
+        out: list[int] = []
+        for i in places:
+            k = self.starts[i] - at
+            if k >= 0 and text.startswith(needle, k):
+                out.append(k)
                 if len(out) >= limit:
                     break
         return out
@@ -831,7 +874,8 @@ class _Reanchorer:
         self._mapping: _Mapping | None = None
         self._occ: dict[str, list[int]] = {}
         self._spaced: _SpacedIndex | None = None
-        self._words: tuple[_Words, _Words] | None = None
+        self._index: list[_Words | None] = [None, None]  # the old text's words, the new text's
+        self._scans = [0, 0]
 
     def _positioned(self, a: Anchor) -> bool:
         """Whether the anchor's offsets still describe the old text (else only its quote is known)."""
@@ -848,8 +892,28 @@ class _Reanchorer:
         """The first NEAREST_COPIES + 1 copies of the quote in the new text (enough to tell one from
         several, and to list a few): the work per claim stays bounded however often a quote repeats."""
         if quote not in self._occ:
-            self._occ[quote] = _occurrences(self.new, quote, NEAREST_COPIES + 1)
+            self._occ[quote] = self._find(self.new, quote, NEAREST_COPIES + 1)
         return self._occ[quote]
+
+    def _words(self, text: str) -> _Words:
+        """The words of the old or the new text, indexed once."""
+        side = int(text is self.new)
+        if self._index[side] is None:
+            self._index[side] = _Words(text)
+        return self._index[side]
+
+    def _find(self, text: str, needle: str, limit: int = MAX_OCCURRENCES) -> list[int]:
+        """``_occurrences`` in the old or the new text: the same answer, through the text's word
+        index once the text has been searched whole INDEX_AFTER_SCANS times."""
+        side = int(text is self.new)
+        if text is not (self.old, self.new)[side]:
+            return _occurrences(text, needle, limit)
+        if self._index[side] is not None or self._scans[side] >= INDEX_AFTER_SCANS:
+            found = self._words(text).occurrences(text, needle, limit)
+            if found is not None:
+                return found
+        self._scans[side] += 1
+        return _occurrences(text, needle, limit)
 
     def _copies_near(self, quote: str, at: int) -> list[int]:
         """Up to NEAREST_COPIES copies of the quote around new offset ``at``, in order."""
@@ -1004,10 +1068,10 @@ class _Reanchorer:
         once in the old text) stands in the new text away from the new span ``[s, e)``."""
         before, after = self._sentence_halves(a)
         half = before if len(before.strip()) >= len(after.strip()) else after
-        if len(half.strip()) < CONTEXT_SIDE or len(_occurrences(self.old, half, 2)) != 1:
+        if len(half.strip()) < CONTEXT_SIDE or len(self._find(self.old, half, 2)) != 1:
             return False
         reach = 2 * len(a.quote) + PREFIX_LEN
-        for k in _occurrences(self.new, half, NEAREST_COPIES + 1):
+        for k in self._find(self.new, half, NEAREST_COPIES + 1):
             beside = s - reach <= k + len(half) <= s if half is before else e <= k <= e + reach
             if not beside:
                 return True
@@ -1029,13 +1093,13 @@ class _Reanchorer:
 
         # (a quote that ends or begins its sentence is looked for up to the sentence's edge there)
         if len(before) >= len(after):
-            for k in _occurrences(new, before, NEAREST_COPIES + 1):
+            for k in self._find(new, before, NEAREST_COPIES + 1):
                 k += len(before)
                 j = new.find(after, k, k + reach + len(after)) if after else _chunk_end(new, k, reach)
                 if j > k and not own(k, j) and _close_words(a.quote, new[k:j]):
                     return _trim(new, k, j)
         else:
-            for j in _occurrences(new, after, NEAREST_COPIES + 1):
+            for j in self._find(new, after, NEAREST_COPIES + 1):
                 k = new.rfind(before, max(0, j - reach - len(before)), j) + len(before) if before \
                     else _chunk_start(new, j, reach)
                 if len(before) <= k < j and not own(k, j) and _close_words(a.quote, new[k:j]):
@@ -1048,11 +1112,11 @@ class _Reanchorer:
         ``[s, e)`` does not stand in the claim's whole sentence (the copy may carry another word
         changed, or the claim's own sentence be edited)."""
         limit = NEAREST_COPIES + 1
-        if len(self.occurrences(a.quote)) <= len(_occurrences(self.old, a.quote, limit)):
+        if len(self.occurrences(a.quote)) <= len(self._find(self.old, a.quote, limit)):
             return False
         lo, hi = self._sentence_edge(a.start, forward=False), self._sentence_edge(a.end, forward=True)
         sentence = self.old[lo:hi]
-        if len(_occurrences(self.new, sentence, limit)) > len(_occurrences(self.old, sentence, limit)):
+        if len(self._find(self.new, sentence, limit)) > len(self._find(self.old, sentence, limit)):
             return True
         k = s - (a.start - lo)
         return self.new[k:k + len(sentence)] != sentence
@@ -1283,11 +1347,9 @@ class _Reanchorer:
         words = a.quote.split()
         if not 2 <= len(words) <= SHORT_QUOTE_WORDS:
             return None
-        if self._words is None:
-            self._words = (_Words(self.old), _Words(self.new))
-        old, new = self._words
+        old, new = self._words(self.old), self._words(self.new)
         n = len(a.quote)
-        old_copies = [(k, k + n) for k in _occurrences(self.old, a.quote, NEAREST_COPIES + 1)]
+        old_copies = [(k, k + n) for k in self._find(self.old, a.quote, NEAREST_COPIES + 1)]
         new_copies = [(k, k + n) for k in self.occurrences(a.quote)]
         one_paragraph = "\n\n" not in a.quote
         found: list[tuple[int, int]] = []
@@ -1310,10 +1372,10 @@ class _Reanchorer:
         pe = old.find("\n\n", a.end)
         pe = len(old) if pe < 0 else pe
         anchors = []  # (where the old paragraph would begin, where the found context meets the claim, which)
-        if len(a.prefix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.prefix, 2)) == 1:
+        if len(a.prefix) >= MIN_UNIQUE_QUOTE and len(self._find(new, a.prefix, 2)) == 1:
             at = new.find(a.prefix) + len(a.prefix)
             anchors.append((at - (a.start - ps), at, "prefix"))
-        if len(a.suffix) >= MIN_UNIQUE_QUOTE and len(_occurrences(new, a.suffix, 2)) == 1:
+        if len(a.suffix) >= MIN_UNIQUE_QUOTE and len(self._find(new, a.suffix, 2)) == 1:
             at = new.find(a.suffix)
             anchors.append((at - (a.end - ps), at, "suffix"))
         for base, at, side in anchors:

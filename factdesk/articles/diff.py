@@ -73,13 +73,34 @@ def _difflib_opcodes(a: Sequence, b: Sequence, budget: Budget, autojunk: bool) -
     return ops
 
 
+def _pay_unmatched(la: int, lb: int, budget: Budget) -> None:
+    """Charge ``budget`` what ``_difflib_opcodes`` spends on a gap of ``la`` and ``lb`` tokens with no
+    token in common: the matcher's set-up (la + lb), then one longest-match search that finds nothing
+    (2 la + lb, no positions to visit); a gap whose limit cannot pay both pays what was spent first."""
+    limit = min(GAP_STEPS, budget.left)
+    setup = la + lb
+    if setup > limit:
+        return
+    budget.charge(setup + 2 * la + lb if setup + 2 * la + lb <= limit else setup)
+
+
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], budget: Budget, *,
             refine: bool = True, autojunk: bool = False) -> list[Opcode]:
     """difflib-style opcodes turning ``a`` into ``b``: patience diff, then (``refine``) difflib inside
     each replaced gap while the budget lasts. Adjacent equal runs are left as they come."""
+    if a and b and set(a).isdisjoint(b):
+        # No token in common (a changed word, a swapped line's number): both diffs can only answer
+        # one replace, so neither is built; the budget is charged what difflib would have spent.
+        if refine and budget.left > 0:
+            _pay_unmatched(len(a), len(b), budget)
+        return [("replace", 0, len(a), 0, len(b))]
     out: list[Opcode] = []
     for tag, i1, i2, j1, j2 in PatienceSequenceMatcher(None, a, b).get_opcodes():
         if tag != "replace" or not refine or budget.left <= 0:
+            out.append((tag, i1, i2, j1, j2))
+            continue
+        if set(a[i1:i2]).isdisjoint(b[j1:j2]):
+            _pay_unmatched(i2 - i1, j2 - j1, budget)
             out.append((tag, i1, i2, j1, j2))
             continue
         inner = _difflib_opcodes(a[i1:i2], b[j1:j2], budget, autojunk)

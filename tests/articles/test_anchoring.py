@@ -877,3 +877,58 @@ def test_reanchor_quote_left_only_in_a_near_copy_of_its_sentence_is_flagged_not_
     new += "\n\nUnions said the port had cut day shifts twice since the spring, which slowed loading."
     [b] = reanchor(old, new, [a])
     assert b.state in (FUZZY, ORPHANED)
+
+
+def _needles(text: str, rng: random.Random, count: int):
+    for _ in range(count):
+        s = rng.randrange(len(text))
+        yield text[s:s + rng.randint(1, 80)]
+    yield from ("is short.\nLine", " said ", "\u00a0x y ", "the  the", "", " ", "zzz not there at all")
+
+
+@pytest.mark.parametrize("text", [
+    DPRK,
+    "\n".join(f"Line {i % 40} is short." for i in range(400)),
+    "  the the  the\u00a0the\tthe\n\nthe the the " * 30,
+    "x\x1cy\x85z \u2003a b\u3000c " * 20,
+], ids=["article", "repeated lines", "one word", "unicode spaces"])
+def test_word_index_finds_what_a_search_of_the_whole_text_finds(text):
+    # re-anchoring searches a long text through its word index once it has searched it whole often:
+    # every needle's copies, in order, up to the limit, exactly as str.find finds them (overlapping
+    # copies too), or no answer (the caller searches the text)
+    from factdesk.articles.anchoring import _occurrences, _Words
+    words, rng = _Words(text), random.Random(len(text))
+    answered = 0
+    for needle in _needles(text, rng, 400):
+        for limit in (1, 2, 17, 1000):
+            found = words.occurrences(text, needle, limit)
+            if found is not None:
+                answered += 1
+                assert found == _occurrences(text, needle, limit), (needle, limit)
+    assert answered > 100
+
+
+def test_reanchor_searches_a_long_text_whole_a_bounded_number_of_times(monkeypatch):
+    # each claim's checks search for its quote, sentence and context: on a long text with many
+    # claims that was a search of the whole text per check (most of re-anchoring 300 claims on
+    # 500,000 characters); past INDEX_AFTER_SCANS searches of a text its word index answers
+    from factdesk.articles import anchoring
+    from factdesk.bench.worstcase import claim_spans, swapped_lines
+    old, new = swapped_lines(6000)
+    anchors = [anchor_at(old, s, e) for s, e in claim_spans(old, every=300)[:300]]
+    assert len(anchors) == 300
+    whole, search = [], anchoring._occurrences
+
+    def counted(text, quote, limit=anchoring.MAX_OCCURRENCES):
+        whole.append(text is old or text is new)
+        return search(text, quote, limit)
+
+    indexed = reanchor(old, new, anchors)
+    monkeypatch.setattr(anchoring, "_occurrences", counted)
+    monkeypatch.setattr(anchoring, "INDEX_AFTER_SCANS", 10 ** 9)
+    assert reanchor(old, new, anchors) == indexed  # the same answers without the index
+    unindexed = sum(whole)
+    whole.clear()
+    monkeypatch.setattr(anchoring, "INDEX_AFTER_SCANS", 32)
+    assert reanchor(old, new, anchors) == indexed
+    assert unindexed > 800 and sum(whole) <= 2 * 32, (unindexed, sum(whole))
