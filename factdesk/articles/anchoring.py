@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from factdesk.errors import ConflictError, ValidationError
 
-from .diff import Budget, OverBudget, counted_matching_blocks, opcodes
+from .diff import GAP_STEPS, Budget, OverBudget, counted_matching_blocks, opcodes
 
 PREFIX_LEN = 32
 MAX_QUOTE = 2000
@@ -62,6 +62,14 @@ CHAR_CAP = 400
 MIN_MOVE = 24
 # The text both versions begin (end) with is cut back to a word's edge no further than this.
 WORD_EDGE = 64
+# A change of at most this many words or characters a side is diffed once per shape: which of its
+# tokens equal which, and (words) their lengths and which are spaces, are all its diff depends on,
+# and thousands of edited lines or figures share a few shapes. Only while the budget has this much
+# more than a gap's limit left, so that each gap's limit is the same wherever the shape recurs
+# (such a gap cannot spend more than MEMO_STEPS), and at most MEMO_SHAPES shapes per revision.
+MEMO_TOKENS = 32
+MEMO_STEPS = 64_000
+MEMO_SHAPES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,13 +340,15 @@ class _Mapping:
             s -= _word_tail(old[len(old) - s:len(old) - s + WORD_EDGE][::-1])
         segs: list[tuple[int, int, int]] = []
         self._weak: set[tuple[int, int, int]] = set()
+        self._shapes: dict[tuple, tuple[int, list[tuple[bool, int, int, int, int, bool]]]] = {}
         if p:
             segs.append((0, 0, p))
         self._diff(old[p:len(old) - s], new[p:len(new) - s], p, p, 0, segs)
         if s:
             segs.append((len(old) - s, len(new) - s, s))
         for level in (0, 1):
-            self._moves(segs, level)
+            if self._moves(segs, level) is None:
+                break  # no gap long enough: nothing changed, and the next level has the same gaps
         segs.sort()
         self.segments = segs
         self._old_starts = [o for o, _, _ in segs]
@@ -365,6 +375,23 @@ class _Mapping:
             if level < 2:
                 self._diff(a, b, ao, bo, level + 1, out)
             return
+        key = None
+        if level and len(ta) <= MEMO_TOKENS and len(tb) <= MEMO_TOKENS \
+                and self.budget.left >= GAP_STEPS + MEMO_STEPS:
+            key = _shape(ta, tb, level)
+            known = self._shapes.get(key)
+            if known is not None:
+                self.budget.charge(known[0])
+                self._apply(known[1], a, b, ao, bo, level, out)
+                return
+        spent = self.budget.spent
+        ops = self._ops(ta, tb, a, b, level)
+        if key is not None and len(self._shapes) < MEMO_SHAPES:
+            self._shapes[key] = (self.budget.spent - spent, ops)
+        self._apply(ops, a, b, ao, bo, level, out)
+
+    def _ops(self, ta: list, tb: list, a: str, b: str, level: int) -> list[tuple[bool, int, int, int, int, bool]]:
+        """The diff of one level's tokens as (equal, a1, a2, b1, b2, weak), in characters."""
         pa, pb = _offsets(ta), _offsets(tb)
         # Chunks: difflib's autojunk keeps boilerplate repeated all over a long gap (a line that is
         # more than 1% of 200+ chunks) from seeding matches; words and characters are matched without.
@@ -378,20 +405,24 @@ class _Mapping:
         # chance: a moved run of text found later takes their place (they are weak), or they stand.
         weak = ({op for op in ops if op[0]} - set(_cleaned(ops)) - _respaced(ops, a, b) if level == 1
                 else {op for op in ops if op[0]} if level == 2 else set())
-        for op in ops:
-            equal, a1, a2, b1, b2 = op
+        return [(*op, op in weak) for op in ops]
+
+    def _apply(self, ops: list[tuple[bool, int, int, int, int, bool]], a: str, b: str, ao: int, bo: int,
+               level: int, out: list[tuple[int, int, int]]) -> None:
+        for equal, a1, a2, b1, b2, weak in ops:
             if equal:
                 out.append((ao + a1, bo + b1, a2 - a1))
-                if op in weak:
+                if weak:
                     self._weak.add(out[-1])
             elif a2 > a1 and b2 > b1 and level < 2:
                 self._diff(a[a1:a2], b[b1:b2], ao + a1, bo + b1, level + 1, out)
 
-    def _moves(self, segs: list[tuple[int, int, int]], level: int) -> bool:
+    def _moves(self, segs: list[tuple[int, int, int]], level: int) -> bool | None:
         """Match what the diff left unmatched on each side against each other (a paragraph taken
         elsewhere is a deletion and an insertion to a diff that keeps order): runs of at least
         MIN_MOVE characters count, and the changed tokens between two of them in one moved block are
-        refined as any change is. Returns whether anything was found."""
+        refined as any change is. Returns whether anything was found (None: no gap was long enough
+        to look)."""
         strong = [seg for seg in segs if seg not in self._weak]
         old_gaps = _uncovered([(o, o + z) for o, _, z in strong], len(self.old))
         new_gaps = _uncovered([(n, n + z) for _, n, z in strong], len(self.new))
@@ -399,7 +430,7 @@ class _Mapping:
         # MIN_MOVE (thousands of small edits, no paragraph taken away), none can be found, and the
         # diff that would look for them is not run (nor paid for).
         if any(max((e - s for s, e in gaps), default=0) < MIN_MOVE for gaps in (old_gaps, new_gaps)):
-            return False
+            return None
         ta, pa = _gap_tokens(self.old, old_gaps, level, "old")
         tb, pb = _gap_tokens(self.new, new_gaps, level, "new")
         if not ta or not tb:
@@ -554,6 +585,17 @@ class _Mapping:
             return starts[0], ends[0]
         _, s, e = min(pairs)
         return s, e
+
+
+def _shape(ta: Sequence[str], tb: Sequence[str], level: int) -> tuple:
+    """What one level's diff of two short token lists depends on: which tokens equal which (the
+    first occurrence's number for each), and for words their lengths and which are spaces."""
+    ids: dict[str, int] = {}
+    sa = tuple([ids.setdefault(t, len(ids)) for t in ta])
+    sb = tuple([ids.setdefault(t, len(ids)) for t in tb])
+    if level == 2:
+        return sa, sb
+    return sa, sb, tuple(map(len, ta)), tuple(map(len, tb)), tuple(map(str.isspace, ta)), tuple(map(str.isspace, tb))
 
 
 def _cleaned(ops: list[tuple[bool, int, int, int, int]], blank: str | None = None

@@ -932,3 +932,41 @@ def test_reanchor_searches_a_long_text_whole_a_bounded_number_of_times(monkeypat
     monkeypatch.setattr(anchoring, "INDEX_AFTER_SCANS", 32)
     assert reanchor(old, new, anchors) == indexed
     assert unindexed > 800 and sum(whole) <= 2 * 32, (unindexed, sum(whole))
+
+
+def _edited(text: str, rng: random.Random) -> str:
+    """A revision of ``text``: words replaced, figures changed, lines swapped, a paragraph moved."""
+    words = re.split(r"(\s+)", text)
+    for _ in range(40):
+        k = rng.randrange(0, len(words), 2)
+        words[k] = rng.choice([words[k][::-1], words[k].upper(), str(rng.randint(1, 9999)), "the", ""])
+    paragraphs = "".join(words).split("\n\n")
+    if len(paragraphs) > 3:
+        paragraphs.insert(rng.randrange(len(paragraphs)), paragraphs.pop(rng.randrange(len(paragraphs))))
+    return "\n\n".join(paragraphs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_diff_of_a_change_is_the_same_whether_its_shape_was_diffed_before(seed, monkeypatch):
+    # a short change is diffed once per shape (which tokens equal which, words' lengths and
+    # spaces): the runs, the runs that may be chance, and the budget spent are what diffing each
+    # change afresh gives
+    from factdesk.articles import anchoring
+    from factdesk.articles.diff import Budget
+    from factdesk.bench.worstcase import swapped_lines
+    rng = random.Random(seed)
+    pairs = [(t, _edited(t, rng)) for t in TEXTS] + [swapped_lines(3000)]
+
+    def mapped():
+        out = []
+        for old, new in pairs:
+            m = anchoring._Mapping(old, new, Budget())
+            out.append((m.segments, sorted(m._weak), m.budget.spent, len(m._shapes)))
+        return out
+
+    remembered = mapped()
+    monkeypatch.setattr(anchoring, "MEMO_TOKENS", 0)
+    afresh = mapped()
+    assert [r[:3] for r in remembered] == [r[:3] for r in afresh]
+    assert sum(r[3] for r in remembered) > 0 and sum(r[3] for r in afresh) == 0
+    assert remembered[-1][3] < 200  # 1,500 swapped pairs of lines, a hundred-odd shapes
