@@ -19,6 +19,7 @@ Rules where DESIGN.md is silent:
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from dataclasses import dataclass
 from functools import cache
 
@@ -91,10 +92,18 @@ def _names_statement():
     return select(Rating.label, Rating.name).where(Rating.active).order_by(Rating.position)
 
 
-def scale_names() -> list:
+class ScaleName(NamedTuple):
+    label: str
+    name: str
+
+
+def scale_names() -> list[ScaleName]:
     """The scale in force as plain (label, name) rows, for a page that only names its ratings (the
-    home's rating filter): no ORM objects, the statement built once."""
-    return db.session.connection().execute(_names_statement()).all()
+    home's rating filter): no ORM objects, the statement built once and run on a driver connection
+    as the home's other statements are (public/caching.py `driver_rows`)."""
+    from .public.caching import driver_rows
+
+    return [ScaleName(*row) for row in driver_rows(_names_statement())]
 
 
 def rating_by_label(label: str) -> Rating | None:

@@ -37,12 +37,41 @@ def security_headers(config) -> list[tuple[str, str]]:
 
 
 class DeskApp(Flask):
-    """Flask, with every external URL (`url_for(..., _external=True)`) built on PUBLIC_URL."""
+    """Flask, with every external URL (`url_for(..., _external=True)`) built on PUBLIC_URL.
+
+    A page's fixed links — an endpoint with no values, or a static file — are the same on every
+    request with the same script root (and, external, the same PUBLIC_URL), so each is built once
+    and kept: the nav, the assets and the forms' actions were a dozen `url_for` a page (a tenth of
+    the public home's time). Links with any other value are built every time."""
+
+    FIXED_URLS_KEPT = 512
 
     def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
                 _scheme: str | None = None, _external: bool | None = None, **values) -> str:
         in_request = has_request_context()
         external = _external if _external is not None else (_scheme is not None or not in_request)
+        if (_anchor is None and _method is None and _scheme is None and (not values or values.keys() == {"filename"})
+                and not self.url_default_functions and (in_request or external)):
+            key = (endpoint, values.get("filename"), external, self.config["PUBLIC_URL"] if external else None,
+                   request.script_root if in_request and not external else None,
+                   request.blueprint if in_request and endpoint[:1] == "." else None)
+            fixed = self._fixed_urls.get(key)
+            if fixed is None:
+                fixed = self._build_url(endpoint, in_request, external, _anchor, _method, _scheme, values)
+                if len(self._fixed_urls) < self.FIXED_URLS_KEPT:
+                    self._fixed_urls[key] = fixed
+            return fixed
+        return self._build_url(endpoint, in_request, external, _anchor, _method, _scheme, values)
+
+    @property
+    def _fixed_urls(self) -> dict:
+        urls = self.__dict__.get("_fixed_url_memo")
+        if urls is None:
+            urls = self.__dict__.setdefault("_fixed_url_memo", {})
+        return urls
+
+    def _build_url(self, endpoint: str, in_request: bool, external: bool, _anchor, _method, _scheme,
+                   values: dict) -> str:
         if not external:
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
         if endpoint[:1] == ".":

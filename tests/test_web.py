@@ -92,3 +92,24 @@ def test_production_refuses_to_start_without_public_url():
 def test_a_public_url_that_is_not_an_address_is_refused():
     result = _flask("routes", env={"PUBLIC_URL": "checks.example.org"})
     assert result.returncode != 0 and "PUBLIC_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("app_settings", [{"PUBLIC_URL": PUBLIC, "TRUSTED_PROXIES": 1}])
+def test_fixed_links_built_once_follow_the_script_root_and_public_url(app, client):
+    """A page's fixed links (no values, or a static file) are kept once built: kept per script root,
+    so a desk served under a proxy's prefix and without it links each to its own, and per PUBLIC_URL."""
+    from flask import url_for
+
+    built = {}
+    for prefix in ("", "/desk-a", "", "/desk-a"):
+        html = client.get("/ratings", headers={"X-Forwarded-Prefix": prefix} if prefix else {}).get_data(as_text=True)
+        built.setdefault(prefix, re.findall(r'href="(/[^"]*)"', html))
+        assert re.findall(r'href="(/[^"]*)"', html) == built[prefix]
+    assert f'{"/desk-a"}/corrections' in built["/desk-a"] and "/corrections" in built[""]
+    assert all(link.startswith("/desk-a/") for link in built["/desk-a"])
+    with app.test_request_context("/"):
+        assert url_for("public.home", _external=True) == f"{PUBLIC}/"
+        assert url_for("static", filename="css/desk.css") != url_for("static", filename="css/public.css")
+        assert url_for("public.home", page=2) == "/?page=2"  # a link with values: built every time
+        app.config["PUBLIC_URL"] = "https://other.example"
+        assert url_for("public.home", _external=True) == "https://other.example/"

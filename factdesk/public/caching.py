@@ -165,9 +165,15 @@ def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None]:
     compiled = current_app.extensions.setdefault("factdesk_validator_sql", {})
     if id(statement) not in compiled:
         sql = statement.compile(dialect=db.engine.dialect)
+        text, rendered = sql.string, set()
+        for bind in sql.literal_execute_params:  # a fixed value the dialect writes into the SQL (a separator)
+            name = sql.bind_names[bind]
+            text = text.replace(f"__[POSTCOMPILE_{name}]", sql.render_literal_value(bind.value, bind.type))
+            rendered.add(name)
         fixed = {name: bind.value.value if isinstance(bind.value, Enum) else bind.value
-                 for name, bind in sql.binds.items() if not bind.required}
-        compiled[id(statement)] = (sql.string, fixed, tuple(sql.positiontup) if sql.positional else None)
+                 for name, bind in sql.binds.items() if not bind.required and name not in rendered}
+        order = tuple(name for name in sql.positiontup if name not in rendered) if sql.positional else None
+        compiled[id(statement)] = (text, fixed, order)
     return compiled[id(statement)]
 
 
@@ -213,6 +219,25 @@ def _one_row(statement, **params) -> tuple | None:
     so the statement counters of the bench and the tests count it. On a database server the
     connection is not pinged first (`_validator_engine`): if it turns out to be dead, the statement
     runs again, once, on a fresh one."""
+    return _on_driver(statement, params, lambda cursor: cursor.fetchone())
+
+
+def driver_rows(statement, **params) -> list[tuple]:
+    """Every row of a prebuilt statement that only reads, run as `_one_row` runs a validator (a
+    pooled driver connection, no ORM session, the SQL compiled once per app), for a readers' page
+    whose statements are all of this kind (the home): the values are the driver's own — on SQLite a
+    timestamp is its stored text (`driver_time` reads it) — so only plain columns belong here."""
+    return _on_driver(statement, params, lambda cursor: cursor.fetchall())
+
+
+def driver_time(value) -> datetime:
+    """A timestamp column read by `driver_rows`, as models.UTCDateTime hands it back (aware, UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _on_driver(statement, params: dict, fetch):
     sql, fixed, order = _compiled(statement)
     values = {**fixed, **params}
     arguments = tuple(values[name] for name in order) if order is not None else values
@@ -223,9 +248,9 @@ def _one_row(statement, **params) -> tuple | None:
             cursor = connection.cursor()
             dispatch.before_cursor_execute(None, cursor, sql, arguments, None, False)
             cursor.execute(sql, arguments)
-            row = cursor.fetchone()
+            rows = fetch(cursor)
             cursor.close()
-            return row
+            return rows
         except engine.dialect.loaded_dbapi.Error as exc:
             if attempt == 2 or not engine.dialect.is_disconnect(exc, connection.dbapi_connection, None):
                 raise

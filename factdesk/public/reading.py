@@ -25,7 +25,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import (Article, Claim, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion, Status,
                       Withdrawal, split_tags, tags_beside)
-from .caching import Validator, check_statement, check_validator_of
+from .caching import Validator, check_statement, check_validator_of, driver_rows, driver_time
 from .listing import Card
 
 NOT_FOUND = "Nothing here."
@@ -88,11 +88,14 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
                  for row in (hit.obj for hit in found.items)]
         return CheckList(cards, page, per_page, has_next, None if has_next else found.total,
                          {hit.id: hit.snippet for hit in found.items})
-    rows = db.session.connection().execute(
-        _cards_statement(bool(rating), bool(tag)),
-        {"rating": rating, "tag": tag, "limit": per_page + 1, "offset": (page - 1) * per_page}).all()
-    cards = [Card(row.claim_id, row.summary, row.quote, row.claimant, row.first_published_at, row.name, row.label,
-                  row.colour, tuple(split_tags(row.tags))) for row in rows[:per_page]]
+    # On a driver connection (no ORM session: the home's three statements need none), in the
+    # statement's column order; only the filters the statement has are bound.
+    filters = {name: value for name, value in (("rating", rating), ("tag", tag)) if value}
+    rows = driver_rows(_cards_statement(bool(rating), bool(tag)), limit=per_page + 1, offset=(page - 1) * per_page,
+                       **filters)
+    cards = [Card(claim_id, summary, quote, claimant, driver_time(first), name, label, colour,
+                  tuple(split_tags(tags)))
+             for claim_id, summary, quote, claimant, first, name, label, colour, tags in rows[:per_page]]
     return CheckList(cards, page, per_page, len(rows) > per_page)
 
 

@@ -12,12 +12,15 @@ import unicodedata
 from flask import url_for
 
 MAX_SLUG = 80
+WORD = re.compile(r"[a-z0-9]+")
 
 
 def slugify(text: str | None, fallback: str = "check") -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    text = text or ""
+    if not text.isascii():  # NFKD then dropping what is not ASCII leaves ASCII text as it is
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = WORD.findall(text.lower())
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
