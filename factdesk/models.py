@@ -669,15 +669,19 @@ class PublicCheck(db.Model):
 
 
 class PublicCheckTag(db.Model):
-    """A tag of a check readers can see now, as published, in the home's order for that tag."""
+    """A tag of a check readers can see now, as published, in the home's order for that tag (and,
+    with the check's rating label beside it, for that tag and rating: migration 0029)."""
 
     __tablename__ = "public_check_tags"
-    __table_args__ = (Index("ix_public_check_tags_newest", "tag", "first_published_at", "claim_id", "publication_id"),)
+    __table_args__ = (Index("ix_public_check_tags_newest", "tag", "first_published_at", "claim_id", "publication_id"),
+                      Index("ix_public_check_tags_rating", "tag", "rating_label", "first_published_at", "claim_id",
+                            "publication_id"))
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("public_checks.claim_id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(60), primary_key=True)
     first_published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"))
+    rating_label: Mapped[str | None] = mapped_column(String(40))  # as public_checks has it
 
 
 class Withdrawal(db.Model):

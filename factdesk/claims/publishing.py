@@ -109,7 +109,8 @@ def publish(claim: Claim, by: User, now: datetime) -> Publication:
     if claim.tags:
         db.session.execute(insert(PublicCheckTag), [
             {"claim_id": claim.id, "tag": tag, "first_published_at": claim.published_at,
-             "publication_id": publication.id} for tag in claim.tags])
+             "publication_id": publication.id, "rating_label": rating.label if rating else None}
+            for tag in claim.tags])
     return publication
 
 
@@ -131,9 +132,10 @@ def _unlist(claim_id: int) -> None:
     db.session.execute(delete(PublicCheck).where(PublicCheck.claim_id == claim_id))
 
 
-def relist_public_checks(bind) -> int:
+def relist_public_checks(bind, *, tag_ratings: bool = True) -> int:
     """Rebuild `public_checks` and their tags from the publications `is_public()` says readers see now,
-    for rows written without `publish` (a migration, the desk generator's bulk inserts); how many it lists."""
+    for rows written without `publish` (a migration, the desk generator's bulk inserts); how many it lists.
+    `tag_ratings=False` for migration 0026, before the tags' rows had their rating label (0029)."""
     bind.execute(delete(PublicCheckTag))
     bind.execute(delete(PublicCheck))
     first = func.coalesce(Claim.published_at, Publication.published_at)
@@ -142,10 +144,12 @@ def relist_public_checks(bind) -> int:
         select(Publication.claim_id, Publication.id, first, RatingVersion.label)
         .join(Claim, Claim.id == Publication.claim_id)
         .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id).where(is_public())))
+    tag_columns = [PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at, PublicCheck.publication_id]
+    if tag_ratings:
+        tag_columns.append(PublicCheck.rating_label)
     bind.execute(insert(PublicCheckTag).from_select(
-        ["claim_id", "tag", "first_published_at", "publication_id"],
-        select(PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at, PublicCheck.publication_id)
-        .join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
+        ["claim_id", "tag", "first_published_at", "publication_id", "rating_label"][:len(tag_columns)],
+        select(*tag_columns).join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
     return bind.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
 
 

@@ -133,10 +133,8 @@ def _listing_page(rated: bool, tagged: bool, limit, offset):
     listed = select(table.claim_id, table.publication_id, table.first_published_at)
     if tagged:
         listed = listed.where(PublicCheckTag.tag == bindparam("tag"))
-    if rated:
-        if tagged:
-            listed = listed.join(PublicCheck, PublicCheck.claim_id == PublicCheckTag.claim_id)
-        listed = listed.where(PublicCheck.rating_label == bindparam("rating"))
+    if rated:  # a tag's rows carry the rating label too (migration 0029): tag and rating, one range
+        listed = listed.where(table.rating_label == bindparam("rating"))
     return listed.order_by(table.first_published_at.desc(), table.claim_id.desc()).limit(limit).offset(offset)
 
 

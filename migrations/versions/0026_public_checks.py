@@ -52,7 +52,7 @@ def upgrade():
     )
     op.create_index("ix_public_check_tags_newest", "public_check_tags", ["tag", "first_published_at", "claim_id",
                                                                            "publication_id"])
-    relist_public_checks(op.get_bind())
+    relist_public_checks(op.get_bind(), tag_ratings=False)  # the tags' rating label came with 0029
 
 
 def downgrade():

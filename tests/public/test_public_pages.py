@@ -89,6 +89,8 @@ def test_home_filters_by_rating_and_tag(app, client, story, checker, editor):
     tagged = client.get("/?tag=+Crime+").get_data(as_text=True)
     assert "Crime claim" in tagged and "Trees claim" not in tagged
     assert "Crime claim" not in client.get("/?tag=crime&rating=true").get_data(as_text=True)
+    both_filters = client.get("/?rating=false&tag=crime").get_data(as_text=True)
+    assert "Crime claim" in both_filters and "Trees claim" not in both_filters
     both = client.get("/").get_data(as_text=True)
     assert "Trees claim" in both and "Crime claim" in both
     assert 'href="/?tag=environment"' in both

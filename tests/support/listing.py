@@ -23,7 +23,8 @@ def what_readers_see() -> set[tuple]:
     stale = db.session.execute(select(func.count()).select_from(PublicCheckTag).join(
         PublicCheck, PublicCheck.claim_id == PublicCheckTag.claim_id).where(
         (PublicCheckTag.first_published_at != PublicCheck.first_published_at)
-        | (PublicCheckTag.publication_id != PublicCheck.publication_id))).scalar_one()
+        | (PublicCheckTag.publication_id != PublicCheck.publication_id)
+        | (func.coalesce(PublicCheckTag.rating_label, "") != func.coalesce(PublicCheck.rating_label, "")))).scalar_one()
     assert stale == 0
     rows = db.session.execute(
         select(Publication.id, Publication.claim_id, Claim.published_at, RatingVersion.label)
