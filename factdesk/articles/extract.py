@@ -30,6 +30,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree as etree
 import lxml.html
 import trafilatura
+from trafilatura.core import bare_extraction, determine_returnstring
+from trafilatura.settings import Extractor
 
 from factdesk.errors import DomainError
 from factdesk.text import canonicalize
@@ -505,17 +507,18 @@ _MIN_WORDS = 8  # fewer words than a one-line news brief is a menu or an error p
 _MIN_CHARS = 200  # below this, precision mode probably cut the body; try the default mode
 
 
-def _trafilatura_xml(tree: lxml.html.HtmlElement, url: str | None, **options: Any) -> str | None:
-    return trafilatura.extract(
-        _copy(tree),
-        url=url,
-        output_format="xml",
-        include_comments=False,
-        include_links=True,
-        include_formatting=True,
-        include_tables=True,
-        **options,
-    )
+def _trafilatura_xml(tree: lxml.html.HtmlElement, url: str | None, *, favor_precision: bool = False) -> str | None:
+    """What `trafilatura.extract(output_format="xml", …)` returns, less the document's fingerprint.
+
+    `extract` also hashes the whole text into a simhash `fingerprint` attribute the desk never reads;
+    on a page at the 500,000-character limit that hash was most of extraction's time (the bench's
+    worst_case_text). The steps are extract's own: `bare_extraction`, then `determine_returnstring`."""
+    options = Extractor(output_format="xml", precision=favor_precision, comments=False, links=True,
+                        formatting=True, tables=True, url=url)
+    document = bare_extraction(_copy(tree), options=options, as_dict=False)
+    if document is None:
+        return None
+    return determine_returnstring(document, options)
 
 
 def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
