@@ -237,34 +237,44 @@ def check_urls(app: Flask, count: int, *, seed: int = 9) -> list[str]:
 def home_urls(app: Flask, count: int, *, seed: int = 13) -> list[str]:
     """Up to `count` distinct addresses of the public home that a reader can reach on this desk, in a
     random order: every page that exists of the unfiltered list, of each rating's, of each tag's and of
-    each rating-and-tag's (the home's form sets both), as the home's own links write them.
+    each rating-and-tag's (the home's form sets both), each as the pager's "Older" link from the page
+    before it and its "Newer" link from the page after it write it (reading.Cursor).
 
-    How many pages each list has comes from readers' listing (what the home pages through), so no
+    The pages come from readers' listing in the home's order (what the home pages through), so no
     address is a page past the end; when fewer exist than `count`, all of them come back."""
     from flask import url_for
-    from sqlalchemy import func
 
     from ..models import PublicCheck, PublicCheckTag
+    from ..public.reading import Cursor
     from ..public.views import PER_PAGE
 
+    lists: dict[tuple, list[Cursor]] = {}
     with app.app_context():
-        total = db.session.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
-        rated = db.session.execute(select(PublicCheck.rating_label, func.count())
-                                   .where(PublicCheck.rating_label.is_not(None))
-                                   .group_by(PublicCheck.rating_label)).all()
-        tagged = db.session.execute(select(PublicCheckTag.tag, func.count()).group_by(PublicCheckTag.tag)).all()
-        both = db.session.execute(select(PublicCheckTag.tag, PublicCheck.rating_label, func.count())
-                                  .join(PublicCheck, PublicCheck.claim_id == PublicCheckTag.claim_id)
-                                  .where(PublicCheck.rating_label.is_not(None))
-                                  .group_by(PublicCheckTag.tag, PublicCheck.rating_label)).all()
-        lists = [({}, total)] + [({"rating": label}, n) for label, n in rated] \
-            + [({"tag": tag}, n) for tag, n in tagged] + [({"rating": label, "tag": tag}, n) for tag, label, n in both]
+        newest = (PublicCheck.first_published_at.desc(), PublicCheck.claim_id.desc())
+        for claim_id, at, label in db.session.execute(select(PublicCheck.claim_id, PublicCheck.first_published_at,
+                                                             PublicCheck.rating_label).order_by(*newest)):
+            lists.setdefault((), []).append(Cursor(at, claim_id))
+            if label is not None:
+                lists.setdefault((("rating", label),), []).append(Cursor(at, claim_id))
+        for claim_id, tag, at, label in db.session.execute(
+                select(PublicCheckTag.claim_id, PublicCheckTag.tag, PublicCheckTag.first_published_at,
+                       PublicCheckTag.rating_label)
+                .order_by(PublicCheckTag.first_published_at.desc(), PublicCheckTag.claim_id.desc())):
+            lists.setdefault((("tag", tag),), []).append(Cursor(at, claim_id))
+            if label is not None:
+                lists.setdefault((("rating", label), ("tag", tag)), []).append(Cursor(at, claim_id))
         addresses = []
         with app.test_request_context():
-            for filters, checks in sorted(lists, key=lambda item: sorted(item[0].items())):
-                pages = max(1, -(-checks // PER_PAGE))
-                addresses += [url_for("public.home", **filters, page=page if page > 1 else None)
-                              for page in range(1, pages + 1)]
+            for filters in sorted(lists):
+                places = lists[filters]
+                pages = [places[i:i + PER_PAGE] for i in range(0, len(places), PER_PAGE)] or [[]]
+                addresses.append(url_for("public.home", **dict(filters)))
+                for number in range(2, len(pages) + 1):
+                    addresses.append(url_for("public.home", **dict(filters), page=number,
+                                             before=str(pages[number - 2][-1])))
+                    if number < len(pages):
+                        addresses.append(url_for("public.home", **dict(filters), page=number,
+                                                 after=str(pages[number][0])))
     return random.Random(seed).sample(addresses, min(count, len(addresses)))
 
 

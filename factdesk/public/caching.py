@@ -158,10 +158,12 @@ def _claimreviews_statement():
                   select(func.sum(Appearance.id)).where(said_again).scalar_subquery())
 
 
-def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None]:
+def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None, dict]:
     """A validator statement as the driver's SQL text, compiled once per app: the text, its fixed
-    parameters (an enum as the value it is stored as) and, when the driver takes parameters by
-    position (SQLite's `?`), their order."""
+    parameters (an enum as the value it is stored as), when the driver takes parameters by
+    position (SQLite's `?`) their order, and the parameters given by the caller, each with the
+    conversion its type makes for this driver (None when it makes none: a timestamp is the text
+    SQLite stores, an aware one made naive UTC as models.UTCDateTime stores it)."""
     compiled = current_app.extensions.setdefault("factdesk_validator_sql", {})
     if id(statement) not in compiled:
         sql = statement.compile(dialect=db.engine.dialect)
@@ -173,7 +175,9 @@ def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None]:
         fixed = {name: bind.value.value if isinstance(bind.value, Enum) else bind.value
                  for name, bind in sql.binds.items() if not bind.required and name not in rendered}
         order = tuple(name for name in sql.positiontup if name not in rendered) if sql.positional else None
-        compiled[id(statement)] = (text, fixed, order)
+        given = {name: bind.type._cached_bind_processor(sql.dialect)
+                 for name, bind in sql.binds.items() if bind.required and name not in rendered}
+        compiled[id(statement)] = (text, fixed, order, given)
     return compiled[id(statement)]
 
 
@@ -238,8 +242,10 @@ def driver_time(value) -> datetime:
 
 
 def _on_driver(statement, params: dict, fetch):
-    sql, fixed, order = _compiled(statement)
-    values = {**fixed, **params}
+    sql, fixed, order, given = _compiled(statement)
+    values = dict(fixed)
+    for name, convert in given.items():
+        values[name] = params[name] if convert is None else convert(params[name])
     arguments = tuple(values[name] for name in order) if order is not None else values
     engine, dispatch = _validator_engine(), db.engine.dispatch
     for attempt in (1, 2):

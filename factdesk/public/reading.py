@@ -12,19 +12,20 @@ Each function costs a fixed number of SQL statements, whatever the data size.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import Integer, bindparam, exists, func, select, tuple_
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raiseload, selectinload, undefer
 
 from .. import search
 from ..errors import NotFound
 from ..extensions import db
 from ..models import (Article, Claim, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion, Status,
-                      Withdrawal, split_tags, tags_beside)
+                      UTCDateTime, Withdrawal, split_tags, tags_beside)
 from .caching import Validator, check_statement, check_validator_of, driver_rows, driver_time
 from .listing import Card
 
@@ -67,6 +68,38 @@ def _public_latest():
             .options(contains_eager(Publication.claim), joinedload(Publication.rating)))
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+CURSOR = re.compile(r"(\d{1,19})-(\d{1,12})")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A card's place in readers' listing, whose order is (first published, claim) newest first: the
+    pager's links carry the first or last card's, so the next page starts there (one index range from
+    that place) instead of skipping every earlier row with OFFSET. Written `<microseconds>-<claim>`."""
+
+    at: datetime
+    claim_id: int
+
+    @classmethod
+    def of(cls, card: Card) -> Cursor:
+        return cls(card.first_published_at, card.claim_id)
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """None for anything that is not a cursor (readers' pagination is forgiving)."""
+        match = CURSOR.fullmatch(text or "")
+        if not match:
+            return None
+        try:
+            return cls(EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2)))
+        except OverflowError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{(self.at - EPOCH) // timedelta(microseconds=1)}-{self.claim_id}"
+
+
 @dataclass
 class CheckList:
     items: list[Card]  # each check's card, from its latest publication
@@ -75,11 +108,26 @@ class CheckList:
     has_next: bool
     total: int | None = None  # known only for a search whose hits all fit up to this page
     snippets: dict[int, Markup] = field(default_factory=dict)
+    listed: bool = False  # from readers' listing in its order (not search hits): the pager links by cursor
+
+    @property
+    def older(self) -> str | None:
+        """The next page's cursor: after the last card (None when there is no next page, or for search)."""
+        return str(Cursor.of(self.items[-1])) if self.listed and self.has_next and self.items else None
+
+    @property
+    def newer(self) -> str | None:
+        """The previous page's cursor: before the first card (None for page 2, whose previous is page 1)."""
+        return str(Cursor.of(self.items[0])) if self.listed and self.page > 2 and self.items else None
 
 
 def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = None, page: int = 1,
-                  per_page: int = 20) -> CheckList:
-    """Public checks, newest first or (with q) best match first, filtered by the published rating and tags."""
+                  per_page: int = 20, before: Cursor | None = None, after: Cursor | None = None) -> CheckList:
+    """Public checks, newest first or (with q) best match first, filtered by the published rating and tags.
+
+    Newest first, a page is the `per_page` checks older than `before` (the last card of the page
+    before it), or newer than `after` (the first card of the page after it), or else the `page`th
+    (an address without a cursor: OFFSET, which reads every row before the page)."""
     if search.has_terms(q):
         found = search.search_public(q, page, per_page, *_filters(rating or None, tag or None), count=False)
         has_next = page * per_page < found.total
@@ -91,12 +139,21 @@ def latest_checks(*, q: str = "", rating: str | None = None, tag: str | None = N
     # On a driver connection (no ORM session: the home's three statements need none), in the
     # statement's column order; only the filters the statement has are bound.
     filters = {name: value for name, value in (("rating", rating), ("tag", tag)) if value}
-    rows = driver_rows(_cards_statement(bool(rating), bool(tag)), limit=per_page + 1, offset=(page - 1) * per_page,
-                       **filters)
+    cursor = before or after
+    way = "before" if before else "after" if after else None
+    if cursor is not None:
+        filters.update(cursor_at=cursor.at, cursor_id=cursor.claim_id)
+    rows = driver_rows(_cards_statement(bool(rating), bool(tag), way), limit=per_page + 1,
+                       offset=0 if cursor else (page - 1) * per_page, **filters)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if way == "after":  # walked oldest first from the cursor: newest first again; the page after is the cursor's
+        rows.reverse()
+        more = True
     cards = [Card(claim_id, summary, quote, claimant, driver_time(first), name, label, colour,
                   tuple(split_tags(tags)))
-             for claim_id, summary, quote, claimant, first, name, label, colour, tags in rows[:per_page]]
-    return CheckList(cards, page, per_page, len(rows) > per_page)
+             for claim_id, summary, quote, claimant, first, name, label, colour, tags in rows]
+    return CheckList(cards, page, per_page, more, listed=True)
 
 
 def _filters(rating, tag) -> list:
@@ -111,21 +168,24 @@ def _filters(rating, tag) -> list:
 
 
 @cache
-def _cards_statement(rated: bool, tagged: bool):
-    """One page of cards in one statement, built once per kind of filter (rating, tag, both, none):
-    the page's range of readers' listing (`_listing_page`), each check's publication shown with its
-    rating as published and its tags, as plain values."""
-    page = _listing_page(rated, tagged, bindparam("limit"), bindparam("offset")).subquery("page")
+def _cards_statement(rated: bool, tagged: bool, way: str | None = None):
+    """One page of cards in one statement, built once per kind of filter (rating, tag, both, none) and
+    of cursor (before, after, none): the page's range of readers' listing (`_listing_page`), each
+    check's publication shown with its rating as published and its tags, as plain values, in the
+    walk's order (newest first, or oldest first after a cursor)."""
+    page = _listing_page(rated, tagged, bindparam("limit"), bindparam("offset"), way).subquery("page")
+    newest_first = way != "after"
     tags = tags_beside(PublicationTag.tag, PublicationTag.publication_id == Publication.id)
     return (select(Publication.claim_id, Publication.summary, Publication.quote, Publication.claimant,
                    page.c.first_published_at, RatingVersion.name, RatingVersion.label, RatingVersion.colour,
                    tags.label("tags"))
             .select_from(page).join(Publication, Publication.id == page.c.publication_id)
             .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id)
-            .order_by(page.c.first_published_at.desc(), page.c.claim_id.desc()))
+            .order_by(*(page.c.first_published_at.desc(), page.c.claim_id.desc()) if newest_first
+                      else (page.c.first_published_at, page.c.claim_id)))
 
 
-def _listing_page(rated: bool, tagged: bool, limit, offset):
+def _listing_page(rated: bool, tagged: bool, limit, offset, way: str | None = None):
     """One page of readers' listing (models.PublicCheck), newest first: a range of the index in that
     order (all checks, a rating label's, or a tag's rows), so a page reads only its own rows and those
     it skips, never probing a claim or sorting every public check."""
@@ -135,6 +195,12 @@ def _listing_page(rated: bool, tagged: bool, limit, offset):
         listed = listed.where(PublicCheckTag.tag == bindparam("tag"))
     if rated:  # a tag's rows carry the rating label too (migration 0029): tag and rating, one range
         listed = listed.where(table.rating_label == bindparam("rating"))
+    place = tuple_(table.first_published_at, table.claim_id)
+    cursor = tuple_(bindparam("cursor_at", type_=UTCDateTime()), bindparam("cursor_id", type_=Integer()))
+    if way == "before":
+        listed = listed.where(place < cursor)
+    elif way == "after":  # the page before, walked oldest first from the cursor
+        return listed.where(place > cursor).order_by(table.first_published_at, table.claim_id).limit(limit)
     return listed.order_by(table.first_published_at.desc(), table.claim_id.desc()).limit(limit).offset(offset)
 
 

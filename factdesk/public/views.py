@@ -69,7 +69,9 @@ def home():
     q = request.args.get("q", "").strip()[:200]
     rating = request.args.get("rating", "").strip() or None
     tag = " ".join(request.args.get("tag", "").split()).lower()[:60] or None  # stored as the desk writes tags
-    checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE)
+    checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE,
+                                   before=reading.Cursor.parse(request.args.get("before")),
+                                   after=reading.Cursor.parse(request.args.get("after")))
     return render_template("public/home.html", checks=checks, cards=render_cards(checks.items, checks.snippets), q=q,
                            rating=rating, tag=tag, ratings=scale_names())
 

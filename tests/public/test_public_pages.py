@@ -108,10 +108,43 @@ def test_home_is_paginated_newest_first(app, client, checker, editor, monkeypatc
     first = client.get("/").get_data(as_text=True)
     assert "Three wording" in first and "Two wording" in first and "One wording" not in first
     assert first.index("Three wording") < first.index("Two wording")
-    assert 'rel="next" href="/?page=2"' in first
-    second = client.get("/?page=2").get_data(as_text=True)
+    older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert older.startswith("/?page=2&before=")  # the next page starts after this page's last card
+    second = client.get(older).get_data(as_text=True)
     assert "One wording" in second and "Three wording" not in second and 'rel="next"' not in second
-    assert client.get("/?page=nonsense").status_code == 200
+    assert 'rel="prev" href="/"' in second  # page 1 is the home itself
+    assert second == client.get("/?page=2").get_data(as_text=True)  # an address without a cursor: the same page
+    for nonsense in ("/?page=nonsense", "/?before=nonsense", "/?after=1-x", "/?before=99999999999999999999-1"):
+        assert client.get(nonsense).status_code == 200, nonsense
+
+
+def test_home_pages_by_cursor_both_ways_with_filters(app, client, checker, editor, monkeypatch):
+    """Older and newer links carry the card a page starts after: walking older to the end and newer back
+    gives every check once, newest first, with the filters kept, the same pages OFFSET gives."""
+    import factdesk.public.views as views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    story = ArticleFactory(by=checker, title="Numbers", text=" ".join(f"Claim {n} here." for n in range(7)))
+    for n in range(7):
+        to_state(ClaimFactory(article=story, by=checker, quote=f"Claim {n} here", summary=f"Wording {n}"),
+                 "published", checker, editor, rating="false" if n != 3 else "true", tags=["economy"])
+
+    def shown(html):
+        return re.findall(r"Wording (\d)", html)
+
+    url, pages = "/?rating=false&tag=economy", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages.append((url, html))
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert [n for _, html in pages for n in shown(html)] == ["6", "5", "4", "2", "1", "0"]
+    for number, (url, html) in enumerate(pages, 1):
+        assert "rating=false" in url and "tag=economy" in url
+        assert shown(client.get(f"/?rating=false&tag=economy&page={number}").get_data(as_text=True)) == shown(html)
+    newer = re.search(r'rel="prev" href="([^"]+)"', pages[-1][1]).group(1).replace("&amp;", "&")
+    assert "after=" in newer and "page=2" in newer
+    assert shown(client.get(newer).get_data(as_text=True)) == shown(pages[1][1])
 
 
 def test_check_page_shows_context_rating_definition_rationale_and_evidence(app, client, story, checker, editor):
