@@ -46,6 +46,10 @@ class DeskApp(Flask):
 
     FIXED_URLS_KEPT = 512
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._fixed_urls: dict[tuple, str] = {}
+
     def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
                 _scheme: str | None = None, _external: bool | None = None, **values) -> str:
         in_request = has_request_context()
@@ -62,13 +66,6 @@ class DeskApp(Flask):
                     self._fixed_urls[key] = fixed
             return fixed
         return self._build_url(endpoint, in_request, external, _anchor, _method, _scheme, values)
-
-    @property
-    def _fixed_urls(self) -> dict:
-        urls = self.__dict__.get("_fixed_url_memo")
-        if urls is None:
-            urls = self.__dict__.setdefault("_fixed_url_memo", {})
-        return urls
 
     def _build_url(self, endpoint: str, in_request: bool, external: bool, _anchor, _method, _scheme,
                    values: dict) -> str:

@@ -144,12 +144,10 @@ def relist_public_checks(bind, *, tag_ratings: bool = True) -> int:
         select(Publication.claim_id, Publication.id, first, RatingVersion.label)
         .join(Claim, Claim.id == Publication.claim_id)
         .outerjoin(RatingVersion, RatingVersion.id == Publication.rating_version_id).where(is_public())))
-    tag_columns = [PublicCheck.claim_id, PublicationTag.tag, PublicCheck.first_published_at, PublicCheck.publication_id]
-    if tag_ratings:
-        tag_columns.append(PublicCheck.rating_label)
+    names = ["claim_id", "tag", "first_published_at", "publication_id"] + (["rating_label"] if tag_ratings else [])
+    columns = [PublicationTag.tag if name == "tag" else getattr(PublicCheck, name) for name in names]
     bind.execute(insert(PublicCheckTag).from_select(
-        ["claim_id", "tag", "first_published_at", "publication_id", "rating_label"][:len(tag_columns)],
-        select(*tag_columns).join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
+        names, select(*columns).join(PublicationTag, PublicationTag.publication_id == PublicCheck.publication_id)))
     return bind.execute(select(func.count()).select_from(PublicCheck)).scalar_one()
 
 

@@ -175,7 +175,7 @@ def _compiled(statement) -> tuple[str, dict, tuple[str, ...] | None, dict]:
         fixed = {name: bind.value.value if isinstance(bind.value, Enum) else bind.value
                  for name, bind in sql.binds.items() if not bind.required and name not in rendered}
         order = tuple(name for name in sql.positiontup if name not in rendered) if sql.positional else None
-        given = {name: bind.type._cached_bind_processor(sql.dialect)
+        given = {name: bind.type.dialect_impl(sql.dialect).bind_processor(sql.dialect)
                  for name, bind in sql.binds.items() if bind.required and name not in rendered}
         compiled[id(statement)] = (text, fixed, order, given)
     return compiled[id(statement)]
