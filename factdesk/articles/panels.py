@@ -17,9 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import String, bindparam, select, type_coerce
 
 from ..claims.workflow import LABELS
-from ..extensions import db
 from .marks import escape, opening
-from ..models import AnchorState, Claim, Rating, Status, User
+from ..models import AnchorState, Claim, Rating, Status, User, plain_rows
 
 GIST = 90  # characters of wording (or quote) a panel shows; the claim page has the rest
 
@@ -115,7 +114,8 @@ def article_claims(article_id: int, claim_url: str) -> ArticleClaims:
     given as 0), its badges, its gist linked back to its highlight ``#hl-N`` (a block by the
     stylesheet, not a paragraph: 300 panels), claimant and assignee. Claims that need a form (a fuzzy
     re-anchor to confirm, an orphan to re-attach) are few and left to the template as `ClaimLine`s."""
-    rows = db.session.connection().execute(_lines_statement(), {"article_id": article_id}).all()
+    rows = plain_rows(_lines_statement(), {"article_id": article_id})
+    rows.sort(key=_text_order)
     base = claim_url.removesuffix("0")
     looks: dict[tuple, _Look] = {}  # a page's 300 claims have a handful of different looks
     marks, panels, orphans, fuzzy = [], [], [], []
@@ -136,6 +136,10 @@ def article_claims(article_id: int, claim_url: str) -> ArticleClaims:
         panels.append(f'<li id="claim-{ident}"><h3><a href="{base}{ident}">Claim {ident}</a> {look.badges}</h3>'
                       f'<a href="#hl-{ident}">{escape(_gist(summary, quote))}</a>{meta}</li>')
     return ArticleClaims(len(rows), marks, Markup("".join(panels)), orphans, fuzzy)
+
+
+def _text_order(row) -> tuple[int, int, int]:
+    return row[3], row[4], row[0]  # start, end, id: the statement's own ORDER BY
 
 
 def _line(row) -> ClaimLine:

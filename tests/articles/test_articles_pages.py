@@ -139,6 +139,23 @@ def test_claims_of_every_look_get_their_marks_and_panels(client, checker, editor
     assert "<dt>Claims</dt><dd>5 · " in html
 
 
+def test_claims_added_out_of_text_order_are_shown_in_text_order(client, checker):
+    """The page's rows come back in no promised order on SQLite (models.plain_rows): marks and panels
+    still follow the text, the claim nearer the start first, the shorter first where two start together."""
+    article = _article(checker)
+    longer = _claim(article, checker, "In 2022 alone, they have conducted 69 launches")
+    shorter = _claim(article, checker, "In 2022 alone")
+    middle = _claim(article, checker, "a minimum of 10 occurrences")
+    first = _claim(article, checker, "more than 10,000 containers")
+    in_text_order = [str(c.id) for c in (first, middle, shorter, longer)]
+    login(client, checker)
+    html = client.get(f"/desk/articles/{article.id}").get_data(as_text=True)
+    panels = html.split('<ol class="claim-list">')[1].split("</ol>")[0]
+    assert re.findall(r'<li id="claim-(\d+)"', panels) == in_text_order
+    marked = html.split('id="article-text"')[1].split("</div>")[0]
+    assert re.findall(r'id="hl-(\d+)"', marked) == in_text_order
+
+
 def test_marks_are_coloured_by_rating_once_rated(client, checker):
     from factdesk.models import Rating
 
