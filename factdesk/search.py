@@ -41,8 +41,7 @@ SNIPPET_TOKENS = 24
 
 # The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
 # and ranking read them, where ranking an expression index's document parsed every match again. The
-# articles' whole documents are read only by migration 0027's function (article_matches_counted; PL/pgSQL
-# since 0030, so each connection keeps its plan).
+# articles' whole documents are read only by migration 0027's function (article_matches_counted).
 CLAIM_DOCUMENT = "claims.search_vector"
 ARTICLE_TITLE = "articles.title_vector"
 
@@ -213,8 +212,7 @@ def _ranked_and_counted(k):
     """PostgreSQL's best `k` claims and articles matching q, and how many match, from one pass over
     each: a GIN match must read each matching row to count it as much as to rank it, so the claims'
     matches are ranked once into a materialised CTE that both the top-k and the count read, and the
-    articles' come from migration 0027's function, which does the same through the GIN index (written in
-    PL/pgSQL by migration 0030: a SQL function declared with SET is planned again on every call)."""
+    articles' come from migration 0027's function, which does the same through the GIN index."""
     tsq = _tsquery()
     doc = literal_column(CLAIM_DOCUMENT)
     matches = select(Claim.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank")).where(doc.op("@@")(tsq)) \
