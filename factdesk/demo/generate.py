@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -303,12 +304,12 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
         db.session.execute(db.text("ANALYZE"))  # fresh statistics, so the planner picks the queue's indexes
     db.session.commit()
     if postgres:
-        _vacuum_after_bulk_load()
+        _vacuum_after_bulk_load(echo)
     echo("fill_desk: done")
     return made
 
 
-def _vacuum_after_bulk_load() -> None:
+def _vacuum_after_bulk_load(echo: Callable[[str], None]) -> None:
     """On PostgreSQL, what a bulk load is followed by (VACUUM needs a connection in autocommit).
 
     Each claim inserted above bumped one row of the queue's count tables by trigger: at 100,000
@@ -316,10 +317,35 @@ def _vacuum_after_bulk_load() -> None:
     (queue_counts: 264 pages for 270 rows, every tab count reading them all). A desk that grows
     claim by claim is vacuumed as it goes; VACUUM FULL rewrites the two small tables compact (2
     pages), then VACUUM ANALYZE gives the planner fresh statistics, as the ANALYZE did, and marks
-    the loaded pages all-visible so index-only scans need not visit the table."""
+    the loaded pages all-visible so index-only scans need not visit the table.
+
+    VACUUM FULL copies every version some open snapshot may still see: while another session of
+    this database holds one (an autovacuum ANALYZE of the table just loaded, a reader mid-query),
+    the dead versions are copied too and the tables stay spread out. So it first waits, bounded,
+    for the other sessions' snapshots to end, and says so when it gives up waiting."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if not _wait_for_other_snapshots(connection, SNAPSHOT_WAIT_SECONDS):
+            echo(f"fill_desk: another session still held a snapshot after {SNAPSHOT_WAIT_SECONDS:g} s; "
+                 "the count tables are compacted as far as it allows")
         connection.exec_driver_sql("VACUUM FULL queue_counts, queue_tag_counts")
         connection.exec_driver_sql("VACUUM (ANALYZE)")
+
+
+SNAPSHOT_WAIT_SECONDS = 30.0
+
+
+def _wait_for_other_snapshots(connection, seconds: float) -> bool:
+    """True once no other session of this database holds a snapshot (autovacuum workers included)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        holders = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL").scalar_one()
+        if not holders:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _span(rng: random.Random, text: str, sentences: list[tuple[int, int]], used: set) -> tuple[int, int]:

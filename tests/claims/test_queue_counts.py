@@ -4,6 +4,8 @@ queue's own order."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 from sqlalchemy import delete, func, insert, literal_column, select, update
 
@@ -164,8 +166,28 @@ def _neg(moment):
 
 def test_a_generated_desk_leaves_its_count_tables_compact_and_right(app):
     """fill_desk bumps a count row per claim it inserts; on PostgreSQL the dead versions would spread
-    the few live rows one to a page (every tab count reading them all) until a vacuum came by."""
-    fill_desk(600, 20)
+    the few live rows one to a page (every tab count reading them all) until a vacuum came by.
+
+    Another session holds a snapshot through the whole load and lets go a second after it (as an
+    autovacuum ANALYZE or a reader would): VACUUM FULL would keep every dead version that snapshot
+    could see, so the compaction must wait for it."""
+    reader = db.engine.connect()
+    if db.engine.dialect.name == "postgresql":
+        reader = reader.execution_options(isolation_level="REPEATABLE READ")  # one snapshot for the transaction
+    reader.exec_driver_sql("SELECT 1").scalar_one()  # the snapshot is taken here, with no lock on any table
+    released = threading.Event()
+
+    def let_go_later(message: str) -> None:
+        if message == "  claims 600/600":
+            def release():
+                time.sleep(1.0)
+                reader.commit()
+                reader.close()
+                released.set()
+            threading.Thread(target=release, daemon=True).start()
+
+    fill_desk(600, 20, let_go_later)
+    assert released.wait(10)
     assert _kept() == _truth() and _tags_kept() == _tag_truth()
     if db.engine.dialect.name == "postgresql":
         pages = db.session.execute(select(func.pg_relation_size("queue_counts"))).scalar_one() // 8192
