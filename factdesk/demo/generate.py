@@ -335,13 +335,18 @@ SNAPSHOT_WAIT_SECONDS = 30.0
 
 
 def _wait_for_other_snapshots(connection, seconds: float) -> bool:
-    """True once no other session of this database holds a snapshot (autovacuum workers included)."""
+    """True once nothing can still see what the load replaced: no transaction that began before now
+    is running in any database of the server (a snapshot's horizon is the oldest running transaction
+    anywhere, so another database's long insert holds this one's back too), and no other session of
+    this database holds a snapshot or an open writing transaction (autovacuum workers included)."""
     deadline = time.monotonic() + seconds
+    begun = connection.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one()
     while True:
-        holders = connection.exec_driver_sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL").scalar_one()
-        if not holders:
+        busy = connection.exec_driver_sql(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) < %(begun)s::xid8 OR EXISTS (SELECT 1 FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL))", {"begun": begun}).scalar_one()
+        if not busy:
             return True
         if time.monotonic() >= deadline:
             return False

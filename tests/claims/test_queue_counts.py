@@ -7,7 +7,8 @@ import re
 import threading
 import time
 
-from sqlalchemy import delete, func, insert, literal_column, select, update
+from sqlalchemy import create_engine, delete, func, insert, literal_column, select, update
+from sqlalchemy.pool import NullPool
 
 from factdesk.demo.generate import fill_desk
 from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
@@ -169,20 +170,30 @@ def test_a_generated_desk_leaves_its_count_tables_compact_and_right(app):
     the few live rows one to a page (every tab count reading them all) until a vacuum came by.
 
     Another session holds a snapshot through the whole load and lets go a second after it (as an
-    autovacuum ANALYZE or a reader would): VACUUM FULL would keep every dead version that snapshot
-    could see, so the compaction must wait for it."""
+    autovacuum ANALYZE or a reader would), and on PostgreSQL a writing transaction in another database
+    of the server does the same (as another desk's bulk load would: every snapshot's horizon is the
+    oldest transaction running anywhere): VACUUM FULL would keep every dead version either could
+    see, so the compaction must wait for both."""
+    postgres = db.engine.dialect.name == "postgresql"
     reader = db.engine.connect()
-    if db.engine.dialect.name == "postgresql":
+    if postgres:
         reader = reader.execution_options(isolation_level="REPEATABLE READ")  # one snapshot for the transaction
     reader.exec_driver_sql("SELECT 1").scalar_one()  # the snapshot is taken here, with no lock on any table
+    holders = [reader]
+    if postgres:
+        elsewhere = create_engine(db.engine.url.set(database="postgres"), poolclass=NullPool)
+        writer = elsewhere.connect()
+        writer.exec_driver_sql("SELECT pg_current_xact_id()").scalar_one()  # a transaction id, held open
+        holders.append(writer)
     released = threading.Event()
 
     def let_go_later(message: str) -> None:
         if message == "  claims 600/600":
             def release():
-                time.sleep(1.0)
-                reader.commit()
-                reader.close()
+                for holder in holders:  # this database's reader after a second, the other's writer a second later
+                    time.sleep(1.0)
+                    holder.commit()
+                    holder.close()
                 released.set()
             threading.Thread(target=release, daemon=True).start()
 
@@ -191,6 +202,8 @@ def test_a_generated_desk_leaves_its_count_tables_compact_and_right(app):
     assert _kept() == _truth() and _tags_kept() == _tag_truth()
     if db.engine.dialect.name == "postgresql":
         pages = db.session.execute(select(func.pg_relation_size("queue_counts"))).scalar_one() // 8192
-        assert pages <= 2, pages
+        activity = db.session.execute(db.text("SELECT pid, backend_type, state, backend_xmin, backend_xid, query "
+                                              "FROM pg_stat_activity WHERE datname = current_database()")).all()
+        assert pages <= 2, (pages, activity)
         analysed = db.session.execute(db.text("SELECT reltuples FROM pg_class WHERE relname = 'claims'")).scalar_one()
         assert analysed >= 600  # statistics as fresh as the desk
