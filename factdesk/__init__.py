@@ -1,6 +1,7 @@
 """Factdesk: the workflow app of a fact-checking desk."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -148,9 +149,19 @@ def _transaction_reads_only(connection) -> None:
     connection.info["factdesk_reads_only"] = True
 
 
+# A statement that only reads: a SELECT, or a WITH whose text names no writing command (a CTE may
+# INSERT, UPDATE, DELETE or MERGE). Erring towards "writes" costs a rollback, never a commit.
+_WRITING_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def reads_only(statement: str) -> bool:
+    head = statement.lstrip()[:6].upper()
+    return head == "SELECT" or (head[:4] == "WITH" and not _WRITING_WORD.search(statement))
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
-    if connection is not None and not statement.lstrip()[:6].upper() == "SELECT":
+    if connection is not None and not reads_only(statement):
         connection.info["factdesk_reads_only"] = False
 
 

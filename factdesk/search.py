@@ -29,7 +29,7 @@ from typing import Any
 
 import Stemmer
 from markupsafe import Markup, escape
-from sqlalchemy import (Float, Integer, String, and_, bindparam, column, func, literal, literal_column, select, text,
+from sqlalchemy import (Float, Integer, String, and_, bindparam, func, literal, literal_column, select, text,
                         true, union_all)
 
 from .extensions import db
@@ -41,8 +41,9 @@ SNIPPET_TOKENS = 24
 
 # The stored documents of migration 0023 (generated tsvector columns, each with its GIN index): matching
 # and ranking read them, where ranking an expression index's document parsed every match again. The
-# articles' whole documents are read only by migration 0027's function (article_matches_counted).
+# articles' whole documents are read only by desk search on PostgreSQL (`_ranked_and_counted`).
 CLAIM_DOCUMENT = "claims.search_vector"
+ARTICLE_DOCUMENT = "articles.search_vector"
 ARTICLE_TITLE = "articles.title_vector"
 
 # Names of the search machinery that the models do not describe (see migrations/env.py).
@@ -208,22 +209,30 @@ def _match_count():
         .columns(total=Integer).scalar_subquery()
 
 
+def _tsquery_once():
+    """The query as a scalar subquery: PostgreSQL evaluates it once per statement (an InitPlan), where
+    `websearch_to_tsquery($1)` beside each row (STABLE, so never folded) parsed and stemmed the query
+    again for every match ranked. A plan that does not see the query's words is also the same for
+    every query (GIN's default estimate picks the index whatever the word), so the plan a connection
+    caches for the statement after five runs is the plan each run would have made."""
+    return select(_tsquery()).scalar_subquery()
+
+
 def _ranked_and_counted(k):
     """PostgreSQL's best `k` claims and articles matching q, and how many match, from one pass over
-    each: a GIN match must read each matching row to count it as much as to rank it, so the claims'
-    matches are ranked once into a materialised CTE that both the top-k and the count read, and the
-    articles' come from migration 0027's function, which does the same through the GIN index."""
-    tsq = _tsquery()
-    doc = literal_column(CLAIM_DOCUMENT)
-    matches = select(Claim.id.label("id"), (-func.ts_rank(doc, tsq)).label("rank")).where(doc.op("@@")(tsq)) \
-        .cte("claim_matches").prefix_with("MATERIALIZED")
+    each: a GIN match must read each matching row to count it as much as to rank it, so each table's
+    matches are ranked once into a materialised CTE that both its top-k and its count read."""
+    claim_doc, article_doc = literal_column(CLAIM_DOCUMENT), literal_column(ARTICLE_DOCUMENT)
+    matches = select(Claim.id.label("id"), (-func.ts_rank(claim_doc, _tsquery_once())).label("rank")) \
+        .where(claim_doc.op("@@")(_tsquery_once())).cte("claim_matches").prefix_with("MATERIALIZED")
     best_claims = select(matches.c.id, matches.c.rank).order_by(matches.c.rank, matches.c.id).limit(k) \
         .subquery("best_claims")
-    found = func.article_matches_counted(tsq, k).table_valued(
-        column("id", Integer), column("rank", Float), column("total", Integer), name="matches")
-    articles = select(found.c.id, found.c.rank, found.c.total).cte("article_best").prefix_with("MATERIALIZED")
+    found = select(Article.id.label("id"), (-func.ts_rank(article_doc, _tsquery_once())).label("rank")) \
+        .where(article_doc.op("@@")(_tsquery_once())).cte("article_matches").prefix_with("MATERIALIZED")
+    articles = select(found.c.id, found.c.rank).order_by(found.c.rank, found.c.id).limit(k) \
+        .cte("article_best").prefix_with("MATERIALIZED")
     total = (select(func.count()).select_from(matches).scalar_subquery()
-             + select(func.coalesce(func.max(articles.c.total), 0)).scalar_subquery())
+             + select(func.count()).select_from(found).scalar_subquery())
     return best_claims, select(articles.c.id, articles.c.rank).subquery("article_hits"), total
 
 

@@ -125,7 +125,7 @@ def test_a_request_that_only_read_ends_with_commit_and_one_that_failed_half_way_
         event.listen(db.engine, name, listener)
     try:
         db.session.rollback()
-        for url in ("/corrections", f"/api/v1/claims/{desk.claims['new']}"):
+        for url in ("/corrections", f"/api/v1/claims/{desk.claims['new']}", "/api/v1/search?q=claim"):
             ends.clear()
             assert client.get(url, headers=desk.tokens["editor"]).status_code == 200, url
             assert ends and set(ends) == {"commit"}, (url, ends)  # (a token's first use commits its date)
@@ -145,6 +145,22 @@ def test_a_request_that_only_read_ends_with_commit_and_one_that_failed_half_way_
     finally:
         for name, listener in listeners.items():
             event.remove(db.engine, name, listener)
+
+
+def test_only_statements_that_cannot_write_count_as_reads():
+    """A WITH statement reads (desk search on PostgreSQL is one) unless a CTE writes; a wrong "reads" would
+    commit a write the request never meant to keep, a wrong "writes" only costs the prepared statements."""
+    from factdesk import reads_only
+
+    assert reads_only("SELECT claims.updated_at FROM claims")
+    assert reads_only("WITH m AS MATERIALIZED (SELECT id FROM claims) SELECT count(*), max(updated_at) FROM m")
+    assert reads_only("  with m as (select 1) select * from m")
+    for writing in ("WITH m AS (DELETE FROM claims RETURNING id) SELECT count(*) FROM m",
+                    "WITH m AS (SELECT 1) UPDATE claims SET version = version + 1",
+                    "with n as (insert into tags (name) values ('x') returning id) select * from n",
+                    "WITH s AS (SELECT 1) MERGE INTO claims USING s ON false WHEN NOT MATCHED THEN DO NOTHING",
+                    "UPDATE claims SET version = 1", "INSERT INTO tags VALUES (1)", "VACUUM"):
+        assert not reads_only(writing), writing
 
 
 def test_a_claim_edit_failing_after_the_write_keeps_the_old_version(app, client, desk, monkeypatch):

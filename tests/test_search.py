@@ -7,6 +7,7 @@ from factdesk.bench.statements import counting_statements
 from factdesk import search
 from factdesk.claims import editing
 from factdesk.extensions import db
+from tests.conftest import PG_URL
 from tests.support.addresses import path_of
 from tests.support.factories import ArticleFactory, ClaimFactory, research, to_state, token_for
 
@@ -186,6 +187,22 @@ def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story,
     other = ArticleFactory(by=checker, title="Cargo cranes", text="Cargo cranes everywhere. Dockworkers too.")
     ClaimFactory(article=other, by=checker, quote="Cargo cranes everywhere", summary="More cargo.")
     assert statements() == few
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: SQLite plans in process, nothing is kept between requests")
+def test_desk_search_on_postgresql_keeps_one_plan_for_every_query(app, client, story, checker):
+    """PostgreSQL plans a prepared statement again for each run while its plan depends on the values
+    given; desk search names its query once as a subquery, so the plan is the same for every query and
+    each connection keeps it (a request that only read ends with COMMIT, which keeps it prepared)."""
+    headers = token_for(checker)
+    ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent", summary="Cargo grew.")
+    words = ("cargo", "crane", "volumes rose", "percent", "dockworkers", "spring", "quarter", "harbour",
+             "cargo -crane", '"cargo volumes"', "rose or fell", "twelve", "volume", "ships", "port", "berth")
+    for q in words:  # psycopg prepares a statement at its sixth run; PostgreSQL plans its first five runs
+        assert client.get(f"/api/v1/search?q={q}", headers=headers).status_code == 200
+    kept = db.session.execute(db.text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                                      "WHERE statement LIKE 'WITH claim_matches%'")).all()
+    assert kept and sum(generic for generic, _ in kept) >= 4, kept  # the runs after those ten kept their plan
 
 
 def test_search_index_machinery_survives_every_migration(app):

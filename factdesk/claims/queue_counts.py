@@ -61,12 +61,37 @@ def drop_triggers(bind) -> None:
     bind.execute(text("DROP FUNCTION IF EXISTS factdesk_count_claims()"))
 
 
+_COUNT_CLAIMS = ("INSERT INTO queue_counts (status, assignee_id, priority, claims) "
+                 "SELECT status, coalesce(assignee_id, 0), priority, count(*) FROM claims "
+                 "GROUP BY status, coalesce(assignee_id, 0), priority")
+_COUNT_TAGS = ("INSERT INTO queue_tag_counts (tag, status, assignee_id, priority, claims) "
+               "SELECT t.tag, c.status, coalesce(c.assignee_id, 0), c.priority, count(*) "
+               "FROM claim_tags t JOIN claims c ON c.id = t.claim_id "
+               "GROUP BY t.tag, c.status, coalesce(c.assignee_id, 0), c.priority")
+
+
 def recount(bind) -> None:
     """Fill queue_counts from the claims as they are (the migration's carry-over of existing data)."""
     bind.execute(text("DELETE FROM queue_counts"))
-    bind.execute(text("INSERT INTO queue_counts (status, assignee_id, priority, claims) "
-                      "SELECT status, coalesce(assignee_id, 0), priority, count(*) FROM claims "
-                      "GROUP BY status, coalesce(assignee_id, 0), priority"))
+    bind.execute(text(_COUNT_CLAIMS))
+
+
+def rewrite_after_bulk_load(bind) -> None:
+    """PostgreSQL, after claims were inserted in bulk: both count tables written afresh.
+
+    Each inserted claim bumped a count row by trigger, leaving a dead version per claim (at 100,000
+    claims the few hundred live rows one to a page, and every tab count reading them all). VACUUM
+    FULL would copy every version some open snapshot could still see, and a snapshot's horizon is the
+    oldest transaction running anywhere on the server (another database's bulk load holds it back),
+    so it left the tables as spread as it found them whenever anything else was running. TRUNCATE
+    gives each table a new file holding only the recounted rows, whatever else runs. The SHARE locks
+    keep claims and their tags from changing between the truncation and the count; like any
+    TRUNCATE, a snapshot taken before it sees the tables empty afterwards (a bulk load, not a desk's
+    day)."""
+    bind.execute(text("LOCK TABLE claims, claim_tags IN SHARE MODE"))
+    bind.execute(text("TRUNCATE queue_counts, queue_tag_counts"))
+    bind.execute(text(_COUNT_CLAIMS))
+    bind.execute(text(_COUNT_TAGS))
 
 
 TAG_TRIGGERS = ("claim_tags_counted_insert", "claim_tags_counted_delete", "claim_tags_counted_update",
@@ -141,7 +166,4 @@ def drop_tag_triggers(bind) -> None:
 def recount_tags(bind) -> None:
     """Fill queue_tag_counts from the claims' tags as they are (the migration's carry-over)."""
     bind.execute(text("DELETE FROM queue_tag_counts"))
-    bind.execute(text("INSERT INTO queue_tag_counts (tag, status, assignee_id, priority, claims) "
-                      "SELECT t.tag, c.status, coalesce(c.assignee_id, 0), c.priority, count(*) "
-                      "FROM claim_tags t JOIN claims c ON c.id = t.claim_id "
-                      "GROUP BY t.tag, c.status, coalesce(c.assignee_id, 0), c.priority"))
+    bind.execute(text(_COUNT_TAGS))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -23,6 +22,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from ..claims.publishing import relist_public_checks
+from ..claims.queue_counts import rewrite_after_bulk_load
 from ..extensions import db
 from ..models import (AnchorState, Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Priority,
                       Publication, PublicationTag, Rating, RatingVersion, Role, SourceType, Stance, Status, User,
@@ -300,57 +300,24 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                                        f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     relist_public_checks(db.session)  # the publications went in as rows, not through publish()
     postgres = db.engine.dialect.name == "postgresql"
-    if not postgres:
+    if postgres:
+        rewrite_after_bulk_load(db.session)  # the count tables without the triggers' dead versions
+    else:
         db.session.execute(db.text("ANALYZE"))  # fresh statistics, so the planner picks the queue's indexes
     db.session.commit()
     if postgres:
-        _vacuum_after_bulk_load(echo)
+        _vacuum_after_bulk_load()
     echo("fill_desk: done")
     return made
 
 
-def _vacuum_after_bulk_load(echo: Callable[[str], None]) -> None:
-    """On PostgreSQL, what a bulk load is followed by (VACUUM needs a connection in autocommit).
-
-    Each claim inserted above bumped one row of the queue's count tables by trigger: at 100,000
-    claims some 100,000 dead versions of a few hundred rows, the live ones spread one to a page
-    (queue_counts: 264 pages for 270 rows, every tab count reading them all). A desk that grows
-    claim by claim is vacuumed as it goes; VACUUM FULL rewrites the two small tables compact (2
-    pages), then VACUUM ANALYZE gives the planner fresh statistics, as the ANALYZE did, and marks
-    the loaded pages all-visible so index-only scans need not visit the table.
-
-    VACUUM FULL copies every version some open snapshot may still see: while another session of
-    this database holds one (an autovacuum ANALYZE of the table just loaded, a reader mid-query),
-    the dead versions are copied too and the tables stay spread out. So it first waits, bounded,
-    for the other sessions' snapshots to end, and says so when it gives up waiting."""
+def _vacuum_after_bulk_load() -> None:
+    """On PostgreSQL, what a bulk load is followed by (VACUUM needs a connection in autocommit): fresh
+    statistics for the planner, as the ANALYZE did, and the loaded pages marked all-visible so
+    index-only scans need not visit the table. (The count tables were written afresh before the
+    commit: `rewrite_after_bulk_load`.)"""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if not _wait_for_other_snapshots(connection, SNAPSHOT_WAIT_SECONDS):
-            echo(f"fill_desk: another session still held a snapshot after {SNAPSHOT_WAIT_SECONDS:g} s; "
-                 "the count tables are compacted as far as it allows")
-        connection.exec_driver_sql("VACUUM FULL queue_counts, queue_tag_counts")
         connection.exec_driver_sql("VACUUM (ANALYZE)")
-
-
-SNAPSHOT_WAIT_SECONDS = 30.0
-
-
-def _wait_for_other_snapshots(connection, seconds: float) -> bool:
-    """True once nothing can still see what the load replaced: no transaction that began before now
-    is running in any database of the server (a snapshot's horizon is the oldest running transaction
-    anywhere, so another database's long insert holds this one's back too), and no other session of
-    this database holds a snapshot or an open writing transaction (autovacuum workers included)."""
-    deadline = time.monotonic() + seconds
-    begun = connection.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one()
-    while True:
-        busy = connection.exec_driver_sql(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot()) < %(begun)s::xid8 OR EXISTS (SELECT 1 FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL))", {"begun": begun}).scalar_one()
-        if not busy:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
 
 
 def _span(rng: random.Random, text: str, sentences: list[tuple[int, int]], used: set) -> tuple[int, int]:

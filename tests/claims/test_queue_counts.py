@@ -172,8 +172,8 @@ def test_a_generated_desk_leaves_its_count_tables_compact_and_right(app):
     Another session holds a snapshot through the whole load and lets go a second after it (as an
     autovacuum ANALYZE or a reader would), and on PostgreSQL a writing transaction in another database
     of the server does the same (as another desk's bulk load would: every snapshot's horizon is the
-    oldest transaction running anywhere): VACUUM FULL would keep every dead version either could
-    see, so the compaction must wait for both."""
+    oldest transaction running anywhere): a VACUUM FULL would keep every dead version either could
+    see, so the count tables are written afresh instead."""
     postgres = db.engine.dialect.name == "postgresql"
     reader = db.engine.connect()
     if postgres:
