@@ -105,7 +105,8 @@ def load(port: int, *, lists: dict[str, list[bytes]], phases: list[dict], concur
 @click.option("--postgres", is_flag=True,
               help="The multi-host shape: a throwaway PostgreSQL and Redis started here, four gunicorn workers.")
 @click.option("--database-url", default=None,
-              help="An EMPTY database to fill instead of a temporary SQLite file (it is migrated and filled).")
+              help="An EMPTY database to fill instead of a temporary SQLite file (it is migrated and filled); "
+                   "a PostgreSQL one runs four workers with REDIS_URL, or a throwaway Redis when it is unset.")
 @click.option("--keep", is_flag=True, help="Keep the temporary folder (database, gunicorn log).")
 def bench(claims, articles, out, quick, duration, concurrency, writers, writer_seconds, writes_per_second, postgres,
           database_url, keep):
@@ -138,6 +139,10 @@ def bench(claims, articles, out, quick, duration, concurrency, writers, writer_s
                 redis_url = services.enter_context(redis(workdir))
                 workers = 4
             elif url.startswith("postgresql"):
+                # The multi-host shape on a database given: four workers share their login throttle
+                # through Redis (production refuses several workers without it), the desk's own
+                # REDIS_URL when it has one, else a throwaway one as --postgres starts.
+                redis_url = current_app.config.get("REDIS_URL") or services.enter_context(redis(workdir))
                 workers = 4
             result = _run(size, url, workdir, settings, redis_url=redis_url, workers=workers,
                           fixtures=current_app.config.get("FACTDESK_FIXTURES"))

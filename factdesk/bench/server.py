@@ -67,14 +67,15 @@ def gunicorn(database_url: str, workdir: Path, *, workers: int = 1, threads: int
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {process.returncode}: {_tail(log)}")
+                raise BenchError(f"gunicorn exited with {process.returncode}: {_tail(log)} "
+                                 f"| app: {_tail(workdir / 'app.log')}")
             try:
                 if http(port, "GET", "/bench/trivial")[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)}")
+                raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)} | app: {_tail(workdir / 'app.log')}")
             time.sleep(0.2)
         yield port, [workdir / "app.log", log]
     finally:

@@ -55,6 +55,38 @@ def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
     assert report["server"]["redis"] is bool(shape)
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the multi-host shape on a database given")
+def test_a_postgresql_database_given_runs_the_multi_host_shape_with_redis(app, tmp_path, monkeypatch):
+    """`--database-url postgresql+psycopg://…` with no REDIS_URL: four workers need Redis to share
+    their login throttle (production refuses to start them without it), so the bench starts a
+    throwaway one, as --postgres does. This run's gunicorn once exited at start with only
+    "gunicorn exited with 2" to show for it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{base.database}_bench_given"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
+    out = tmp_path / "report.json"
+    try:
+        result = app.test_cli_runner().invoke(bench, [
+            "--quick", "--claims", "60", "--articles", "6", "--duration", "0.4", "--writers", "5",
+            "--writer-seconds", "1", "--out", str(out),
+            "--database-url", base.set(database=name).render_as_string(hide_password=False)])
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["server"]["database"] == "postgresql" and report["server"]["redis"] is True
+    assert report["server"]["gunicorn"].startswith("4 workers")
+
+
 def test_load_generator_refuses_any_host_but_this_machine():
     with pytest.raises(ValueError, match="127.0.0.1"):
         drive("10.0.0.1", 80, [build_request("GET", "/", "10.0.0.1", 80)], duration=0.1)
