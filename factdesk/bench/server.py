@@ -75,7 +75,8 @@ def gunicorn(database_url: str, workdir: Path, *, workers: int = 1, threads: int
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)} | app: {_tail(workdir / 'app.log')}")
+                raise BenchError(f"gunicorn did not answer within 60 s: {_tail(log)} "
+                                 f"| app: {_tail(workdir / 'app.log')}")
             time.sleep(0.2)
         yield port, [workdir / "app.log", log]
     finally:
