@@ -57,3 +57,25 @@ def test_the_statement_counter_sees_a_page_that_queries_per_row(app, client, edi
     fill_desk(200, 20, seed=8)
     db.session.commit()
     assert lazy_titles() > few
+
+
+def test_the_by_key_unit_is_one_primary_key_read(app):
+    """§9's unit: one claim read by its id and a small template — one statement, or every ratio
+    measured against it is flattered (its tags, loaded with a claim by "selectin", made it two)."""
+    from factdesk.bench.serve import BY_KEY_PATH, add_baseline_routes
+    from factdesk.models import Claim
+
+    fill_desk(10, 2)
+    db.session.commit()
+    claim = db.session.scalars(db.select(Claim).where(Claim.tag_rows.any())).first()
+    assert claim is not None, "the generated desk tags some claims"
+    claim_id, quote = claim.id, claim.quote
+    add_baseline_routes(app)
+    client = app.test_client()
+    client.get(BY_KEY_PATH.format(id=claim_id))  # warm-up
+    db.session.expunge_all()  # as each gunicorn request starts: nothing of the claim in the session
+    with counting_statements(db.engine) as seen:
+        response = client.get(BY_KEY_PATH.format(id=claim_id))
+    assert response.status_code == 200 and f"Claim {claim_id}" in response.get_data(as_text=True)
+    assert quote[:20] in response.get_data(as_text=True)
+    assert len(seen) == 1 and seen[0].lstrip().upper().startswith("SELECT"), [s[:60] for s in seen]
