@@ -55,7 +55,8 @@ def test_quick_bench_writes_a_report_with_every_row(app, tmp_path):
     assert report["server"]["redis"] is bool(shape)
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the multi-host shape on a database given")
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                    reason="PostgreSQL only: a database given to the bench (make test-postgres runs it)")
 def test_a_postgresql_database_given_runs_the_multi_host_shape_with_redis(app, tmp_path, monkeypatch):
     """`--database-url postgresql+psycopg://…` with no REDIS_URL: four workers need Redis to share
     their login throttle (production refuses to start them without it), so the bench starts a
