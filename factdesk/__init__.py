@@ -290,6 +290,7 @@ def _retry_headers() -> dict:
 
 def _register_template_helpers(app: Flask) -> None:
     from .models import Role
+    from .pieces import public_head, rating_badge, stored_link
 
     # Navigation by role: each entry shows to its role and above.
     nav = [("desk.articles", "Articles", Role.checker), ("desk.monitor", "Monitor", Role.checker),
@@ -303,7 +304,9 @@ def _register_template_helpers(app: Flask) -> None:
         return {"actor": actor, "Role": Role, "desk_name": app.config["DESK_NAME"], "desk_nav": nav}
 
     app.add_template_filter(html_datetime, "html_datetime")
-    app.add_template_test(is_web_url, "web_url")  # stored links: templates/_links.html
+    app.add_template_test(is_web_url, "web_url")
+    for piece in (stored_link, rating_badge, public_head):  # markup every page may show: factdesk/pieces.py
+        app.add_template_global(piece)
 
 
 def html_datetime(value: datetime | date) -> str:

@@ -641,6 +641,9 @@ class Publication(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     # The rationale as plain text (Markdown rendered, tags dropped): what search matches and quotes.
     rationale_text: Mapped[str] = mapped_column(Text, default="")
+    # The rationale as readers see it (Markdown rendered and sanitised, factdesk/markdown.py), made once
+    # at publishing since the rationale never changes; NULL on a row written without it (rendered when read).
+    rationale_html: Mapped[str | None] = mapped_column(Text)
     # [{url, title, publisher, excerpt, stance, source_type, accessed_at, archive_url}, …] as published.
     evidence: Mapped[Any] = mapped_column(JSON, default=list)
     published_at: Mapped[created]

@@ -21,6 +21,8 @@ WEB_SCHEMES = ("http", "https")
 
 def _has_control(text: str) -> bool:
     """Control, format (zero-width, bidi overrides) and unassigned characters, or any whitespace."""
+    if text.isascii():  # in ASCII those are exactly what isprintable() refuses, and the space
+        return not text.isprintable() or " " in text
     return any(unicodedata.category(c)[0] == "C" or c.isspace() for c in text)
 
 

@@ -274,3 +274,31 @@ def test_a_locked_claim_page_offers_save_only_to_whoever_can_still_change_someth
     as_editor = login(client.application.test_client(), editor)
     page = as_editor.get(f"/desk/claims/{published.id}").get_data(as_text=True)
     assert 'id="priority"' in page and "Save changes" in page  # an editor still sets priority and due date
+
+
+def test_the_rationale_is_rendered_and_sanitised_once_when_published_and_the_page_shows_that(app, client, checker,
+                                                                                             editor):
+    c = _published(checker, editor, rationale="The **registry** lists [6,000](https://x.example) homes."
+                                              "<script>alert(1)</script> [bad](javascript:alert(2))")
+    pub = db.session.execute(select(Publication).where(Publication.claim_id == c.id)).scalar_one()
+    assert "<strong>registry</strong>" in pub.rationale_html
+    assert '<a href="https://x.example" rel="nofollow noopener">6,000</a>' in pub.rationale_html
+    assert "&lt;script&gt;" in pub.rationale_html and "<script" not in pub.rationale_html
+    assert 'href="javascript:' not in pub.rationale_html
+    page = client.get(path_of(app, c)).get_data(as_text=True)
+    prose = re.search(r'<div class="prose">(.*?)</div>', page, re.S).group(1)
+    assert prose == pub.rationale_html
+    feed = client.get("/feed.atom").get_data(as_text=True)
+    assert "&lt;strong&gt;registry&lt;/strong&gt;" in feed
+
+
+def test_a_publication_written_without_its_rationale_html_is_rendered_when_read(app):
+    # Rows published before migration 0031 keep NULL (publications are append-only): the page renders them.
+    from types import SimpleNamespace
+
+    from factdesk.public.reading import rationale_shown
+
+    old = SimpleNamespace(rationale="A *careful* reading. <b>bold</b>", rationale_html=None)
+    assert rationale_shown(old) == "<p>A <em>careful</em> reading. &lt;b&gt;bold&lt;/b&gt;</p>\n"
+    stored = SimpleNamespace(rationale="ignored", rationale_html="<p>as published</p>")
+    assert rationale_shown(stored) == "<p>as published</p>"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..audit import audit
 from ..extensions import db
-from ..markdown import markdown_text
+from ..markdown import markdown_text, render_markdown
 from ..models import (Claim, ClaimHistory, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion,
                       Status, User, Withdrawal)
 from ..ratings import current_version, scale_bounds
@@ -91,6 +91,7 @@ def publish(claim: Claim, by: User, now: datetime) -> Publication:
         article_author=article.author, article_published_at=article.published_at,
         rating_id=claim.rating_id, rating_version_id=rating.id if rating else None, scale_best=best,
         scale_worst=worst, rationale=claim.rationale or "", rationale_text=markdown_text(claim.rationale),
+        rationale_html=str(render_markdown(claim.rationale)),
         evidence=evidence_as_published(claim),
         published_at=now, published_by_id=by.id, is_correction=is_correction,
         correction_reason=_reopen_reason(claim) if is_correction else None)

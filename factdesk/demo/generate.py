@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select
 from ..claims.publishing import relist_public_checks
 from ..claims.queue_counts import rewrite_after_bulk_load
 from ..extensions import db
+from ..markdown import render_markdown
 from ..models import (AnchorState, Article, ArticleRevision, Claim, ClaimHistory, Comment, Evidence, Priority,
                       Publication, PublicationTag, Rating, RatingVersion, Role, SourceType, Stance, Status, User,
                       Withdrawal, claim_tags, email_key)
@@ -271,6 +272,7 @@ def fill_desk(claims: int, articles: int, echo: Callable[[str], None] = lambda m
                     "article_published_at": created_of[i].date(), "rating_id": rating,
                     "rating_version_id": version_of.get(rating), "scale_best": best, "scale_worst": worst,
                     "rationale": claim_row["rationale"], "rationale_text": claim_row["rationale"],
+                    "rationale_html": str(render_markdown(claim_row["rationale"])),
                     "evidence": [{k: _as_json(v) for k, v in e.items() if k in PUBLISHED_EVIDENCE}
                                  for e in batch["evidence"][first_evidence:]],
                     "published_at": claim_row["published_at"], "published_by_id": rng.choice(editors),

@@ -3,7 +3,7 @@
 Twenty cards as a Jinja macro were a third of the home page's time (an escape and a lookup per value,
 a `url_for` per card and per tag); here each card is one f-string, escaped like the queue's rows
 (desk/queue_rows.py), with the repeated links made once per page. The markup is the card of
-templates/public/home.html; the rating badge is `rating_badge` of templates/public/_public.html.
+templates/public/home.html; the rating badge is factdesk/pieces.py `badge`.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from ..articles.marks import escape
+from ..pieces import badge
 from .slugs import check_slug
 
 
@@ -31,15 +32,6 @@ class Card:
     rating_label: str | None
     rating_colour: str | None
     tags: tuple[str, ...]
-
-
-def badge(name: str | None, label: str | None, colour: str | None) -> str:
-    """templates/public/_public.html `rating_badge`, for a card."""
-    if not name:
-        return ""
-    return (f'<svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" focusable="false">'
-            f'<circle cx="6" cy="6" r="6" fill="{escape(colour)}"/></svg> '
-            f'<span class="rating rating-{escape(label)}">{escape(name)}</span>')
 
 
 def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:

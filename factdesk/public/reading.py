@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, raise
 from .. import search
 from ..errors import NotFound
 from ..extensions import db
+from ..markdown import render_markdown
 from ..models import (Article, Claim, Publication, PublicationTag, PublicCheck, PublicCheckTag, RatingVersion, Status,
                       UTCDateTime, Withdrawal, split_tags, tags_beside)
 from .caching import Validator, check_statement, check_validator_of, driver_rows, driver_time
@@ -277,6 +278,7 @@ class PublishedCopy:
     scale_best: int | None
     scale_worst: int | None
     rationale: str
+    rationale_html: str | None
     evidence: list
     published_at: datetime
     is_correction: bool
@@ -286,7 +288,7 @@ class PublishedCopy:
 
 _COPIED = ("claim_id", "number", "quote", "prefix", "suffix", "summary", "claimant", "claimed_at", "article_title",
            "article_url", "article_publisher", "article_author", "article_published_at", "scale_best", "scale_worst",
-           "rationale", "evidence", "published_at", "is_correction")
+           "rationale", "rationale_html", "evidence", "published_at", "is_correction")
 _RATED = ("name", "label", "definition", "colour", "ordinal")
 
 
@@ -339,6 +341,14 @@ def check_page(claim_id: int, **_) -> tuple[Validator, Check]:
                        values["claim_under_review_since"], article)
     withdrawal = WithdrawalShown(values["w_withdrawn_at"], values["w_reason"]) if values["w_id"] is not None else None
     return validator, Check(claim, [copy], withdrawal, row.appearances)
+
+
+def rationale_shown(publication: Publication) -> Markup:
+    """The rationale as readers see it: the safe HTML made when it was published (claims/publishing.py),
+    or rendered now for a row written without it."""
+    if publication.rationale_html is not None:
+        return Markup(publication.rationale_html)
+    return render_markdown(publication.rationale)
 
 
 def quote_context(publication: Publication) -> tuple[str, str]:

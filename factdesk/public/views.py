@@ -8,7 +8,6 @@ from sqlalchemy import text
 from ..access import public
 from ..articles.marks import render_marked_text
 from ..extensions import db
-from ..markdown import render_markdown
 from ..errors import ValidationError
 from ..models import utcnow
 from ..params import whole_number
@@ -130,7 +129,7 @@ def _render_check(check: reading.Check, shown):
     review = claim_review(shown, latest, check.first_published_at, appearances=said_again)
     return render_template(
         "public/check.html", check=check, version=shown, latest=latest, earlier=shown is not latest,
-        rating=shown.rating, rationale=render_markdown(shown.rationale),
+        rating=shown.rating, rationale=reading.rationale_shown(shown),
         corrections=reading.corrections_of(check), context=reading.quote_context(shown), jsonld=json_ld(review),
         review=review, said_again=said_again, canonical=check_path(latest, _external=True),
         card=url_for("public.share_card", claim_id=shown.claim_id, number=shown.number, _external=True),
@@ -196,7 +195,7 @@ def corrections():
 @readers_page(desk_validator)
 def feed():
     items = reading.feed_items()
-    body = render_template("public/feed.atom.xml", items=items, render_markdown=render_markdown, now_utc=utcnow())
+    body = render_template("public/feed.atom.xml", items=items, rationale_shown=reading.rationale_shown, now_utc=utcnow())
     return Response(body, mimetype="application/atom+xml")
 
 
