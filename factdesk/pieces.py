@@ -8,6 +8,8 @@ escape it again. Registered in factdesk/__init__.py `_register_template_helpers`
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, url_for
 from markupsafe import Markup, escape
 
@@ -27,6 +29,7 @@ def stored_link(url, text=None, rel: str = "nofollow noopener noreferrer", css: 
     return Markup(f'{label}<span class="url">{escape(url)}</span>')
 
 
+@lru_cache(maxsize=256)  # a pure function of three short values, a few of them per desk, twenty times a home page
 def badge(name: str | None, label: str | None, colour: str | None) -> Markup:
     """A rating's badge: the swatch shows the colour set in /admin/ratings, so a desk's own ratings are
     told apart too. Empty without a rating."""

@@ -97,6 +97,31 @@ class ScaleName(NamedTuple):
     name: str
 
 
+def scale_names_column():
+    """The scale in force as one text value, for a statement that reads it beside other things (the
+    home's validator: one round trip, not two). Each rating is `position:label:length:name`, so a name
+    holding any character, the separator included, still reads back whole (`read_scale_names`)."""
+    from sqlalchemy import String, cast
+    from sqlalchemy.sql.functions import aggregate_strings
+
+    def text(column):
+        return cast(column, String)
+
+    item = (text(Rating.position) + ":" + Rating.label + ":" + text(func.length(Rating.name)) + ":" + Rating.name)
+    return select(aggregate_strings(item, "\x1f")).where(Rating.active).scalar_subquery()
+
+
+def read_scale_names(joined: str | None) -> list[ScaleName]:
+    """The rows of `scale_names_column`, in the scale's order."""
+    found, at, joined = [], 0, joined or ""
+    while at < len(joined):
+        position, label, length, rest = joined[at:].split(":", 3)
+        name = rest[:int(length)]
+        found.append((int(position), label, name))
+        at += len(position) + len(label) + len(length) + 3 + int(length) + 1  # and the separator
+    return [ScaleName(label, name) for _, label, name in sorted(found)]
+
+
 def scale_names() -> list[ScaleName]:
     """The scale in force as plain (label, name) rows, for a page that only names its ratings (the
     home's rating filter): no ORM objects, the statement built once and run on a driver connection

@@ -149,6 +149,14 @@ def _desk_statement():
 
 
 @cache
+def _home_statement():
+    # The desk validator's values first, then the scale's names for the home's rating filter.
+    from ..ratings import scale_names_column
+
+    return _desk_statement().add_columns(scale_names_column())
+
+
+@cache
 def _claimreviews_statement():
     # The listing's checks, and where else they were said (ClaimReview itemReviewed.appearance): an
     # appearance made public or taken back changes the count or the sum of ids (ix_appearances_state).
@@ -297,6 +305,16 @@ def desk_validator(**_) -> Validator:
     publication and withdrawal, and the rating scale in force (/ratings, the filters)."""
     row = _one_row(_desk_statement())
     return _validator(tuple(row), (row[1], row[3]))
+
+
+def home_page(**_) -> tuple[Validator, list]:
+    """The public home's first view: the desk validator (the same ETag as `desk_validator`) and the
+    rating scale's names, in one statement."""
+    from ..ratings import read_scale_names
+
+    row = _one_row(_home_statement())
+    values = tuple(row[:len(_desk_statement().selected_columns)])
+    return _validator(values, (values[1], values[3])), read_scale_names(row[-1])
 
 
 def claimreviews_validator(**_) -> Validator:

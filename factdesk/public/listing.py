@@ -34,11 +34,21 @@ class Card:
     tags: tuple[str, ...]
 
 
+URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query value
+
+
+def home_address(**values) -> str:
+    """The public home with these query values (None left out, in this order), as `url_for` writes
+    it: the pager and tag links, a dozen a page, without building each through the URL map."""
+    query = urlencode([(k, v) for k, v in values.items() if v is not None], safe=URL_SAFE)
+    home = url_for("public.home")
+    return f"{home}?{query}" if query else home
+
+
 def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:
     """One `<article class="check-card">` per card; a search hit's snippet (already safe HTML) under its title."""
     check_base = url_for("public.check", claim_id=0, slug="s").removesuffix("0-s")
-    home = url_for("public.home")  # a tag's link is the home's address with its query: one url_for per page
-    tag_links = {tag: escape(f"{home}?{urlencode({'tag': tag})}") for tag in {t for card in cards for t in card.tags}}
+    tag_links = {tag: escape(home_address(tag=tag)) for tag in {t for card in cards for t in card.tags}}
     out = []
     for card in cards:
         snippet = snippets.get(card.claim_id)

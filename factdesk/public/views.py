@@ -15,10 +15,10 @@ from ..monitor.appearances import public_of as public_appearances
 from ..ratings import scale, scale_names
 from . import reading
 from .blueprint import bp
-from .caching import article_validator, check_validator, desk_validator, readers_page
+from .caching import article_validator, check_validator, desk_validator, home_page, readers_page
 from .cards import card_png
 from .claimreview import claim_review, json_ld
-from .listing import render_cards
+from .listing import home_address, render_cards
 from .slugs import article_path, article_slug, check_link, check_path, check_slug, version_path
 
 PER_PAGE = 20
@@ -63,8 +63,8 @@ def _page() -> int:
 
 @bp.route("/")
 @public
-@readers_page(desk_validator)
-def home():
+@readers_page(desk_validator, page=home_page)
+def home(loaded: list | None = None):
     q = request.args.get("q", "").strip()[:200]
     rating = request.args.get("rating", "").strip() or None
     tag = " ".join(request.args.get("tag", "").split()).lower()[:60] or None  # stored as the desk writes tags
@@ -72,7 +72,8 @@ def home():
                                    before=reading.Cursor.parse(request.args.get("before")),
                                    after=reading.Cursor.parse(request.args.get("after")))
     return render_template("public/home.html", checks=checks, cards=render_cards(checks.items, checks.snippets), q=q,
-                           rating=rating, tag=tag, ratings=scale_names())
+                           rating=rating, tag=tag, ratings=scale_names() if loaded is None else loaded,
+                           home_address=home_address)
 
 
 def _withdrawn(check: reading.Check):

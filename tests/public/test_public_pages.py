@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
+from sqlalchemy import select
 
 from factdesk.bench.statements import counting_statements
 from factdesk.extensions import db
@@ -216,3 +218,17 @@ def test_a_desks_own_rating_shows_its_own_colour_wherever_readers_see_it(app, cl
               '<span class="rating rating-needs-context">Needs context<')
     for url in (path_of(app, trees), article_path_of(app, story), "/", "/ratings"):
         assert swatch in client.get(url).get_data(as_text=True), url
+
+
+def test_the_homes_rating_filter_names_the_scale_in_order_whatever_a_name_holds(app, client, admin):
+    # The home reads the scale's names beside its validator in one statement (ratings.scale_names_column).
+    from factdesk.models import Rating
+    from factdesk.ratings import RatingInput, create_rating
+
+    create_rating(RatingInput(label="odd-one", name="Odd: 3:x\x1fy ünï", colour="#123456"), by=admin)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    shown = re.findall(r'<option value="([a-z0-9-]+)"[^>]*>([^<]*)</option>', page)
+    scale = db.session.execute(select(Rating).where(Rating.active).order_by(Rating.position)).scalars().all()
+    assert shown == [(r.label, str(escape(r.name))) for r in scale]
+    assert ("odd-one", "Odd: 3:x\x1fy ünï") in shown
