@@ -228,7 +228,7 @@ def _run(size: dict, url: str, workdir: Path, settings: dict, *, redis_url: str 
         "queue": P.queue_urls(400 if quick else 2000),
         "check": P.check_urls(app, 300 if quick else 20000),
         "home": P.home_urls(app, 3000 if quick else 20000),
-        "terms": P.search_terms(400 if quick else 3000),
+        "terms": P.search_terms(400 if quick else 8000),
         "by_key": [f"/bench/by-key/{i}" for i in P.claim_ids(app, 2000 if quick else 40000)],
     }
     with app.app_context():
