@@ -23,6 +23,7 @@ import functools
 import re
 import threading
 import unicodedata
+from collections import namedtuple
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -491,7 +492,10 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
     values = {**_values(q, dialect), "offset": offset, "limit": per_page if count else per_page + 1}
     query = public_checks_query(dialect, *filters) if filters else _public_statement(dialect)
     paged = _public_page(query) if filters else _public_page_statement(dialect)
-    rows = db.session.execute(paged, values).all()
+    if filters:  # a statement built for these filters' values: through the session, compiled as it runs
+        rows = db.session.execute(paged, values).all()
+    else:
+        rows = _public_rows(paged, values)
     if count:
         total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery()),
                                    values).scalar_one()
@@ -501,6 +505,23 @@ def search_public(q: str, page: int = 1, per_page: int = 20, *filters, count: bo
     terms = query_terms(q, dialect)
     items = [Hit("claim", row.claim_id, row.rank, snippet(terms, published_words(row)), row) for row in rows]
     return Results(items, page, per_page, total)
+
+
+@functools.cache
+def _public_row_type(statement) -> type:
+    return namedtuple("PublicHit", [column.name for column in statement.selected_columns])
+
+
+def _public_rows(statement, values: dict) -> list:
+    """The unfiltered readers' search, prebuilt once per engine, run on a driver connection as readers'
+    other pages run theirs (public/caching.py `driver_rows`): no ORM session, transaction or result
+    processing — on PostgreSQL three round trips fewer (pool ping, BEGIN, COMMIT). Rows under the
+    statement's column names, the one timestamp read as its column type would."""
+    from .public.caching import driver_rows, driver_time
+
+    row_type = _public_row_type(statement)
+    return [row._replace(first_published_at=driver_time(row.first_published_at))
+            for row in (row_type(*values_) for values_ in driver_rows(statement, **values))]
 
 
 def published_words(publication) -> str:
