@@ -1,11 +1,11 @@
 """Forms of the claim page: every edit carries the version (and the values) it started from."""
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import DateInput, HiddenInput
 
-from ..forms import WholeNumberField, web_link
+from ..forms import SelectField, WholeNumberField, web_link
 from ..models import Priority, SourceType, Stance
 
 PRIORITIES = [SelectChoice(p.name, p.name) for p in sorted(Priority, reverse=True)]

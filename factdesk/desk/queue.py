@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -22,6 +22,7 @@ from ..claims import queue as claim_queue
 from ..claims import workflow
 from ..errors import ValidationError
 from ..extensions import db
+from ..forms import SelectField
 from ..models import Priority, Role, User
 from ..params import whole_number
 from ..urls import local_path
