@@ -3,8 +3,8 @@
 As Jinja macros they were a fifth of a public check page's render at 100,000 claims: a macro call,
 an escape per value, and each `{% from … import … %}` building the macro's template module again
 on every render (`with context` always, an include's import too). Each piece here is one f-string
-with its values escaped as Jinja escapes them (markupsafe; Markup passes as it is), returning Markup so the template does not
-escape it again. Registered in factdesk/__init__.py `_register_template_helpers`.
+with its values escaped as Jinja escapes them (markupsafe; Markup passes as it is), returning
+Markup so the template does not escape it again. Registered in factdesk/__init__.py `_register_template_helpers`.
 """
 from __future__ import annotations
 
@@ -72,9 +72,11 @@ def public_head(title, description, url=None, og_type: str = "website", image=No
         lines.append(f'<meta property="og:url" content="{escape(url)}">')
     if image:
         alt, image = escape(truncate(image_alt, 400)), escape(image)
-        lines += [f'<meta property="og:image" content="{image}">', '<meta property="og:image:type" content="image/png">',
+        lines += [f'<meta property="og:image" content="{image}">',
+                  '<meta property="og:image:type" content="image/png">',
                   '<meta property="og:image:width" content="1200">', '<meta property="og:image:height" content="630">',
-                  f'<meta property="og:image:alt" content="{alt}">', '<meta name="twitter:card" content="summary_large_image">',
+                  f'<meta property="og:image:alt" content="{alt}">',
+                  '<meta name="twitter:card" content="summary_large_image">',
                   f'<meta name="twitter:image" content="{image}">', f'<meta name="twitter:image:alt" content="{alt}">']
     else:
         lines.append('<meta name="twitter:card" content="summary">')

@@ -196,7 +196,8 @@ def corrections():
 @readers_page(desk_validator)
 def feed():
     items = reading.feed_items()
-    body = render_template("public/feed.atom.xml", items=items, rationale_shown=reading.rationale_shown, now_utc=utcnow())
+    body = render_template("public/feed.atom.xml", items=items, rationale_shown=reading.rationale_shown,
+                           now_utc=utcnow())
     return Response(body, mimetype="application/atom+xml")
 
 
