@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import request, url_for
 from markupsafe import Markup
 
 from ..articles.marks import escape
@@ -45,10 +46,21 @@ def home_address(**values) -> str:
     return f"{home}?{query}" if query else home
 
 
+@lru_cache(maxsize=4096)  # pure: the home's path and a tag; a desk has a few hundred tags
+def _tag_link(home: str, tag: str) -> str:
+    return escape(f"{home}?{urlencode({'tag': tag}, safe=URL_SAFE)}")
+
+
+@lru_cache(maxsize=16)
+def _check_base(script_root: str) -> str:
+    """Where every check's address starts under this script root (a card's link is base + id-slug)."""
+    return url_for("public.check", claim_id=0, slug="s").removesuffix("0-s")
+
+
 def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:
     """One `<article class="check-card">` per card; a search hit's snippet (already safe HTML) under its title."""
-    check_base = url_for("public.check", claim_id=0, slug="s").removesuffix("0-s")
-    tag_links = {tag: escape(home_address(tag=tag)) for tag in {t for card in cards for t in card.tags}}
+    check_base, home = _check_base(request.script_root), url_for("public.home")
+    tag_links = {tag: _tag_link(home, tag) for tag in {t for card in cards for t in card.tags}}
     out = []
     for card in cards:
         snippet = snippets.get(card.claim_id)
