@@ -15,7 +15,14 @@ from markupsafe import Markup, escape
 
 from .urls import is_web_url
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 TRUNCATE_LEEWAY = 5  # Jinja's `truncate` policy, which these pieces replaced: no cut for five characters over
+
+
+def long_date(day) -> str:
+    """"5 March 2026" (what `strftime("%-d %B %Y")` writes in English, without a call into the C library)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def stored_link(url, text=None, rel: str = "nofollow noopener noreferrer", css: str | None = None) -> Markup:

@@ -16,7 +16,7 @@ from flask import request, url_for
 from markupsafe import Markup
 
 from ..articles.marks import escape
-from ..pieces import badge
+from ..pieces import badge, long_date
 from .slugs import check_slug
 
 
@@ -76,6 +76,6 @@ def render_cards(cards: list[Card], snippets: dict[int, Markup]) -> Markup:
             f'<a href="{check_base}{card.claim_id}-{check_slug(card)}">{escape(card.summary or card.quote)}</a></h2>'
             + (f'<p class="snippet">{snippet}</p>' if snippet else "")
             + f'<p class="meta">{badge(card.rating_name, card.rating_label, card.rating_colour)} {claimant}'
-            f' · <time datetime="{first.date().isoformat()}">{first.strftime("%-d %B %Y")}</time></p>'
+            f' · <time datetime="{first.date().isoformat()}">{long_date(first)}</time></p>'
             f'{tags}</article>')
     return Markup("".join(out))

@@ -71,8 +71,10 @@ def home(loaded: list | None = None):
     checks = reading.latest_checks(q=q, rating=rating, tag=tag, page=_page(), per_page=PER_PAGE,
                                    before=reading.Cursor.parse(request.args.get("before")),
                                    after=reading.Cursor.parse(request.args.get("after")))
+    ratings = scale_names() if loaded is None else loaded
+    rating_name = next((r.name for r in ratings if r.label == rating), rating)  # an unknown label as given
     return render_template("public/home.html", checks=checks, cards=render_cards(checks.items, checks.snippets), q=q,
-                           rating=rating, tag=tag, ratings=scale_names() if loaded is None else loaded,
+                           rating=rating, tag=tag, ratings=ratings, rating_name=rating_name,
                            home_address=home_address)
 
 
