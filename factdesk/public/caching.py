@@ -215,10 +215,6 @@ def _validator_engine() -> Engine:
         if made is None or made[0] is not engine:
             options = {**current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False,
                        "isolation_level": "AUTOCOMMIT"}
-            if engine.dialect.driver == "psycopg":
-                # Only prebuilt statements run here, a dozen texts: each is prepared on its first run on a
-                # connection, not its sixth (psycopg's default), so no connection plans one five times over.
-                options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": 0}
             validators = create_engine(engine.url, **options)
             event.listen(engine, "engine_disposed", lambda _: validators.dispose())
             made = current_app.extensions[_VALIDATOR_ENGINE] = (engine, validators)
