@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Article, ArticleRevision, Claim, Role
 from ..public.slugs import article_path
 from . import schemas, serialize
-from .base import endpoint, json_body, paginate
+from .base import committed, endpoint, json_body, paginate
 
 ANNOTATION_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
@@ -76,9 +76,7 @@ def create_article_api():
         article = importing.import_html(data["html"], by, meta)
     else:
         article = importing.import_url(data["url"], by, meta)
-    db.session.commit()
-    response = jsonify(_full(article, []))
-    response.status_code = 201
+    response = committed(lambda: _full(article, []), 201)
     response.headers["Location"] = f"/api/v1/articles/{article.id}"
     return response
 
@@ -98,8 +96,7 @@ def revise_article_api(article_id: int):
     article = _article(article_id)
     revise_article(article, data["text"], current_actor(), data.get("note"),
                           base_revision=data.get("revision"))
-    db.session.commit()
-    return jsonify(_full(article))
+    return committed(lambda: _full(article))
 
 
 def _revision(row: ArticleRevision, *, with_text: bool = False) -> dict:
@@ -163,8 +160,6 @@ def highlight_claim_api(article_id: int):
     claim = add_claim(article, current_actor(), anchor, summary=data.get("summary", ""),
                       claimant=data.get("claimant", ""),
                       claimed_at=parse_date(data.get("claimed_at"), field="claimed_at"))
-    db.session.commit()
-    response = jsonify(serialize.claim(claim))
-    response.status_code = 201
+    response = committed(lambda: serialize.claim(claim), 201)
     response.headers["Location"] = f"/api/v1/claims/{claim.id}"
     return response

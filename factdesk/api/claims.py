@@ -14,7 +14,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, ClaimHistory, Comment, Priority, Role, SourceType, Stance, Status
 from . import schemas, serialize
-from .base import endpoint, json_body, paginate
+from .base import committed, endpoint, json_body, paginate
 
 _date = {"type": ["string", "null"], "format": "date"}
 
@@ -157,8 +157,7 @@ def patch_claim(claim_id: int):
     claim = load_claim(claim_id)
     version = data.pop("version")
     editing.update_claim(claim, current_actor(), data, version)
-    db.session.commit()
-    return jsonify(_claim_body(load_claim(claim_id)))
+    return committed(lambda: _claim_body(claim))
 
 
 @endpoint("/claims/<int:claim_id>/evidence", "POST", least=Role.checker, body=EvidenceIn, response=Evidence,
@@ -166,8 +165,7 @@ def patch_claim(claim_id: int):
 def add_claim_evidence(claim_id: int):
     data = json_body(EvidenceIn)
     item = sources.add_evidence(load_claim(claim_id), current_actor(), data)
-    db.session.commit()
-    return jsonify(serialize.evidence(item)), 201
+    return committed(lambda: serialize.evidence(item), 201)
 
 
 @endpoint("/claims/<int:claim_id>/evidence/<int:evidence_id>", "DELETE", least=Role.checker, status=204,
@@ -182,9 +180,9 @@ def remove_claim_evidence(claim_id: int, evidence_id: int):
           summary="Move a claim to another state (409 invalid_transition with fields.allowed)", errors=(403, 409))
 def transition_claim(claim_id: int):
     data = json_body(TransitionIn)
-    workflow.transition(load_claim(claim_id), data["to"], current_actor(), data.get("comment"))
-    db.session.commit()
-    return jsonify(_claim_body(load_claim(claim_id)))
+    claim = load_claim(claim_id)
+    workflow.transition(claim, data["to"], current_actor(), data.get("comment"))
+    return committed(lambda: _claim_body(claim))
 
 
 @endpoint("/claims/<int:claim_id>/comments", least=Role.checker, summary="The discussion on a claim, oldest first",
@@ -202,8 +200,7 @@ def post_claim_comment(claim_id: int):
     data = json_body(CommentIn)
     item = discussion.add_comment(load_claim(claim_id), current_actor(), data["body"], about=data.get("about"),
                                   about_start=data.get("about_start"))
-    db.session.commit()
-    return jsonify(serialize.comment(db.session.get(Comment, item.id))), 201
+    return committed(lambda: serialize.comment(item), 201)
 
 
 @endpoint("/claims/<int:claim_id>/history", least=Role.checker, summary="The claim's audit trail, oldest first",

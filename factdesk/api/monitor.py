@@ -14,7 +14,7 @@ from ..monitor import appearances, candidates
 from ..monitor.sources import add_source
 from ..params import MAX_PAGE
 from . import schemas
-from .base import endpoint, json_body, paginate, query_int
+from .base import committed, endpoint, json_body, paginate, query_int
 
 Source = schemas.component("MonitorSource", {
     "type": "object",
@@ -82,8 +82,7 @@ def monitor_sources():
 def add_monitor_source():
     data = json_body(SourceIn)
     source = add_source(data["url"], data["kind"], current_actor(), name=data.get("name"), topic=data.get("topic"))
-    db.session.commit()
-    return jsonify(source_shape(source)), 201
+    return committed(lambda: source_shape(source), 201)
 
 
 def _since() -> date | None:
@@ -131,5 +130,4 @@ def move_claim_appearance(claim_id: int, appearance_id: int):
     data = json_body(MoveIn)
     claim = db.get_or_404(Claim, claim_id)
     moved = appearances.move(claim, appearance_id, data["state"], current_actor())
-    db.session.commit()
-    return jsonify(appearance_shape(moved))
+    return committed(lambda: appearance_shape(moved))

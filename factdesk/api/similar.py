@@ -10,7 +10,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Claim, Role
 from . import schemas, serialize
-from .base import endpoint, json_body, query_int
+from .base import committed, endpoint, json_body, query_int
 from .queue import ClaimSummary
 
 SimilarClaim = schemas.component("SimilarClaim", {
@@ -56,8 +56,7 @@ def claim_duplicate(claim_id: int):
     data = json_body(DuplicateIn)
     claim = db.get_or_404(Claim, claim_id)
     mark_duplicate(claim, _other(data["of"]), current_actor(), discard=bool(data.get("discard")))
-    db.session.commit()
-    return jsonify(serialize.claim(claim, with_evidence=False))
+    return committed(lambda: serialize.claim(claim, with_evidence=False))
 
 
 @endpoint("/claims/<int:claim_id>/copy-evidence", "POST", least=Role.checker, body=CopyIn,
@@ -69,5 +68,4 @@ def claim_copy_evidence(claim_id: int):
     data = json_body(CopyIn)
     claim = db.get_or_404(Claim, claim_id)
     made = copy_evidence(_other(data["from"]), claim, current_actor())
-    db.session.commit()
-    return jsonify(items=[serialize.evidence(e) for e in made]), 201
+    return committed(lambda: {"items": [serialize.evidence(e) for e in made]}, 201)

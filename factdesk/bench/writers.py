@@ -8,10 +8,11 @@
   of them, so they collide for real: mixed reads (the claim, the queue) and edits. An edit is a PATCH
   carrying the version the client just read; a 409 (someone edited first) is the right answer, after
   which the client reads again. `verify_writers` then reads the database: every accepted edit is in
-  the claim's history, each claim's wording is its last accepted edit (by version), every accepted
-  comment is a row and the comment counters agree. Failures: any 5xx, any answer mentioning
-  "database is locked", a broken connection, an accepted write not found. At least 30 % of attempted
-  edits must be accepted (a desk that refuses most edits is not "concurrent").
+  the claim's history, no two accepted edits answered the same version, each claim's wording is its
+  last accepted edit (by version), every accepted comment is a row and the comment counters agree.
+  Failures: any 5xx, any answer mentioning "database is locked", a broken connection, an accepted
+  write not found. At least 30 % of attempted edits must be accepted (a desk that refuses most edits
+  is not "concurrent").
 """
 from __future__ import annotations
 
@@ -202,9 +203,13 @@ def verify_writers(plan: dict, result: dict) -> dict:
             ClaimHistory.claim_id.in_(ids), ClaimHistory.field == "summary")) if ids else []):
         in_history.setdefault(claim_id, set()).add(after if isinstance(after, str) else json.dumps(after))
     last: dict[int, dict] = {}
+    versions: set[tuple[int, int]] = set()
     for edit in result["edits"]:
         if edit["summary"] not in in_history.get(edit["claim"], set()):
             lost.append(f"edit of claim {edit['claim']} to version {edit['version']} not in the history")
+        if (edit["claim"], edit["version"]) in versions:  # two accepted edits made one version: one is lost
+            lost.append(f"claim {edit['claim']}: two accepted edits both answered version {edit['version']}")
+        versions.add((edit["claim"], edit["version"]))
         if edit["claim"] not in last or (edit["version"] or 0) > (last[edit["claim"]]["version"] or 0):
             last[edit["claim"]] = edit
     for claim_id, edit in last.items():

@@ -202,3 +202,41 @@ def test_openapi_describes_the_claim_endpoints(client):
     assert {"get", "patch"} <= set(paths["/api/v1/claims/{claim_id}"])
     assert "post" in paths["/api/v1/claims/{claim_id}/transition"]
     assert "delete" in paths["/api/v1/claims/{claim_id}/evidence/{evidence_id}"]
+
+
+@pytest.mark.parametrize("action", ["patch", "transition"])
+def test_the_answer_is_the_claim_as_this_request_left_it_even_when_someone_writes_right_after(
+        client, claim, checker, action):
+    # Seen in `flask bench` (concurrent_writers): an answer read again after the commit carried the next
+    # writer's version, so two accepted edits both said "version 4" and a client sending that version on
+    # would overwrite the other's change without a conflict.
+    from sqlalchemy import event, text
+    from sqlalchemy.orm import Session
+
+    start, claim_id, summary = claim.version, claim.id, claim.summary
+    fired = []
+
+    def someone_else_writes(session):  # after the commit that made our version, not an earlier one
+        if fired:
+            return
+        with db.engine.begin() as other:
+            if other.execute(text("UPDATE claims SET summary = 'Written right after', version = version + 1 "
+                                  "WHERE id = :id AND version = :ours"), {"id": claim_id, "ours": start + 1}).rowcount:
+                fired.append(True)
+
+    event.listen(Session, "after_commit", someone_else_writes)
+    try:
+        if action == "patch":
+            response = client.patch(f"/api/v1/claims/{claim.id}", headers=token_for(checker),
+                                    json={"version": start, "summary": "Mine."})
+        else:
+            response = client.post(f"/api/v1/claims/{claim.id}/transition", headers=token_for(checker),
+                                   json={"to": "researching"})
+    finally:
+        event.remove(Session, "after_commit", someone_else_writes)
+    assert fired and response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["version"] == start + 1
+    assert body["summary"] == ("Mine." if action == "patch" else summary)
+    db.session.expire_all()
+    assert db.session.get(Claim, claim.id).version == start + 2  # the other write happened, after ours
