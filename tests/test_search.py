@@ -223,6 +223,30 @@ def test_search_index_machinery_survives_every_migration(app):
                                        "AND attname = 'search_vector'")).scalar_one() == "m"
 
 
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: SQLite's FTS5 keeps no pending list")
+def test_edits_of_claims_leave_no_pending_list_for_searches_to_read(app, client, story, checker):
+    """Each search reads a GIN index's pending list whole; edits of wording on a busy desk queued theirs
+    there (137 pages after the bench's writers), so claims' words are written in place (migration 0032)
+    and articles' lists are merged at 256 kB."""
+    from sqlalchemy import text
+
+    headers = token_for(checker)
+    claim = ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent", summary="Cargo grew.")
+    version = claim.version
+    for n in range(30):
+        response = client.patch(f"/api/v1/claims/{claim.id}", headers=headers,
+                                json={"version": version, "summary": f"Cargo grew by {n} percent at harbour {n}."})
+        assert response.status_code == 200
+        version = response.get_json()["version"]
+    assert db.session.execute(text("SELECT gin_clean_pending_list('ix_claims_search'::regclass)")).scalar_one() == 0
+    options = dict(db.session.execute(text(
+        "SELECT relname, array_to_string(reloptions, ',') FROM pg_class WHERE relname IN "
+        "('ix_claims_search', 'ix_articles_search', 'ix_articles_search_title')")).all())
+    assert options == {"ix_claims_search": "fastupdate=off", "ix_articles_search": "gin_pending_list_limit=256",
+                       "ix_articles_search_title": "gin_pending_list_limit=256"}
+    assert [h.id for h in search.search_desk("harbour 29").items if h.kind == "claim"] == [claim.id]
+
+
 def test_desk_search_pages_through_every_match_once_with_the_total(app, checker):
     """Each engine hands over only its best hits for the page; the pages still add up to every match."""
     texts = [f"Harbour dues rose {n} percent at berth {n}." for n in range(1, 24)]
