@@ -254,11 +254,14 @@ def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = F
     elif query.tag:
         where.append(Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == query.tag)))
     if query.priorities:
-        # Walking, the priority is checked on each entry of the sort's index, never a way into the
-        # table: `+ 0` keeps the planner off an index led by it. SQLite took a priority IN (?) as the
-        # key of a skip-scan over every due date (ix_claims_queue_due_all), reading 100,000 entries
-        # for a state with no dated claim (30 ms) where the state's own walk stops at the page's end.
-        priority = Claim.priority + 0 if walking else Claim.priority
+        # Walking on SQLite, the priority is checked on each entry of the sort's index, never a way
+        # into the table: `+ 0` keeps the planner off an index led by it. SQLite took a priority IN (?)
+        # as the key of a skip-scan over every due date (ix_claims_queue_due_all), reading 100,000
+        # entries for a state with no dated claim (30 ms) where the state's own walk stops at the
+        # page's end. PostgreSQL estimates an expression's matches at a guess (237 of 23,724 new
+        # claims, where 7,118 are high or urgent), so it sorted the whole state instead of walking
+        # (state, updated_at): 31 ms against 0.5 ms for sort=updated; its own estimate walks.
+        priority = Claim.priority + 0 if walking and db.session.get_bind().dialect.name == "sqlite" else Claim.priority
         where.append(priority.in_([int(p) for p in query.priorities]))
     if query.overdue:
         # "Not done" named as the open states it leaves: each is one range (state, due before today)
