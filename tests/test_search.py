@@ -194,15 +194,25 @@ def test_desk_search_costs_the_same_sql_for_few_hits_or_many(app, client, story,
 def test_desk_search_on_postgresql_keeps_one_plan_for_every_query(app, client, story, checker):
     """PostgreSQL plans a prepared statement again for each run while its plan depends on the values
     given; desk search names its query once as a subquery, so the plan is the same for every query and
-    each connection keeps it (a request that only read ends with COMMIT, which keeps it prepared)."""
+    each connection keeps it (its connections are autocommit: no ROLLBACK deallocates it)."""
     headers = token_for(checker)
     ClaimFactory(article=story, by=checker, quote="cargo volumes rose by 12 percent", summary="Cargo grew.")
     words = ("cargo", "crane", "volumes rose", "percent", "dockworkers", "spring", "quarter", "harbour",
              "cargo -crane", '"cargo volumes"', "rose or fell", "twelve", "volume", "ships", "port", "berth")
     for q in words:  # psycopg prepares a statement at its sixth run; PostgreSQL plans its first five runs
         assert client.get(f"/api/v1/search?q={q}", headers=headers).status_code == 200
-    kept = db.session.execute(db.text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                                      "WHERE statement LIKE 'WITH claim_matches%'")).all()
+    # Desk search runs on the readers' pool of driver connections (search._desk_rows): one connection
+    # here, as the requests came one after another.
+    from factdesk.public.caching import _validator_engine
+
+    connection = _validator_engine().raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE 'WITH claim_matches%'")
+        kept = cursor.fetchall()
+    finally:
+        connection.close()
     assert kept and sum(generic for generic, _ in kept) >= 4, kept  # the runs after those ten kept their plan
 
 

@@ -242,6 +242,25 @@ def driver_rows(statement, **params) -> list[tuple]:
     return _on_driver(statement, params, lambda cursor: cursor.fetchall())
 
 
+def typed_rows(statement, **params) -> list[tuple]:
+    """Every row of a prebuilt statement that only reads, on a driver connection as `driver_rows`,
+    each value converted by its column type's own result processor (an aware UTC time, a date, a
+    state, parsed JSON: what the ORM session would hand back), for a read whose columns are typed
+    (desk search's hits). No session, transaction or statement cache key: the search's own work."""
+    processors = _result_processors(statement)
+    return [tuple(value if convert is None else convert(value) for convert, value in zip(processors, row))
+            for row in _on_driver(statement, params, lambda cursor: cursor.fetchall())]
+
+
+def _result_processors(statement) -> list:
+    made = current_app.extensions.setdefault("factdesk_result_processors", {})
+    if id(statement) not in made:
+        dialect = db.engine.dialect
+        made[id(statement)] = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                               for column in statement.selected_columns]
+    return made[id(statement)]
+
+
 def driver_time(value) -> datetime:
     """A timestamp column read by `driver_rows`, as models.UTCDateTime hands it back (aware, UTC)."""
     if isinstance(value, str):
