@@ -237,8 +237,9 @@ _published: dict[str, PublishedIndex] = {}
 
 def published_index() -> PublishedIndex:
     """The index of the published checks of this database as they are now; rebuilt when a check is
-    published or taken down. One cheap query tells: the newest publication's id (publications are
-    append-only, migration 0012, so it names them all) and the number of published claims from the
+    published or taken down. One cheap query tells: the newest publication's id and time
+    (publications are append-only, migration 0012, so they name them all; the time tells a database
+    emptied and filled again, whose ids start over) and the number of published claims from the
     counts the queue keeps (claims/queue_counts.py). Counting the publications and the published
     claims themselves read every row of both on each article monitored: 20 ms a pass on PostgreSQL
     at 100,000 claims (a sequential scan of 29,075 publications), where ranking an article's
@@ -247,6 +248,7 @@ def published_index() -> PublishedIndex:
 
     token = tuple(db.session.execute(select(
         select(func.max(Publication.id)).scalar_subquery(),
+        select(func.max(Publication.published_at)).scalar_subquery(),
         select(func.coalesce(func.sum(QueueCount.claims), 0)).where(QueueCount.status == Status.published.value)
         .scalar_subquery())).one())
     key = db.engine.url.render_as_string(hide_password=True)
