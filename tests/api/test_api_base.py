@@ -22,6 +22,46 @@ def test_me_answers_the_token_user(client, editor):
     assert response.get_json() == {"id": editor.id, "email": editor.email, "name": editor.name, "role": "editor"}
 
 
+def test_a_token_and_its_person_are_one_statement_and_no_transaction(client, editor):
+    """`/api/v1/me` reads nothing but the token and its person, in one statement outside any
+    transaction of the request's session (on a database server no ping, BEGIN or COMMIT)."""
+    from sqlalchemy import event
+
+    from factdesk.bench.statements import TOKEN_TOUCH, counting_statements
+
+    headers = token_for(editor)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # the first use is recorded
+    begun = []
+
+    def began(connection):
+        begun.append(connection)
+
+    event.listen(db.engine, "begin", began)
+    try:
+        with counting_statements(db.engine, ignore=(TOKEN_TOUCH,)) as seen:
+            response = client.get("/api/v1/me", headers=headers)
+    finally:
+        event.remove(db.engine, "begin", began)
+    assert response.get_json()["id"] == editor.id
+    assert len(seen) == 1 and "api_tokens" in seen[0] and "users" in seen[0]
+    assert begun == []
+
+
+def test_a_person_changed_between_requests_is_seen_at_once(client, editor):
+    """The person comes from the token's own lookup on every request: a new role or a deactivation
+    counts from the next call, never from a copy held since an earlier one."""
+    headers = token_for(editor)
+    assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "editor"
+    db.session.execute(db.update(type(editor)).where(type(editor).id == editor.id).values(role="checker"))
+    db.session.commit()
+    db.session.expire_all()
+    assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "checker"
+    db.session.execute(db.update(type(editor)).where(type(editor).id == editor.id).values(active=False))
+    db.session.commit()
+    db.session.expire_all()
+    _error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
+
+
 def test_missing_or_bad_token_is_401_json(client, editor):
     _error(client.get("/api/v1/me"), 401, "unauthorized")
     _error(client.get("/api/v1/me", headers={"Authorization": "Bearer fd_nonsense"}), 401)
