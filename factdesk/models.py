@@ -355,8 +355,23 @@ claim_tags = db.Table(
     "claim_tags",
     db.Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
     db.Column("tag", String(60), primary_key=True),
+    # The claim's queue keys, copied by triggers (claims/queue_counts.py `create_key_triggers`, migration
+    # 0033) so that a queue filtered by a tag walks the tag's own index in the sort's order.
+    db.Column("status", String(32)),
+    db.Column("assignee_id", Integer),
+    db.Column("priority", SmallInteger),
+    db.Column("due", Date),
+    db.Column("created_at", UTCDateTime),
+    db.Column("updated_at", UTCDateTime),
     Index("ix_claim_tags_tag", "tag", "claim_id"),
+    Index("ix_claim_tags_queue_created", "tag", "status", "created_at", "claim_id"),
+    Index("ix_claim_tags_queue_updated", "tag", "status", "updated_at", "claim_id"),
 )
+# A tag's claims in the queue's "most urgent first, then oldest" and "soonest due" (migration 0033).
+Index("ix_claim_tags_queue_priority", claim_tags.c.tag, claim_tags.c.status, claim_tags.c.priority.desc(),
+      claim_tags.c.created_at, claim_tags.c.claim_id)
+Index("ix_claim_tags_queue_due", claim_tags.c.tag, claim_tags.c.status, claim_tags.c.due, claim_tags.c.priority.desc(),
+      claim_tags.c.created_at, claim_tags.c.claim_id)
 
 
 class Claim(db.Model):

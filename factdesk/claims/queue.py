@@ -35,6 +35,7 @@ Plans were checked with EXPLAIN QUERY PLAN on a desk of 100,000 claims.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime
 from typing import Iterable, Iterator, Mapping
 
@@ -43,8 +44,8 @@ from sqlalchemy.orm import load_only, selectinload
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import (Article, Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Rating, Status, User, split_tags,
-                      tags_beside)
+from ..models import (Article, Claim, ClaimTag, Priority, QueueCount, QueueTagCount, Rating, Status, User, claim_tags,
+                      split_tags, tags_beside)
 from ..params import MAX_ID, MAX_PAGE, whole_number
 from ..search import claim_ids_matching, has_terms
 
@@ -384,23 +385,29 @@ def _page_keys(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int]
     few = query.q != "" or query.article is not None
     tagged = sum(sizes.values()) if query.tag and sizes is not None else TAG_PICK + 1
     due = query.sort.lstrip("-") == "due"
-    columns = (Claim.id, Claim.priority, Claim.created_at, Claim.updated_at, Claim.due)
+    # A tag's claims are walked along the tag's own indexes, which hold every filter but `changed`.
+    by_tag = query.tag is not None and not few and tagged > TAG_PICK and not query.changed
+    if by_tag:
+        walked = _tag_conditions(query)
+    keys = _TAG_KEYS if by_tag else Claim
+    columns = (keys.id.label("id"), keys.priority, keys.created_at, keys.updated_at, keys.due)
     walks = []
-    for status in query.statuses or (None,):
+    # The tag's indexes start with (tag, status): with no state asked for, each state is a walk.
+    for status in query.statuses or (tuple(Status) if by_tag else (None,)):
         matching = sum(sizes.values()) if sizes is not None and status is None else \
             (sizes or {}).get(getattr(status, "value", None), SORT_IN_MEMORY + 1)
         if matching == 0:
             continue
         small = few or (tagged <= TAG_PICK if query.tag else matching <= SORT_IN_MEMORY)
-        state = [Claim.status == status] if status is not None else []
+        state = [keys.status == status.value if by_tag else Claim.status == status] if status is not None else []
         # An overdue claim has a due date: its undated walk could match nothing, yet walked a whole index.
         # Picked claims are sorted in memory, undated last, in one pass: split in two, each half was
         # read by whichever index its `due IS NULL` or `IS NOT NULL` suggested (every undated claim
         # of the state, ten thousand rows, to find the sixty unassigned ones), and the few were read twice.
         for dated in (((True,) if query.overdue else (True, False)) if due and not small else (None,)):
-            dating = [] if dated is None else [Claim.due.is_not(None) if dated else Claim.due.is_(None)]
+            dating = [] if dated is None else [keys.due.is_not(None) if dated else keys.due.is_(None)]
             walks.append(select(*columns).where(*(picked if small else walked), *state, *dating)
-                         .order_by(*_order(query.sort, dated=dated, unindexed=small)))
+                         .order_by(*_order(query.sort, keys, dated=dated, unindexed=small)))
     if not walks:
         return None
     if len(walks) == 1:
@@ -409,6 +416,35 @@ def _page_keys(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int]
              (w.limit(offset + limit).subquery(f"walk_{n}") for n, w in enumerate(walks))]
     merged = union_all(*parts).subquery("merged")
     return select(merged).order_by(*_order(query.sort, merged.c)).limit(limit).offset(offset).subquery("page")
+
+
+# A tag's rows under the names of the claim's columns that the walks and `_order` read.
+_TAG_KEYS = SimpleNamespace(id=claim_tags.c.claim_id, tag=claim_tags.c.tag, status=claim_tags.c.status,
+                            assignee_id=claim_tags.c.assignee_id, priority=claim_tags.c.priority,
+                            due=claim_tags.c.due, created_at=claim_tags.c.created_at,
+                            updated_at=claim_tags.c.updated_at)
+
+
+def _tag_conditions(query: QueueQuery) -> list:
+    """`conditions` for a walk along a tag's indexes (claim_tags carries its claim's queue keys:
+    claims/queue_counts.py), the state aside (each walk names its own)."""
+    keys = _TAG_KEYS
+    where = [keys.tag == query.tag]
+    if query.assignee == "me":
+        where.append(keys.assignee_id == query.actor_id)
+    elif query.assignee == "none":
+        where.append(keys.assignee_id.is_(None))
+    elif query.assignee == "anyone":
+        where.append(keys.assignee_id.is_not(None))
+    elif isinstance(query.assignee, int):
+        where.append(keys.assignee_id == query.assignee)
+    if query.priorities:
+        # As on claims' walks: on SQLite a priority is checked on the index's entries, never a way in.
+        priority = keys.priority + 0 if db.session.get_bind().dialect.name == "sqlite" else keys.priority
+        where.append(priority.in_([int(p) for p in query.priorities]))
+    if query.overdue:
+        where.append(and_(keys.due < date.today(), keys.status.in_([s.value for s in OPEN])))
+    return where
 
 
 def _ids(query: QueueQuery, limit: int, offset: int, sizes: dict[str, int] | None = None) -> list[int]:
