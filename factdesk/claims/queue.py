@@ -240,14 +240,7 @@ def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = F
     where = []
     if with_status and query.statuses:
         where.append(Claim.status.in_(query.statuses))
-    if query.assignee == "me":
-        where.append(Claim.assignee_id == query.actor_id)
-    elif query.assignee == "none":
-        where.append(Claim.assignee_id.is_(None))
-    elif query.assignee == "anyone":
-        where.append(Claim.assignee_id.is_not(None))
-    elif isinstance(query.assignee, int):
-        where.append(Claim.assignee_id == query.assignee)
+    where += _assignee(query, Claim.assignee_id)
     if query.article is not None:
         where.append(Claim.article_id == query.article)
     if query.tag and walking:
@@ -276,6 +269,19 @@ def conditions(query: QueueQuery, *, with_status: bool = True, walking: bool = F
         pattern = f"%{_escape_like(query.q)}%"
         where.append(or_(Claim.quote.ilike(pattern, escape="\\"), Claim.summary.ilike(pattern, escape="\\")))
     return where
+
+
+def _assignee(query: QueueQuery, column) -> list:
+    """The assignee filter over a column holding the claim's assignee (claims', or a tag's copy)."""
+    if query.assignee == "me":
+        return [column == query.actor_id]
+    if query.assignee == "none":
+        return [column.is_(None)]
+    if query.assignee == "anyone":
+        return [column.is_not(None)]
+    if isinstance(query.assignee, int):
+        return [column == query.assignee]
+    return []
 
 
 def _order(sort: str, table=Claim, *, dated: bool | None = None, unindexed: bool = False) -> list:
@@ -429,15 +435,7 @@ def _tag_conditions(query: QueueQuery) -> list:
     """`conditions` for a walk along a tag's indexes (claim_tags carries its claim's queue keys:
     claims/queue_counts.py), the state aside (each walk names its own)."""
     keys = _TAG_KEYS
-    where = [keys.tag == query.tag]
-    if query.assignee == "me":
-        where.append(keys.assignee_id == query.actor_id)
-    elif query.assignee == "none":
-        where.append(keys.assignee_id.is_(None))
-    elif query.assignee == "anyone":
-        where.append(keys.assignee_id.is_not(None))
-    elif isinstance(query.assignee, int):
-        where.append(keys.assignee_id == query.assignee)
+    where = [keys.tag == query.tag, *_assignee(query, keys.assignee_id)]
     if query.priorities:
         # As on claims' walks: on SQLite a priority is checked on the index's entries, never a way in.
         priority = keys.priority + 0 if db.session.get_bind().dialect.name == "sqlite" else keys.priority

@@ -158,12 +158,17 @@ def create_tag_triggers(bind) -> None:
 
 
 def drop_tag_triggers(bind) -> None:
-    for name in TAG_TRIGGERS:
+    _drop(bind, TAG_TRIGGERS, ("factdesk_count_tags", "factdesk_count_claims_tags"))
+
+
+def _drop(bind, triggers: tuple[str, ...], functions: tuple[str, ...]) -> None:
+    """Triggers on claims or claim_tags (by their names' start) and, on PostgreSQL, their functions."""
+    for name in triggers:
         table = "claim_tags" if name.startswith("claim_tags") else "claims"
         bind.execute(text(f"DROP TRIGGER IF EXISTS {name}" + ("" if bind.dialect.name == "sqlite" else f" ON {table}")))
     if bind.dialect.name != "sqlite":
-        bind.execute(text("DROP FUNCTION IF EXISTS factdesk_count_tags()"))
-        bind.execute(text("DROP FUNCTION IF EXISTS factdesk_count_claims_tags()"))
+        for function in functions:
+            bind.execute(text(f"DROP FUNCTION IF EXISTS {function}()"))
 
 
 def recount_tags(bind) -> None:
@@ -215,12 +220,7 @@ def create_key_triggers(bind) -> None:
 
 
 def drop_key_triggers(bind) -> None:
-    for name in KEY_TRIGGERS:
-        table = "claim_tags" if name.startswith("claim_tags") else "claims"
-        bind.execute(text(f"DROP TRIGGER IF EXISTS {name}" + ("" if bind.dialect.name == "sqlite" else f" ON {table}")))
-    if bind.dialect.name != "sqlite":
-        bind.execute(text("DROP FUNCTION IF EXISTS factdesk_tag_keys()"))
-        bind.execute(text("DROP FUNCTION IF EXISTS factdesk_claim_tag_keys()"))
+    _drop(bind, KEY_TRIGGERS, ("factdesk_tag_keys", "factdesk_claim_tag_keys"))
 
 
 def copy_keys(bind) -> None:
